@@ -1,0 +1,1 @@
+"""Relaydesk bots package."""

@@ -1,0 +1,1 @@
+"""Relaydesk core package."""

@@ -1,0 +1,1 @@
+"""Relaydesk knowledge_base package."""

@@ -1,0 +1,1 @@
+"""Relaydesk nlu package."""
