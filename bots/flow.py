@@ -1,0 +1,169 @@
+"""The inbound flow, the same for every channel.
+
+One database transaction per shopper update: dedup, resolve the customer, identity and
+conversation, store the message, run the flow steps, write the replies to the outbox. The
+transaction commits before the webhook answers, so an accepted message is never lost, and the
+replies are delivered from the outbox even if the process dies right after.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bots.inbound import FlowContext, InboundMessage, Reply
+from core import events
+from core.bus import EventBus
+from core.database import utcnow
+from core.models import Conversation, Customer, Identity, Message, OutboxItem
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Step = Callable[[FlowContext], Awaitable[None]]
+
+
+@dataclass
+class FlowResult:
+    """What happened to one inbound update."""
+
+    duplicate: bool
+    message_id: int | None = None
+    conversation_id: int | None = None
+    reply_message_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class InboundFlow:
+    """Processes inbound messages through ``steps`` (see :mod:`bots.steps`)."""
+
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    bus: EventBus
+    steps: Sequence[Step]
+    services: dict[str, Any] = field(default_factory=dict)
+
+    async def process(self, inbound: InboundMessage) -> FlowResult:
+        """Store ``inbound`` once and queue the replies; a repeated ``dedup_key`` is ignored."""
+        try:
+            result, ctx = await self._process_once(inbound)
+        except IntegrityError:
+            # Another process stored the same update (or created the same identity) between our
+            # check and our insert: the unique constraints decided; treat the update as seen.
+            logger.info("concurrent insert for %s/%s; treating as duplicate", inbound.channel, inbound.dedup_key)
+            return FlowResult(duplicate=True)
+        if ctx is not None:
+            await self._publish(ctx, result)
+        return result
+
+    async def _process_once(self, inbound: InboundMessage) -> tuple[FlowResult, FlowContext | None]:
+        async with self.session_factory() as session, session.begin():
+            if inbound.dedup_key and await session.scalar(
+                select(Message.id).where(Message.channel == inbound.channel, Message.dedup_key == inbound.dedup_key)
+            ):
+                return FlowResult(duplicate=True), None
+            identity = await resolve_identity(session, inbound)
+            customer = await session.get(Customer, identity.customer_id)
+            conversation = await current_conversation(session, customer.id, inbound)
+            message = Message(
+                conversation_id=conversation.id, customer_id=customer.id, direction="in", author="customer",
+                channel=inbound.channel, chat_id=inbound.chat_id, kind=inbound.kind, text=inbound.text,
+                payload=inbound.payload, dedup_key=inbound.dedup_key, delivery_status="received",
+            )
+            session.add(message)
+            await session.flush()
+            ctx = FlowContext(session=session, settings=self.settings, bus=self.bus, inbound=inbound,
+                              customer=customer, identity=identity, conversation=conversation,
+                              message=message, services=self.services)
+            for step in self.steps:
+                await step(ctx)
+                if ctx.done:
+                    break
+            reply_ids = await queue_replies(session, conversation, ctx.replies)
+            conversation.updated_at = utcnow()
+            return FlowResult(False, message.id, conversation.id, reply_ids), ctx
+
+    async def _publish(self, ctx: FlowContext, result: FlowResult) -> None:
+        conversation_id = result.conversation_id
+        await self.bus.publish(events.MESSAGE_CREATED, {
+            "conversation_id": conversation_id, "message_id": result.message_id, "direction": "in",
+            "author": "customer", "status": ctx.conversation.status,
+        })
+        for message_id in result.reply_message_ids:
+            await self.bus.publish(events.MESSAGE_CREATED, {
+                "conversation_id": conversation_id, "message_id": message_id, "direction": "out", "author": "bot",
+                "status": ctx.conversation.status,
+            })
+        if result.reply_message_ids:
+            await self.bus.publish(events.OUTBOX_READY, {"channel": ctx.conversation.channel,
+                                                         "chat_id": ctx.conversation.chat_id})
+        for topic, event in ctx.events:
+            await self.bus.publish(topic, event)
+
+
+async def resolve_identity(session: AsyncSession, inbound: InboundMessage) -> Identity:
+    """The sender's identity on this channel, created with a new customer on first contact."""
+    identity = await session.scalar(
+        select(Identity).where(Identity.channel == inbound.channel, Identity.external_id == inbound.user_id)
+    )
+    now = utcnow()
+    if identity is None:
+        customer = Customer(name=inbound.display_name, preferred_language=inbound.language_hint)
+        session.add(customer)
+        await session.flush()
+        identity = Identity(customer_id=customer.id, channel=inbound.channel, external_id=inbound.user_id)
+        session.add(identity)
+    identity.chat_id = inbound.chat_id
+    identity.display_name = inbound.display_name or identity.display_name
+    identity.username = inbound.username or identity.username
+    identity.language_code = inbound.language_hint or identity.language_code
+    identity.subscribed = True
+    identity.last_seen_at = now
+    await session.flush()
+    return identity
+
+
+async def current_conversation(session: AsyncSession, customer_id: int, inbound: InboundMessage) -> Conversation:
+    """The customer's open conversation (on any channel), or a new one.
+
+    A resolved conversation still waiting for its rating stays current so the rating lands on it.
+    Replies always go to the channel the customer wrote from last.
+    """
+    conversation = await session.scalar(
+        select(Conversation).where(Conversation.customer_id == customer_id)
+        .order_by(Conversation.id.desc()).limit(1)
+    )
+    if conversation is None or (conversation.status == "resolved" and not conversation.awaiting_csat):
+        conversation = Conversation(customer_id=customer_id, status="bot", channel=inbound.channel)
+        session.add(conversation)
+    conversation.channel = inbound.channel
+    conversation.chat_id = inbound.chat_id
+    await session.flush()
+    return conversation
+
+
+async def queue_replies(session: AsyncSession, conversation: Conversation, replies: Sequence[Reply],
+                        *, author_id: int | None = None, author: str | None = None) -> list[int]:
+    """Store each reply as an outgoing message and an outbox row on the conversation's channel."""
+    ids = []
+    for reply in replies:
+        payload = reply.to_payload()
+        message = Message(
+            conversation_id=conversation.id, customer_id=conversation.customer_id, direction="out",
+            author=author or reply.author, author_id=author_id, channel=conversation.channel,
+            chat_id=conversation.chat_id, kind="text", text=reply.text, payload={**payload, **reply.meta},
+            delivery_status="pending",
+        )
+        session.add(message)
+        await session.flush()
+        session.add(OutboxItem(message_id=message.id, channel=conversation.channel,
+                               chat_id=conversation.chat_id, payload=payload))
+        ids.append(message.id)
+    await session.flush()
+    return ids

@@ -1,0 +1,144 @@
+"""The event bus: how one part of Relaydesk tells the others (in this process or all of them).
+
+Modelled on litestar's channels backends: a small abstract class with an in-memory backend for the
+embedded single process and a Redis pub/sub backend when several processes serve. Events are JSON
+objects published on a topic; listeners are async callables. A listener that raises is logged and
+the bus carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Listener = Callable[[str, dict], Awaitable[None]]
+
+
+class EventBus(ABC):
+    """Publish/subscribe of JSON events by topic. ``subscribe("*", ...)`` receives every topic."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, list[Listener]] = defaultdict(list)
+
+    def subscribe(self, topic: str, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(topic, event)`` for every event on ``topic``; returns an unsubscribe function."""
+        self._listeners[topic].append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners[topic].remove(listener)
+
+        return unsubscribe
+
+    @abstractmethod
+    async def publish(self, topic: str, event: dict) -> None:
+        """Deliver ``event`` to every subscriber of ``topic`` in every process sharing this bus."""
+
+    async def start(self) -> None:
+        """Open connections; called once at application start."""
+
+    async def stop(self) -> None:
+        """Close connections; called once at shutdown."""
+
+    async def ping(self) -> None:
+        """Raise when the bus backend is unreachable (used by ``/ready``)."""
+
+    async def wait_ready(self) -> None:
+        """Wait until events published from now on will reach this process's listeners."""
+
+    async def _dispatch(self, topic: str, event: dict) -> None:
+        for listener in [*self._listeners.get(topic, ()), *self._listeners.get("*", ())]:
+            try:
+                await listener(topic, event)
+            except Exception:
+                logger.exception("bus listener %r failed on topic %s", listener, topic)
+
+
+class MemoryEventBus(EventBus):
+    """In-process bus for the embedded single-process setup."""
+
+    async def publish(self, topic: str, event: dict) -> None:
+        # Round-trip through JSON so that the memory backend rejects what Redis would reject.
+        await self._dispatch(topic, json.loads(json.dumps(event, default=str)))
+
+
+class RedisEventBus(EventBus):
+    """Bus over Redis pub/sub, shared by every process that points at the same Redis and prefix."""
+
+    def __init__(self, redis_url: str, prefix: str) -> None:
+        super().__init__()
+        self._redis_url = redis_url
+        self._channel = f"{prefix}:events"
+        self._redis = None
+        self._reader: asyncio.Task | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        from redis.asyncio import Redis
+
+        self._redis = Redis.from_url(self._redis_url, decode_responses=True)
+        self._reader = asyncio.create_task(self._read_forever(), name="relaydesk-bus-reader")
+        # Start even when Redis is down (the reader keeps reconnecting and /ready reports it),
+        # but give a reachable Redis the time to confirm the subscription first.
+        try:
+            await asyncio.wait_for(self.wait_ready(), timeout=3)
+        except TimeoutError:
+            logger.warning("Redis at %s is not reachable yet; the bus keeps retrying", self._redis_url)
+
+    async def wait_ready(self) -> None:
+        """Wait until the subscription to the shared channel is established."""
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        if self._reader:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._redis:
+            await self._redis.aclose()
+
+    async def ping(self) -> None:
+        if self._redis is None:
+            raise RuntimeError("bus not started")
+        await self._redis.ping()
+
+    async def publish(self, topic: str, event: dict) -> None:
+        if self._redis is None:
+            raise RuntimeError("bus not started")
+        await self._redis.publish(self._channel, json.dumps({"topic": topic, "event": event}, default=str))
+
+    async def _read_forever(self) -> None:
+        """Read the channel, reconnecting with backoff when Redis goes away."""
+        delay = 0.2
+        while True:
+            try:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    self._ready.set()
+                    delay = 0.2
+                    async for raw in pubsub.listen():
+                        envelope = json.loads(raw["data"])
+                        await self._dispatch(envelope["topic"], envelope["event"])
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._ready.clear()
+                logger.warning("Redis bus connection lost; reconnecting in %.1fs", delay, exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+
+def create_bus(settings: Settings) -> EventBus:
+    """The Redis bus when ``REDIS_URL`` is set, the in-memory one otherwise."""
+    if settings.redis_url:
+        return RedisEventBus(settings.redis_url, settings.redis_prefix)
+    return MemoryEventBus()

@@ -1,0 +1,14 @@
+"""Bus topic names, in one place so publishers and subscribers cannot drift apart."""
+
+# A conversation changed (status, assignee, team, priority): payload {"conversation_id", "status", ...}.
+CONVERSATION_UPDATED = "conversation.updated"
+# A message was stored in a conversation: payload {"conversation_id", "message_id", "direction", "author"}.
+MESSAGE_CREATED = "message.created"
+# A message's delivery status changed: payload {"conversation_id", "message_id", "delivery_status"}.
+MESSAGE_STATUS = "message.status"
+# New outbox rows exist: wakes the delivery workers. Payload {"channel", "chat_id"}.
+OUTBOX_READY = "outbox.ready"
+# A knowledge-base article was published, changed or removed: payload {"article_id"}.
+KB_CHANGED = "kb.changed"
+# An SLA timer ran out: payload {"conversation_id", "kind"}.
+SLA_BREACHED = "sla.breached"

@@ -1,0 +1,35 @@
+"""Shared tables. Importing this package registers them on :data:`core.database.Base.metadata`."""
+
+from core.models.audit import AuditRecord, InstanceValue
+from core.models.conversations import (
+    CONVERSATION_STATUSES,
+    DELIVERY_STATUSES,
+    Conversation,
+    ConversationEvent,
+    ConversationNote,
+    Message,
+)
+from core.models.customers import Customer, CustomerNote, CustomerPhone, Identity, Order
+from core.models.outbox import OUTBOX_STATUSES, OutboxItem
+from core.models.staff import AuthToken, StaffUser, Team
+
+__all__ = [
+    "CONVERSATION_STATUSES",
+    "DELIVERY_STATUSES",
+    "OUTBOX_STATUSES",
+    "AuditRecord",
+    "AuthToken",
+    "Conversation",
+    "ConversationEvent",
+    "ConversationNote",
+    "Customer",
+    "CustomerNote",
+    "CustomerPhone",
+    "Identity",
+    "InstanceValue",
+    "Message",
+    "Order",
+    "OutboxItem",
+    "StaffUser",
+    "Team",
+]

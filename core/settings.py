@@ -1,0 +1,177 @@
+"""Relaydesk settings, read from the environment (prefix ``RELAYDESK_``) or a ``.env`` file.
+
+Settings are built explicitly (``Settings()`` or :func:`load_settings`) and passed down; nothing
+reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from core.errors import ConfigurationError
+
+SUPPORTED_LANGUAGES = ("uk", "ru", "en")
+ROLES = ("admin", "supervisor", "agent", "editor", "integration")
+ASYNC_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+# Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
+TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class Settings(BaseSettings):
+    """Every setting of one Relaydesk process, grouped by concern."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RELAYDESK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- storage -------------------------------------------------------------------------
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./relaydesk.db",
+        description="SQLAlchemy async URL; PostgreSQL via postgresql+asyncpg://user@host/db.",
+    )
+    database_pool_size: int = Field(10, ge=1, le=200, description="Connections per process (PostgreSQL).")
+
+    # --- coordination between processes --------------------------------------------------
+    redis_url: str | None = Field(
+        None, description="redis://host:port/db; unset means in-process bus, locks and dedup."
+    )
+    redis_prefix: str = Field(
+        "relaydesk", description="Prefix of every Redis key and channel, so installations can share one Redis."
+    )
+
+    # --- security ------------------------------------------------------------------------
+    secret_key: str | None = Field(
+        None, description="Signs sessions and tokens; generated and stored in the database when unset."
+    )
+    session_ttl_hours: int = Field(24 * 7, ge=1, description="How long a console login stays valid.")
+    secure_cookies: bool = Field(False, description="Mark the session cookie Secure (serve behind HTTPS).")
+    max_request_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted request body (bytes).")
+
+    # --- public endpoints ----------------------------------------------------------------
+    public_url: str | None = Field(None, description="Base URL that Telegram and Viber call (https://…).")
+
+    # --- Telegram ------------------------------------------------------------------------
+    telegram_token: str | None = Field(None, description="Bot token from @BotFather; unset = Telegram off.")
+    telegram_webhook_secret: str | None = Field(
+        None, description="Value Telegram sends in X-Telegram-Bot-Api-Secret-Token."
+    )
+    telegram_api_url: str = Field("https://api.telegram.org", description="Bot API server base URL.")
+
+    # --- Viber ---------------------------------------------------------------------------
+    viber_token: str | None = Field(None, description="Viber auth token (also the callback HMAC key).")
+    viber_bot_name: str | None = Field(None, description="Sender name shown in Viber.")
+    viber_bot_avatar: str | None = Field(None, description="Sender avatar URL shown in Viber.")
+    viber_api_url: str = Field("https://chatapi.viber.com/pa", description="Viber REST API base URL.")
+
+    # --- NLU -----------------------------------------------------------------------------
+    embedding_model: str | None = Field(
+        None, description="Local path or sentence-transformers model name; unset = bundled all-MiniLM-L6-v2."
+    )
+    default_language: Literal["uk", "ru", "en"] = Field(
+        "uk", description="Language of answers when the shopper's is unknown."
+    )
+
+    # --- runtime -------------------------------------------------------------------------
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_json: bool = Field(False, description="Write logs as one JSON object per line.")
+    run_workers: bool = Field(
+        True, description="Run the outbox delivery and SLA workers inside the web process."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {value!r}") from exc
+        if url.drivername not in ASYNC_DRIVERS:
+            raise ValueError(
+                f"driver {url.drivername!r} is not supported; use sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"not a Redis URL (redis://host:port/db): {value!r}")
+        return value
+
+    @field_validator("public_url", "telegram_api_url", "viber_api_url")
+    @classmethod
+    def _check_http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_telegram_secret(cls, value: str | None) -> str | None:
+        if value and not TELEGRAM_SECRET_PATTERN.match(value):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value or None
+
+    @model_validator(mode="after")
+    def _check_channels(self) -> Settings:
+        if self.telegram_token and not self.telegram_webhook_secret and self.public_url:
+            raise ValueError(
+                "RELAYDESK_TELEGRAM_WEBHOOK_SECRET: required when Telegram webhooks are served at PUBLIC_URL"
+            )
+        if self.telegram_webhook_secret and not self.telegram_token:
+            raise ValueError("RELAYDESK_TELEGRAM_TOKEN: required when TELEGRAM_WEBHOOK_SECRET is set")
+        if self.viber_token and not self.viber_bot_name:
+            raise ValueError("RELAYDESK_VIBER_BOT_NAME: required when VIBER_TOKEN is set")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Whether the Telegram channel is configured."""
+        return bool(self.telegram_token)
+
+    @property
+    def viber_enabled(self) -> bool:
+        """Whether the Viber channel is configured."""
+        return bool(self.viber_token)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning validation errors into one clear line per bad variable.
+
+    Args:
+        **overrides: values that take precedence over the environment (used by tests and the CLI).
+
+    Raises:
+        ConfigurationError: naming the ``RELAYDESK_*`` variable at fault.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["loc"]:
+            variable = "RELAYDESK_" + str(error["loc"][0]).upper()
+            lines.append(f"{variable}: {message}")
+        else:
+            lines.append(message)
+    return "; ".join(lines)

@@ -1,0 +1,97 @@
+"""The event bus: in-process delivery, listener failures, and delivery across app instances via Redis."""
+
+import asyncio
+
+import pytest
+
+from core.bus import MemoryEventBus, RedisEventBus, create_bus
+from tests.conftest import make_settings
+
+
+async def _collect(bus, topic: str) -> list:
+    received: list = []
+
+    async def listener(name: str, event: dict) -> None:
+        received.append((name, event))
+
+    bus.subscribe(topic, listener)
+    return received
+
+
+async def test_memory_bus_delivers_to_topic_and_wildcard_listeners() -> None:
+    bus = MemoryEventBus()
+    on_topic = await _collect(bus, "conversation.updated")
+    on_all = await _collect(bus, "*")
+    await bus.publish("conversation.updated", {"conversation_id": 7})
+    await bus.publish("message.created", {"message_id": 1})
+    assert on_topic == [("conversation.updated", {"conversation_id": 7})]
+    assert [name for name, _ in on_all] == ["conversation.updated", "message.created"]
+
+
+async def test_failing_listener_is_logged_and_others_still_receive(caplog) -> None:
+    bus = MemoryEventBus()
+
+    async def broken(_: str, __: dict) -> None:
+        raise RuntimeError("listener bug")
+
+    bus.subscribe("t", broken)
+    received = await _collect(bus, "t")
+    await bus.publish("t", {"n": 1})
+    assert received == [("t", {"n": 1})]
+    assert "listener bug" in caplog.text
+
+
+async def test_unsubscribe_stops_delivery() -> None:
+    bus = MemoryEventBus()
+    received: list = []
+
+    async def listener(name: str, event: dict) -> None:
+        received.append(event)
+
+    unsubscribe = bus.subscribe("t", listener)
+    unsubscribe()
+    await bus.publish("t", {"n": 1})
+    assert received == []
+
+
+def test_create_bus_picks_backend_from_settings(backend) -> None:
+    bus = create_bus(make_settings(backend))
+    assert isinstance(bus, RedisEventBus if backend.redis_url else MemoryEventBus)
+
+
+async def test_publish_in_one_process_reaches_a_subscriber_in_another_through_redis(backend) -> None:
+    if not backend.redis_url:
+        pytest.skip("the embedded backend has no Redis; this runs in the PostgreSQL + Redis pass")
+    settings = make_settings(backend)
+    # Two buses with their own connections stand for two server processes sharing one Redis.
+    bus_a, bus_b = create_bus(settings), create_bus(settings)
+    await bus_a.start()
+    await bus_b.start()
+    try:
+        await bus_b.wait_ready()
+        received = await _collect(bus_b, "conversation.updated")
+        await bus_a.publish("conversation.updated", {"conversation_id": 42, "status": "queued"})
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.02)
+        assert received == [("conversation.updated", {"conversation_id": 42, "status": "queued"})]
+    finally:
+        await bus_a.stop()
+        await bus_b.stop()
+
+
+async def test_buses_with_another_prefix_do_not_hear_each_other(backend) -> None:
+    if not backend.redis_url:
+        pytest.skip("the embedded backend has no Redis; this runs in the PostgreSQL + Redis pass")
+    bus_a, bus_b = create_bus(make_settings(backend)), create_bus(make_settings(backend))
+    await bus_a.start()
+    await bus_b.start()
+    try:
+        received = await _collect(bus_b, "*")
+        await bus_a.publish("t", {"n": 1})
+        await asyncio.sleep(0.2)
+        assert received == []
+    finally:
+        await bus_a.stop()
+        await bus_b.stop()

@@ -1,0 +1,56 @@
+"""Settings: defaults, and one clear error naming the variable for every bad value."""
+
+import pytest
+
+from core.errors import ConfigurationError
+from core.settings import load_settings
+from tests.support.cli import run_cli
+
+
+def test_defaults_are_the_embedded_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RELAYDESK_DATABASE_URL", "RELAYDESK_REDIS_URL", "RELAYDESK_TELEGRAM_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///./relaydesk.db"
+    assert settings.redis_url is None
+    assert settings.default_language == "uk"
+    assert not settings.telegram_enabled and not settings.viber_enabled
+
+
+def test_environment_is_read_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELAYDESK_DEFAULT_LANGUAGE", "en")
+    monkeypatch.setenv("RELAYDESK_REDIS_URL", "redis://127.0.0.1:6379/3")
+    settings = load_settings(_env_file=None)
+    assert settings.default_language == "en"
+    assert settings.redis_url == "redis://127.0.0.1:6379/3"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        pytest.param({"database_url": "mysql://x@y/z"}, "RELAYDESK_DATABASE_URL", id="unsupported-driver"),
+        pytest.param({"database_url": "not a url"}, "RELAYDESK_DATABASE_URL", id="garbage-url"),
+        pytest.param({"redis_url": "http://127.0.0.1:6379"}, "RELAYDESK_REDIS_URL", id="redis-scheme"),
+        pytest.param({"default_language": "de"}, "RELAYDESK_DEFAULT_LANGUAGE", id="unknown-language"),
+        pytest.param({"telegram_webhook_secret": "s3cret"}, "RELAYDESK_TELEGRAM_TOKEN", id="secret-no-token"),
+        pytest.param({"telegram_token": "1:x", "telegram_webhook_secret": "bad secret!"},
+                     "RELAYDESK_TELEGRAM_WEBHOOK_SECRET", id="secret-charset"),
+        pytest.param({"telegram_token": "1:x", "public_url": "https://shop.example"},
+                     "RELAYDESK_TELEGRAM_WEBHOOK_SECRET", id="webhook-without-secret"),
+        pytest.param({"viber_token": "abc"}, "RELAYDESK_VIBER_BOT_NAME", id="viber-no-name"),
+        pytest.param({"public_url": "shop.example"}, "RELAYDESK_PUBLIC_URL", id="public-url-scheme"),
+    ],
+)
+def test_bad_settings_name_the_variable(overrides: dict, variable: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(_env_file=None, **overrides)
+    assert variable in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_cli_stops_with_one_line_naming_the_variable(tmp_path) -> None:
+    result = run_cli("db", "upgrade", env={"RELAYDESK_DATABASE_URL": "mysql://nobody@nowhere/db"}, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "RELAYDESK_DATABASE_URL" in lines[0]

@@ -1,0 +1,1 @@
+"""REST API controllers, one module per aggregate."""

@@ -1,0 +1,75 @@
+"""The litestar application factory: ``create_app(settings)`` composes every package.
+
+This module (with ``web/cli.py``) is the composition root: the only web module that imports
+``bots``, so channel webhooks and background workers are attached here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from core.bus import create_bus
+from core.database import create_engine, create_session_factory
+from core.instance import get_or_create_secret_key
+from core.settings import Settings
+from web.auth import TokenAuthenticationMiddleware
+from web.deps import provide_db_session, provide_services
+from web.errors import EXCEPTION_HANDLERS
+from web.routes import ROUTE_HANDLERS
+from web.services import AppServices
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the web app for ``settings``; nothing connects until the app starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        session_factory = create_session_factory(engine)
+        bus = create_bus(settings)
+        await bus.start()
+        secret_key = settings.secret_key or await get_or_create_secret_key(session_factory)
+        services = AppServices(settings, engine, session_factory, bus, secret_key)
+        app.state.services = services
+        logger.info("relaydesk started (database %s, bus %s)", engine.url.get_backend_name(),
+                    type(bus).__name__)
+        try:
+            yield
+        finally:
+            # Shut down in reverse order of start so in-flight work can finish writing.
+            await bus.stop()
+            await engine.dispose()
+            logger.info("relaydesk stopped")
+
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        lifespan=[lifespan],
+        dependencies={"db_session": Provide(provide_db_session), "services": Provide(provide_services,
+                                                                                        sync_to_thread=False)},
+        middleware=[DefineMiddleware(TokenAuthenticationMiddleware, exclude=[r"^/schema"])],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_request_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Relaydesk API",
+            version="0.1.0",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "cookie": SecurityScheme(type="apiKey", name="relaydesk_session", security_scheme_in="cookie"),
+                }
+            ),
+            security=[{"bearer": []}, {"cookie": []}],
+        ),
+        debug=False,
+    )

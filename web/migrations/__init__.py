@@ -1,0 +1,1 @@
+"""Alembic migrations of every Relaydesk table (the web package composes all models)."""

@@ -1,0 +1,6 @@
+"""Imports every package's tables so that Alembic and the test fixtures see the whole schema."""
+
+
+def register_all_models() -> None:
+    """Import the model modules of every package (registration happens on import)."""
+    import core.models  # noqa: F401
