@@ -12,3 +12,6 @@ OUTBOX_READY = "outbox.ready"
 KB_CHANGED = "kb.changed"
 # An SLA timer ran out: payload {"conversation_id", "kind"}.
 SLA_BREACHED = "sla.breached"
+# The outbox gave up on a message (dead letter): payload {"outbox_id", "message_id", "channel", "chat_id",
+# "payload", "error"}; notifications fail over to another channel on this.
+OUTBOX_DEAD = "outbox.dead"

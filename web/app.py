@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -21,6 +21,7 @@ from core.database import create_engine, create_session_factory
 from core.instance import get_or_create_secret_key
 from core.settings import Settings
 from web.auth import TokenAuthenticationMiddleware
+from web.components import COMPONENTS
 from web.deps import provide_db_session, provide_services
 from web.errors import EXCEPTION_HANDLERS
 from web.routes import ROUTE_HANDLERS
@@ -44,9 +45,12 @@ def create_app(settings: Settings) -> Litestar:
         logger.info("relaydesk started (database %s, bus %s)", engine.url.get_backend_name(),
                     type(bus).__name__)
         try:
-            yield
+            # Components stop in reverse order of start, so in-flight work finishes writing first.
+            async with AsyncExitStack() as stack:
+                for component in COMPONENTS:
+                    await stack.enter_async_context(component(services))
+                yield
         finally:
-            # Shut down in reverse order of start so in-flight work can finish writing.
             await bus.stop()
             await engine.dispose()
             logger.info("relaydesk stopped")

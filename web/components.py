@@ -1,0 +1,17 @@
+"""Long-running parts that start with the app and stop with it, in this order (reverse at stop).
+
+A component is ``component(services)`` returning an async context manager; it may put what it
+offers into ``services.extras`` (e.g. the NLU engine, the inbound flow) for later components and
+for request handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from web.services import AppServices
+
+Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
+
+COMPONENTS: list[Component] = []
