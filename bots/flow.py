@@ -21,7 +21,8 @@ from bots.inbound import FlowContext, InboundMessage, Reply
 from core import events
 from core.bus import EventBus
 from core.database import utcnow
-from core.models import Conversation, Customer, Identity, Message, OutboxItem
+from core.models import Conversation, Customer, Identity, Message
+from core.outbox import queue_outgoing
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -148,22 +149,11 @@ async def current_conversation(session: AsyncSession, customer_id: int, inbound:
     return conversation
 
 
-async def queue_replies(session: AsyncSession, conversation: Conversation, replies: Sequence[Reply],
-                        *, author_id: int | None = None, author: str | None = None) -> list[int]:
-    """Store each reply as an outgoing message and an outbox row on the conversation's channel."""
+async def queue_replies(session: AsyncSession, conversation: Conversation, replies: Sequence[Reply]) -> list[int]:
+    """Store each reply as an outgoing message with its outbox row; returns the message ids."""
     ids = []
     for reply in replies:
-        payload = reply.to_payload()
-        message = Message(
-            conversation_id=conversation.id, customer_id=conversation.customer_id, direction="out",
-            author=author or reply.author, author_id=author_id, channel=conversation.channel,
-            chat_id=conversation.chat_id, kind="text", text=reply.text, payload={**payload, **reply.meta},
-            delivery_status="pending",
-        )
-        session.add(message)
-        await session.flush()
-        session.add(OutboxItem(message_id=message.id, channel=conversation.channel,
-                               chat_id=conversation.chat_id, payload=payload))
+        message = await queue_outgoing(session, conversation, payload=reply.to_payload(), author=reply.author,
+                                       meta=reply.meta)
         ids.append(message.id)
-    await session.flush()
     return ids

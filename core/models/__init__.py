@@ -4,6 +4,7 @@ from core.models.audit import AuditRecord, InstanceValue
 from core.models.conversations import (
     CONVERSATION_STATUSES,
     DELIVERY_STATUSES,
+    EVENT_KINDS,
     Conversation,
     ConversationEvent,
     ConversationNote,
@@ -16,6 +17,7 @@ from core.models.staff import AuthToken, StaffUser, Team
 __all__ = [
     "CONVERSATION_STATUSES",
     "DELIVERY_STATUSES",
+    "EVENT_KINDS",
     "OUTBOX_STATUSES",
     "AuditRecord",
     "AuthToken",

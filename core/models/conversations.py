@@ -11,6 +11,17 @@ from core.database import Base, JSONType, UTCDateTime, utcnow
 
 CONVERSATION_STATUSES = ("bot", "queued", "assigned", "resolved")
 DELIVERY_STATUSES = ("received", "pending", "sent", "delivered", "seen", "failed", "dead")
+# ConversationEvent.kind vocabulary (analytics reads these):
+#   handoff        bot -> queued; reason = the hand-off reason; data {"team", "priority"}
+#   assigned       queued -> assigned; actor = the staff member taking it; data {"agent_id"}
+#   transferred    to another team or agent; data {"from_team", "to_team", "from_agent", "to_agent"}
+#   resolved       -> resolved; actor = the agent (or system)
+#   handback       queued/assigned -> bot (an agent hands the conversation back to the bot)
+#   sla_breach     a response timer ran out; data {"kind": "first_response" | "next_response"}
+#   csat_requested the rating question was sent
+#   csat_rated     data {"score": 1..5}
+EVENT_KINDS = ("handoff", "assigned", "transferred", "resolved", "handback", "sla_breach", "csat_requested",
+               "csat_rated")
 
 
 class Conversation(Base):
