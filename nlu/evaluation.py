@@ -26,12 +26,16 @@ def load(path_or_dict: str | Path | dict) -> dict:
 
 
 def entries_of(data: dict) -> list[KnowledgeEntry]:
-    """Turn the file's articles into knowledge entries in the file's language (answer = title)."""
+    """Turn the file's articles into knowledge entries (answer = title).
+
+    An article is in the file's ``language`` unless it names its own; one id may then appear once per
+    language (a multilingual knowledge base, as in ``tests/data/nlu/shop_phrasings.json``).
+    """
     language = data.get("language", "en")
     return [
         KnowledgeEntry(
             article_id=str(a["id"]),
-            language=language,
+            language=a.get("language", language),
             title=a.get("title") or str(a["id"]),
             questions=tuple(a.get("questions") or ()),
             answer=a.get("title") or str(a["id"]),
@@ -55,7 +59,8 @@ def evaluate(path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NL
         queries not answered; None without any), ``overall_accuracy``, ``answer_precision`` (correct
         answers / answers given; None without answers), ``p50_ms``, ``p99_ms``, ``queries``, and extras:
         ``in_scope``, ``out_of_scope``, ``top1_accuracy`` (in scope, best candidate right whatever the
-        action), ``actions``, ``build_s``, ``thresholds``, ``name``.
+        action), ``language_accuracy`` (when test items name their language), ``actions``, ``build_s``,
+        ``thresholds``, ``name``.
     """
     data = load(path_or_dict)
     language = data.get("language", "en")
@@ -67,11 +72,15 @@ def evaluate(path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NL
 
     latencies, actions = [], Counter()
     in_right = in_total = out_right = out_total = answered = answered_right = top1_right = 0
+    language_right = language_total = 0
     for item in data.get("test", []):
         started = time.perf_counter()
         decision = engine.decide(item["query"], language_hint=language)
         latencies.append((time.perf_counter() - started) * 1000)
         actions[decision.action] += 1
+        if item.get("language"):
+            language_total += 1
+            language_right += decision.language == item["language"]
         expected = item.get("article_id")
         is_answer = decision.action == "answer"
         right = is_answer and decision.article_id == expected if expected is not None else not is_answer
@@ -97,6 +106,7 @@ def evaluate(path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NL
         "in_scope": in_total,
         "out_of_scope": out_total,
         "top1_accuracy": _ratio(top1_right, in_total),
+        "language_accuracy": _ratio(language_right, language_total),
         "actions": dict(actions),
         "build_s": round(build_s, 2),
         "thresholds": {"answer": round(engine.thresholds.answer, 4), "calibrated": engine.thresholds.calibrated},
@@ -111,5 +121,5 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 def summary_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     """Return (metric, value) rows of an :func:`evaluate` result for a human-readable table."""
     keys = ("name", "queries", "in_scope", "out_of_scope", "in_scope_accuracy", "oos_recall",
-            "overall_accuracy", "answer_precision", "top1_accuracy", "p50_ms", "p99_ms", "build_s")
+            "overall_accuracy", "answer_precision", "top1_accuracy", "language_accuracy", "p50_ms", "p99_ms", "build_s")
     return [(key, "n/a" if result.get(key) is None else str(result[key])) for key in keys]
