@@ -54,7 +54,11 @@ class Encoder:
             return self._encode_one(texts[0])[None, :]
         with self._lock:
             vectors = self._model.encode(
-                texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                texts,
+                batch_size=64,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
         return vectors.astype(np.float32, copy=False)
 

@@ -44,7 +44,9 @@ def entries_of(data: dict) -> list[KnowledgeEntry]:
     ]
 
 
-def evaluate(path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NLUEngine] | None = None) -> dict:
+def evaluate(
+    path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NLUEngine] | None = None
+) -> dict:
     """Build an engine from the file's articles and run every test query through ``decide``.
 
     Thresholds come from the articles (and ``oos_train`` when present) inside ``rebuild``; the test
@@ -109,7 +111,10 @@ def evaluate(path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NL
         "language_accuracy": _ratio(language_right, language_total),
         "actions": dict(actions),
         "build_s": round(build_s, 2),
-        "thresholds": {"answer": round(engine.thresholds.answer, 4), "calibrated": engine.thresholds.calibrated},
+        "thresholds": {
+            "answer": round(engine.thresholds.answer, 4),
+            "calibrated": engine.thresholds.calibrated,
+        },
         "name": data.get("name", ""),
     }
 
@@ -120,6 +125,19 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 def summary_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     """Return (metric, value) rows of an :func:`evaluate` result for a human-readable table."""
-    keys = ("name", "queries", "in_scope", "out_of_scope", "in_scope_accuracy", "oos_recall",
-            "overall_accuracy", "answer_precision", "top1_accuracy", "language_accuracy", "p50_ms", "p99_ms", "build_s")
+    keys = (
+        "name",
+        "queries",
+        "in_scope",
+        "out_of_scope",
+        "in_scope_accuracy",
+        "oos_recall",
+        "overall_accuracy",
+        "answer_precision",
+        "top1_accuracy",
+        "language_accuracy",
+        "p50_ms",
+        "p99_ms",
+        "build_s",
+    )
     return [(key, "n/a" if result.get(key) is None else str(result[key])) for key in keys]

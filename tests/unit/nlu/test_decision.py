@@ -32,10 +32,16 @@ def context(**overrides):
         pytest.param([0.35, 0.3, 0.0], {}, "clarify", None, id="two-close-below-threshold"),
         pytest.param([0.8, 0.78, 0.0], {}, "clarify", None, id="two-close-above-threshold"),
         pytest.param([0.2, 0.05, 0.0], {}, "fallback", "low_confidence", id="low-first-time"),
-        pytest.param([0.2, 0.05, 0.0], {"recent_failures": 1}, "handoff", "low_confidence", id="low-repeated"),
-        pytest.param([0.35, 0.3, 0.0], {"recent_failures": 2}, "handoff", "frustration", id="repeated-failures"),
+        pytest.param(
+            [0.2, 0.05, 0.0], {"recent_failures": 1}, "handoff", "low_confidence", id="low-repeated"
+        ),
+        pytest.param(
+            [0.35, 0.3, 0.0], {"recent_failures": 2}, "handoff", "frustration", id="repeated-failures"
+        ),
         pytest.param([0.9, 0.1, 0.0], {"recent_failures": 3}, "answer", None, id="confident-after-failures"),
-        pytest.param([0.9, 0.1, 0.0], {"asks_for_person": True}, "handoff", "explicit_request", id="explicit"),
+        pytest.param(
+            [0.9, 0.1, 0.0], {"asks_for_person": True}, "handoff", "explicit_request", id="explicit"
+        ),
         pytest.param([0.9, 0.1, 0.0], {"frustrated": True}, "handoff", "frustration", id="frustrated"),
         pytest.param([0.9, 0.1, 0.0], {"sensitive": True}, "handoff", "sensitive_topic", id="sensitive"),
         pytest.param(
@@ -54,7 +60,9 @@ def context(**overrides):
         ),
         pytest.param([0.9, 0.1, 0.0], {"normalized": "😀 !!"}, "fallback", "empty", id="no-content"),
         pytest.param([], {"article_ids": []}, "fallback", "no_articles", id="no-articles"),
-        pytest.param([], {"article_ids": [], "recent_failures": 1}, "handoff", "no_articles", id="no-articles-again"),
+        pytest.param(
+            [], {"article_ids": [], "recent_failures": 1}, "handoff", "no_articles", id="no-articles-again"
+        ),
     ],
 )
 def test_decide_action(scores, overrides, action, reason):

@@ -9,7 +9,9 @@ from nlu.language import detect_language
         pytest.param("Скільки коштує доставка до Львова?", {}, "uk", id="uk-sentence"),
         pytest.param("Сколько стоит доставка до Львова?", {}, "ru", id="ru-sentence"),
         pytest.param("How much is delivery to Lviv?", {}, "en", id="en-sentence"),
-        pytest.param("Сколько стоит доставка до Львова?", {"previous": "uk"}, "ru", id="long-message-switches"),
+        pytest.param(
+            "Сколько стоит доставка до Львова?", {"previous": "uk"}, "ru", id="long-message-switches"
+        ),
         pytest.param("оператор", {"previous": "uk"}, "uk", id="one-word-keeps-previous-uk"),
         pytest.param("спасибо", {"previous": "uk"}, "uk", id="one-ru-word-does-not-flip-uk"),
         pytest.param("ok", {"previous": "ru"}, "ru", id="one-latin-word-does-not-flip-ru"),
