@@ -62,6 +62,11 @@ class Encoder:
             )
         return vectors.astype(np.float32, copy=False)
 
+    def clear_cache(self) -> None:
+        """Forget remembered single texts (benchmarks do this so that latencies are not flattered)."""
+        with self._lock:
+            self._cache.clear()
+
     def _encode_one(self, text: str) -> np.ndarray:
         with self._lock:
             cached = self._cache.get(text)
