@@ -169,7 +169,22 @@ def test_upsert_and_remove_are_incremental(encoder):
 
     counting = CountingEncoder(encoder)
     engine = NLUEngine(encoder=counting)
-    entries = [e for e in demo_entries() if e.article_id != "gift-wrapping"]
+    # A dozen articles keep the calibration quick; the point is what upsert re-encodes.
+    kept = {
+        "delivery-cost",
+        "delivery-time",
+        "payment-methods",
+        "returns",
+        "refund-time",
+        "exchange",
+        "warranty",
+        "order-status",
+        "cancel-order",
+        "promo-codes",
+        "gift-cards",
+        "contacts",
+    }
+    entries = [e for e in demo_entries() if e.article_id in kept]
     engine.rebuild(entries)
     thresholds = engine.thresholds
     encoded_at_rebuild = counting.batch_texts
