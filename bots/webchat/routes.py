@@ -9,6 +9,7 @@ from pathlib import Path
 
 from litestar import Response, WebSocket, get, websocket
 from litestar.exceptions import NotFoundException, WebSocketDisconnect
+from litestar.params import FromPath
 
 from bots.webchat.hub import VISITOR_ID, FrameError
 
@@ -34,7 +35,7 @@ def chat_page() -> Response:
 
 
 @get("/chat/{asset:str}", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
-def chat_asset(asset: str) -> Response:
+def chat_asset(asset: FromPath[str]) -> Response:
     """The page's script and style, and ``widget.js`` for ``<script src=".../chat/widget.js">``."""
     if asset not in ASSETS:
         raise NotFoundException(f"no chat asset {asset!r}")
