@@ -79,12 +79,17 @@ async def test_reply_for_an_absent_visitor_is_delivered_on_reconnect(server, ses
     assert history["messages"][1]["text"]
 
 
-async def test_a_visitor_sees_only_their_own_messages(server):
+async def test_a_visitor_sees_only_their_own_messages(server, session_factory):
     first, second = visitor_id(), visitor_id()
     async with connect(server, first) as socket:
         await socket.recv()
         await socket.send(json.dumps({"type": "message", "id": "c1", "text": "private question"}))
         reply = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
+
+    async def reply_sent():
+        return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
+
+    await eventually(reply_sent)  # pushed to the socket just before the worker records it as sent
     async with connect(server, second) as socket:
         assert json.loads(await socket.recv()) == {"type": "history", "messages": []}
         await socket.send(json.dumps({"type": "ack", "message_id": reply["message_id"]}))  # not theirs: ignored
