@@ -1,0 +1,74 @@
+"""A light per-article classifier trained on the example questions (logistic regression)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+from nlu.index import Index, Query, stack_sparse, word_vectorizer
+
+# The dense block is unit length like the two TF-IDF blocks; this weight keeps it from being drowned
+# by the thousands of sparse columns.
+_DENSE_WEIGHT = 2.0
+_C = 10.0
+
+
+class ArticleClassifier:
+    """Predicts, for a text, a probability per article from embeddings, char n-grams and lemmas.
+
+    The vectorisers are fitted once on the index's documents; :meth:`fit` may then be called on any
+    subset of those documents (cross-validation during calibration reuses the same features).
+
+    Args:
+        index: The index whose documents are the training examples.
+    """
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+        self._words = word_vectorizer()
+        self._words.fit([" ".join(d.lemmas) for d in index.documents])
+        self.doc_features = self._features(
+            index.vectors, index.char_matrix, [d.lemmas for d in index.documents]
+        )
+        self._model: LogisticRegression | None = None
+        self._classes = np.zeros(0, dtype=np.int64)
+
+    def _features(self, vectors: np.ndarray, chars: sparse.spmatrix, lemma_lists: list[list[str]]):
+        words = self._words.transform([" ".join(lemma_list) for lemma_list in lemma_lists])
+        return stack_sparse([vectors * _DENSE_WEIGHT, chars, words])
+
+    def query_features(self, queries: list[Query]) -> sparse.csr_matrix:
+        """Return the classifier's feature rows for ``queries``."""
+        vectors = np.stack([q.vector for q in queries])
+        chars = self._index.chars.transform([q.normalized for q in queries])
+        return self._features(vectors, chars, [q.lemmas for q in queries])
+
+    def fit(self, rows: np.ndarray | None = None) -> ArticleClassifier:
+        """Train on the documents at ``rows`` (all documents when None). Returns self."""
+        rows = np.arange(len(self._index)) if rows is None else rows
+        labels = self._index.doc_article[rows]
+        self._classes = np.unique(labels)
+        if len(self._classes) < 2:
+            # One article: nothing to tell apart; predict_proba gives it probability 1.
+            self._model = None
+            return self
+        model = LogisticRegression(C=_C, max_iter=200)
+        with warnings.catch_warnings():
+            # A few hundred iterations are plenty for ranking; full convergence only costs time.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(self.doc_features[rows], labels)
+        self._model = model
+        return self
+
+    def predict_proba(self, features: sparse.csr_matrix) -> np.ndarray:
+        """Return ``rows x articles`` probabilities (articles not trained on get 0)."""
+        out = np.zeros((features.shape[0], len(self._index.article_ids)), dtype=np.float32)
+        if self._model is None:
+            out[:, self._classes] = 1.0
+            return out
+        out[:, self._classes] = self._model.predict_proba(features)
+        return out

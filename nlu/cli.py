@@ -1,0 +1,30 @@
+"""``relaydesk nlu ...`` commands (the integrator mounts ``nlu_group`` into the main CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from nlu.evaluation import evaluate, summary_rows
+
+
+@click.group("nlu")
+def nlu_group() -> None:
+    """Language understanding: evaluate how the bot matches questions to articles."""
+
+
+@nlu_group.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the last line of output).")
+def eval_command(file: Path, as_json: bool) -> None:
+    """Evaluate the NLU on FILE (the CONTRACT's evaluation format) through the bot's decision path."""
+    result = evaluate(file)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    width = max(len(key) for key, _ in summary_rows(result))
+    for key, value in summary_rows(result):
+        click.echo(f"{key:<{width}}  {value}")
+    click.echo(f"{'actions':<{width}}  {json.dumps(result['actions'])}")

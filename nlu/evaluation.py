@@ -1,0 +1,115 @@
+"""Evaluation on a file in the CONTRACT's evaluation format, through the same ``decide`` path as the bot."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlu.engine import NLUEngine
+from nlu.types import KnowledgeEntry
+
+# Not a test query: one call before timing so lazy loading does not count as query latency.
+_WARM_UP = "warm up"
+
+
+def load(path_or_dict: str | Path | dict) -> dict:
+    """Return the evaluation data, reading it from a JSON file when given a path."""
+    if isinstance(path_or_dict, dict):
+        return path_or_dict
+    return json.loads(Path(path_or_dict).read_text(encoding="utf-8"))
+
+
+def entries_of(data: dict) -> list[KnowledgeEntry]:
+    """Turn the file's articles into knowledge entries in the file's language (answer = title)."""
+    language = data.get("language", "en")
+    return [
+        KnowledgeEntry(
+            article_id=str(a["id"]),
+            language=language,
+            title=a.get("title") or str(a["id"]),
+            questions=tuple(a.get("questions") or ()),
+            answer=a.get("title") or str(a["id"]),
+        )
+        for a in data.get("articles", [])
+    ]
+
+
+def evaluate(path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NLUEngine] | None = None) -> dict:
+    """Build an engine from the file's articles and run every test query through ``decide``.
+
+    Thresholds come from the articles (and ``oos_train`` when present) inside ``rebuild``; the test
+    queries are only ever decided on, never learnt from.
+
+    Args:
+        path_or_dict: A path to an evaluation JSON file, or its parsed content.
+        engine_factory: Builds the engine (default: ``NLUEngine`` with the file's language as default).
+
+    Returns:
+        ``in_scope_accuracy`` (abstentions count as wrong), ``oos_recall`` (share of out-of-scope
+        queries not answered; None without any), ``overall_accuracy``, ``answer_precision`` (correct
+        answers / answers given; None without answers), ``p50_ms``, ``p99_ms``, ``queries``, and extras:
+        ``in_scope``, ``out_of_scope``, ``top1_accuracy`` (in scope, best candidate right whatever the
+        action), ``actions``, ``build_s``, ``thresholds``, ``name``.
+    """
+    data = load(path_or_dict)
+    language = data.get("language", "en")
+    engine = engine_factory() if engine_factory else NLUEngine(default_language=language)
+    started = time.perf_counter()
+    engine.rebuild(entries_of(data), oos_examples=tuple(data.get("oos_train") or ()))
+    build_s = time.perf_counter() - started
+    engine.decide(_WARM_UP, language_hint=language)
+
+    latencies, actions = [], Counter()
+    in_right = in_total = out_right = out_total = answered = answered_right = top1_right = 0
+    for item in data.get("test", []):
+        started = time.perf_counter()
+        decision = engine.decide(item["query"], language_hint=language)
+        latencies.append((time.perf_counter() - started) * 1000)
+        actions[decision.action] += 1
+        expected = item.get("article_id")
+        is_answer = decision.action == "answer"
+        right = is_answer and decision.article_id == expected if expected is not None else not is_answer
+        answered += is_answer
+        answered_right += is_answer and right
+        if expected is None:
+            out_total += 1
+            out_right += right
+        else:
+            in_total += 1
+            in_right += right
+            top1_right += bool(decision.candidates) and decision.candidates[0].article_id == expected
+
+    total = in_total + out_total
+    return {
+        "in_scope_accuracy": _ratio(in_right, in_total),
+        "oos_recall": _ratio(out_right, out_total),
+        "overall_accuracy": _ratio(in_right + out_right, total),
+        "answer_precision": _ratio(answered_right, answered),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
+        "p99_ms": round(float(np.percentile(latencies, 99)), 2) if latencies else 0.0,
+        "queries": total,
+        "in_scope": in_total,
+        "out_of_scope": out_total,
+        "top1_accuracy": _ratio(top1_right, in_total),
+        "actions": dict(actions),
+        "build_s": round(build_s, 2),
+        "thresholds": {"answer": round(engine.thresholds.answer, 4), "calibrated": engine.thresholds.calibrated},
+        "name": data.get("name", ""),
+    }
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def summary_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return (metric, value) rows of an :func:`evaluate` result for a human-readable table."""
+    keys = ("name", "queries", "in_scope", "out_of_scope", "in_scope_accuracy", "oos_recall",
+            "overall_accuracy", "answer_precision", "top1_accuracy", "p50_ms", "p99_ms", "build_s")
+    return [(key, "n/a" if result.get(key) is None else str(result[key])) for key in keys]

@@ -1,0 +1,91 @@
+"""Answer-language detection: lingua's guess weighed against channel hints and the conversation so far."""
+
+from __future__ import annotations
+
+import threading
+
+from lingua import Language, LanguageDetectorBuilder
+
+from nlu.text import has_letters, normalize, script_of, tokenize
+
+SUPPORTED = ("uk", "ru", "en")
+_SCRIPT = {"uk": "cyrillic", "ru": "cyrillic", "be": "cyrillic", "en": "latin"}
+# Belarusian is detected so that it is not mistaken for Ukrainian; the shop answers in Russian,
+# the language Belarusian shoppers most often read, unless the conversation already has one.
+_FALLBACK = {"be": "ru"}
+# A message this short says little about its language ("оператор", "ok", "доставка").
+_SHORT_WORDS = 2
+_SWITCH_CONFIDENCE = 0.6
+
+_detector_lock = threading.Lock()
+_detector = None
+
+
+def _lingua():
+    # The high-accuracy models take ~0.5 s and ~150 MB: build once per process, on first use.
+    global _detector
+    with _detector_lock:
+        if _detector is None:
+            _detector = (
+                LanguageDetectorBuilder.from_languages(
+                    Language.UKRAINIAN, Language.RUSSIAN, Language.BELARUSIAN, Language.ENGLISH
+                )
+                .with_preloaded_language_models()
+                .build()
+            )
+        return _detector
+
+
+def lingua_confidences(text: str) -> dict[str, float]:
+    """Return lingua's confidence per ISO 639-1 code ("uk", "ru", "be", "en") for ``text``."""
+    values = _lingua().compute_language_confidence_values(text)
+    return {v.language.iso_code_639_1.name.lower(): v.value for v in values}
+
+
+def _usable(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.lower().split("-")[0].split("_")[0]
+    code = _FALLBACK.get(code, code)
+    return code if code in SUPPORTED else None
+
+
+def detect_language(
+    text: str, *, hint: str | None = None, previous: str | None = None, default: str = "uk"
+) -> str:
+    """Pick the language to answer ``text`` in.
+
+    A long enough message decides by itself. A short one ("оператор", "ok") keeps the conversation's
+    previous language, so one word never flips the conversation; without a previous language the
+    channel hint wins when the message is written in the hint's script. An uncertain guess on a longer
+    message also defers to them. Text without letters keeps whatever is known.
+
+    Args:
+        text: The raw message.
+        hint: The channel's language code (Telegram ``language_code``, Viber ``language``), if any.
+        previous: The language the conversation has used so far, if any.
+        default: Used when nothing else is known.
+
+    Returns:
+        "uk", "ru" or "en".
+    """
+    hint, previous, default = _usable(hint), _usable(previous), _usable(default) or "uk"
+    known = previous or hint
+    normalized = normalize(text)
+    if not has_letters(normalized):
+        return known or default
+    script = script_of(normalized)
+    confidences = lingua_confidences(normalized)
+    if not confidences:
+        return known or default
+    best = max(confidences, key=confidences.__getitem__)
+    detected = _usable(best)
+    short = len(tokenize(normalized)) <= _SHORT_WORDS
+    if previous and short:
+        return previous
+    same_script = [c for c in (previous, hint) if c and _SCRIPT[c] == script]
+    if same_script and (short or confidences[best] < _SWITCH_CONFIDENCE):
+        return same_script[0]
+    if detected is None:
+        return known or default
+    return detected

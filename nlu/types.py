@@ -1,0 +1,69 @@
+"""Value objects that cross the NLU boundary: what goes in (knowledge entries) and what comes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Action = Literal["answer", "clarify", "handoff", "fallback"]
+
+
+@dataclass(frozen=True)
+class KnowledgeEntry:
+    """One article in one language, as the knowledge base hands it over.
+
+    Attributes:
+        article_id: The article's slug.
+        language: "uk", "ru" or "en".
+        title: The article title; indexed like one more example question.
+        questions: Example questions that this article answers.
+        answer: The answer text (the NLU does not index it; it only travels along).
+    """
+
+    article_id: str
+    language: str
+    title: str
+    questions: tuple[str, ...]
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One article the message may be about.
+
+    Attributes:
+        article_id: The article's slug.
+        title: The title in ``language``.
+        score: Fused confidence in [0, 1], comparable to the calibrated thresholds.
+        language: The language of the variant shown (the answer language when the article has it).
+    """
+
+    article_id: str
+    title: str
+    score: float
+    language: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the bot should do with one message.
+
+    Attributes:
+        action: "answer", "clarify" (ask "did you mean ...?"), "handoff" (to a person) or "fallback"
+            (no confident answer, no reason to involve a person yet).
+        language: The language to answer in.
+        article_id: The article to answer with, for "answer".
+        confidence: The fused score of the best candidate (0 when nothing matched).
+        candidates: The best matches, best first (clarify buttons, the editor's "test a question").
+        reason: Why no answer was given: "explicit_request", "frustration", "sensitive_topic",
+            "low_confidence", "empty", "no_articles"; None for answer and clarify.
+        explanation: Per-part scores and thresholds, for editors.
+    """
+
+    action: Action
+    language: str
+    article_id: str | None
+    confidence: float
+    candidates: tuple[Candidate, ...]
+    reason: str | None
+    explanation: dict = field(default_factory=dict)
