@@ -1,6 +1,6 @@
 """Every route handler and controller of the app, joined in one place."""
 
-from web.api import auth, system
+from web.api import articles, auth, kb, system
 
 ROUTE_HANDLERS: list = [
     system.health,
@@ -8,4 +8,6 @@ ROUTE_HANDLERS: list = [
     auth.login,
     auth.logout,
     auth.me,
+    articles.ArticleController,
+    kb.KnowledgeBaseController,
 ]
