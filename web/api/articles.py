@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.errors import ValidationFailed
 from knowledge_base import service
@@ -99,13 +99,14 @@ class ArticleController(Controller):
         return article_json(article)
 
     @get("/{ref:str}", guards=[requires(*STAFF)])
-    async def get_article(self, ref: str, db_session: DbSession) -> dict:
+    async def get_article(self, ref: FromPath[str], db_session: DbSession) -> dict:
         """One article with its variants and stale-translation flags."""
         return article_json(await service.get_by_reference(db_session, reference=ref))
 
     @patch("/{ref:str}", guards=[requires(*EDITORS)])
     async def update_article(
-        self, request: Request, ref: str, data: JSONBody[dict[str, Any]], db_session: DbSession, services: Services
+        self, request: Request, ref: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
+        services: Services,
     ) -> dict:
         """Change an article: ``{"version": <the version you edited>, ...fields}``; 409 if it changed since."""
         expected = _expected_version(data)
@@ -118,7 +119,7 @@ class ArticleController(Controller):
         return article_json(article)
 
     @delete("/{ref:str}", guards=[requires(*EDITORS)])
-    async def delete_article(self, ref: str, db_session: DbSession, services: Services) -> None:
+    async def delete_article(self, ref: FromPath[str], db_session: DbSession, services: Services) -> None:
         """Delete an article and its history; the bot stops answering with it."""
         article = await service.get_by_reference(db_session, reference=ref)
         article_id = article.id
@@ -126,7 +127,9 @@ class ArticleController(Controller):
         await commit_and_announce(db_session, services, article_id)
 
     @post("/{ref:str}/publish", guards=[requires(*EDITORS)], status_code=200)
-    async def publish_article(self, request: Request, ref: str, db_session: DbSession, services: Services) -> dict:
+    async def publish_article(
+        self, request: Request, ref: FromPath[str], db_session: DbSession, services: Services
+    ) -> dict:
         """Make the article live in every process; 400 when it is not ready (e.g. no questions)."""
         article = await service.get_by_reference(db_session, reference=ref)
         await service.publish(db_session, article=article, author=author_of(request))
@@ -134,14 +137,14 @@ class ArticleController(Controller):
         return article_json(article)
 
     @get("/{ref:str}/versions", guards=[requires(*STAFF)])
-    async def list_versions(self, ref: str, db_session: DbSession) -> list[dict]:
+    async def list_versions(self, ref: FromPath[str], db_session: DbSession) -> list[dict]:
         """Every saved version, newest first, each with its diff against the one before."""
         article = await service.get_by_reference(db_session, reference=ref)
         return [version_json(v) for v in await get_versions(db_session, article_id=article.id)]
 
     @post("/{ref:str}/versions/{number:int}/restore", guards=[requires(*EDITORS)], status_code=200)
     async def restore_version(
-        self, request: Request, ref: str, number: int, db_session: DbSession, services: Services,
+        self, request: Request, ref: FromPath[str], number: FromPath[int], db_session: DbSession, services: Services,
         data: JSONBody[dict[str, Any] | None] = None,
     ) -> dict:
         """Bring back version ``number``'s content as a new version (optionally ``{"version"}`` to guard)."""
@@ -153,7 +156,7 @@ class ArticleController(Controller):
         return article_json(article)
 
     @get("/{ref:str}/figures", guards=[requires(*STAFF)])
-    async def figures(self, ref: str, db_session: DbSession) -> dict:
+    async def figures(self, ref: FromPath[str], db_session: DbSession) -> dict:
         """Times answered, 👍, 👎 and hand-offs that followed the answer."""
         article = await service.get_by_reference(db_session, reference=ref)
         return {"slug": article.slug, **await article_figures(db_session, article_id=article.id)}
