@@ -14,8 +14,6 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core import events
-from core.bus import EventBus
 from knowledge_base.models import Article
 from nlu.engine import NLUEngine
 from nlu.types import Decision, KnowledgeEntry
@@ -30,14 +28,6 @@ def knowledge_entries(article: Article) -> list[KnowledgeEntry]:
                        questions=tuple(v.questions or ()), answer=v.answer)
         for v in article.variants
     ]
-
-
-async def announce_change(bus: EventBus, article_id: int | None) -> None:
-    """Tell every process that an article changed (None: many changed, reload everything).
-
-    Call after the change is committed, so the processes read the new state.
-    """
-    await bus.publish(events.KB_CHANGED, {"article_id": article_id})
 
 
 class KnowledgeIndex:

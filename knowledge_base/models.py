@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import models as _core_models  # noqa: F401  (registers the tables referenced below)
 from core.database import Base, JSONType, UTCDateTime, utcnow
 
 ARTICLE_STATUSES = ("draft", "published", "archived")

@@ -170,7 +170,8 @@ def _questions(raw: Any, where: str, problem) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(q, str) for q in raw):
         problem(where, "questions must be a list of strings")
         return ()
-    questions = tuple(dict.fromkeys(q.strip() for q in raw if q.strip()))
+    # One line each, single spaces: the same question written twice counts once.
+    questions = tuple(dict.fromkeys(" ".join(q.split()) for q in raw if q.strip()))
     if len(questions) > MAX_QUESTIONS:
         problem(where, f"at most {MAX_QUESTIONS} example questions")
     too_long = [q for q in questions if len(q) > MAX_QUESTION]

@@ -81,7 +81,7 @@ async def create(session: AsyncSession, *, data: ArticleData, author: Author, ac
     _apply_variants(article, data, now)
     session.add(article)
     await session.flush()
-    await record_version(session, article, action=action, author=author)
+    await record_version(session, article, action=action, author=author, first=True)
     return article
 
 

@@ -51,10 +51,16 @@ async def latest_version(session: AsyncSession, *, article_id: int) -> ArticleVe
     )
 
 
-async def record_version(session: AsyncSession, article: Article, *, action: str, author: Author) -> ArticleVersion:
-    """Snapshot ``article`` as it is now (after flush) as version ``article.version``."""
+async def record_version(
+    session: AsyncSession, article: Article, *, action: str, author: Author, first: bool = False
+) -> ArticleVersion:
+    """Snapshot ``article`` as it is now (after flush) as version ``article.version``.
+
+    Args:
+        first: The article is new: there is no earlier version to diff against (saves a query).
+    """
     snapshot = article_to_data(article).to_dict()
-    previous = await latest_version(session, article_id=article.id)
+    previous = None if first else await latest_version(session, article_id=article.id)
     version = ArticleVersion(
         article_id=article.id, number=article.version, action=action, snapshot=snapshot,
         diff=diff_snapshots(previous.snapshot if previous else None, snapshot),

@@ -9,6 +9,7 @@ import click
 
 from core.errors import ConfigurationError, RelaydeskError
 from core.settings import ROLES, Settings, load_settings
+from web.kb.cli import kb
 
 
 def _settings(**overrides: object) -> Settings:
@@ -116,3 +117,6 @@ def users_create(email: str, password: str, role: str, team: str | None, name: s
         click.echo(f"relaydesk: {exc}", err=True)
         sys.exit(1)
     click.echo(f"created user {user_id} ({email}, {role})")
+
+
+main.add_command(kb)

@@ -14,8 +14,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.errors import ValidationFailed
 from knowledge_base import service
+from knowledge_base.changes import announce_change
 from knowledge_base.figures import article_figures
-from knowledge_base.index import announce_change
 from knowledge_base.models import Article, ArticleVersion
 from knowledge_base.schema import article_to_data, parse_article
 from knowledge_base.versions import Author, get_versions
