@@ -25,7 +25,7 @@ from knowledge_base.versions import Author
 from nlu.text import normalize
 
 # Two questions share a group when their meaning or their wording is this close.
-DENSE_SIMILARITY = 0.72
+DENSE_SIMILARITY = 0.68
 CHAR_SIMILARITY = 0.55
 INBOX_WINDOW = 500  # newest open questions considered for grouping
 EXAMPLES_PER_GROUP = 5
@@ -121,6 +121,7 @@ async def create_article_from_group(
     records = (await session.scalars(
         select(UnansweredQuestion).where(UnansweredQuestion.id.in_(list(question_ids)),
                                          UnansweredQuestion.resolved_article_id.is_(None))
+        .order_by(UnansweredQuestion.id)
     )).all()
     if not records:
         raise ValidationFailed("none of these questions is in the inbox any more",
