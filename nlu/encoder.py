@@ -37,8 +37,9 @@ class Encoder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        # Two cores: a single query is fastest on both of them, and batches during indexing too.
-        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        # One thread: on a busy 2-core host, two OpenMP threads spin against other processes and a
+        # 10 ms query takes 100+ ms; one thread stays near 10 ms whatever else runs.
+        torch.set_num_threads(1)
         self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         self._model.max_seq_length = min(self._model.max_seq_length or _MAX_TOKENS, _MAX_TOKENS)
         self.dimension = int(self._model.get_embedding_dimension())
