@@ -1,6 +1,7 @@
 """Every route handler and controller of the app, joined in one place."""
 
 from web.api import articles, auth, kb, system
+from web.kb import editor
 
 ROUTE_HANDLERS: list = [
     system.health,
@@ -10,4 +11,6 @@ ROUTE_HANDLERS: list = [
     auth.me,
     articles.ArticleController,
     kb.KnowledgeBaseController,
+    editor.editor_page,
+    editor.editor_assets,
 ]
