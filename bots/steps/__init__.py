@@ -7,8 +7,9 @@ knowledge-base answers, hand-off.
 
 from bots.flow import Step
 from bots.steps.answer import answer_from_knowledge_base
+from bots.steps.media import explain_unreadable_media
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
-    return [answer_from_knowledge_base]
+    return [explain_unreadable_media, answer_from_knowledge_base]
