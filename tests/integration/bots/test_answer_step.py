@@ -174,7 +174,11 @@ async def test_thumbs_down_goes_to_the_inbox_and_the_figures(settings, session_f
     assert figures == {"answered": 2, "helpful": 1, "not_helpful": 1, "handoffs_after": 1}
 
 
-async def test_other_kinds_are_left_to_other_steps(settings, session_factory, index) -> None:
+async def test_other_kinds_are_left_to_other_steps(settings, session_factory) -> None:
+    index = FixedDecisions(Decision("fallback", "en", None, 0.0, (), "low_confidence", {}))
     photo = InboundMessage(channel="telegram", user_id="501", chat_id="501", dedup_key="p1", kind="photo")
     await _flow(settings, session_factory, index).process(photo)
-    assert await _outbox(session_factory) == []
+    assert index.asked == []
+    async with session_factory() as session:
+        assert (await session.scalars(select(UnansweredQuestion))).all() == []
+        assert (await session.scalar(select(Conversation))).language is None
