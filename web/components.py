@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from web.handoff_component import handoff_component
 from web.services import AppServices
 
 Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
 
-COMPONENTS: list[Component] = []
+COMPONENTS: list[Component] = [
+    handoff_component,
+]

@@ -7,8 +7,11 @@ knowledge-base answers, hand-off.
 
 from bots.flow import Step
 from bots.steps.answer import answer_from_knowledge_base
+from bots.steps.csat import csat
+from bots.steps.handoff import handoff
+from bots.steps.human_owned import human_owned
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
-    return [answer_from_knowledge_base]
+    return [human_owned, csat, answer_from_knowledge_base, handoff]
