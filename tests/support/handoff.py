@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -11,7 +12,7 @@ from bots.inbound import FlowContext, InboundMessage
 from bots.steps.csat import csat
 from bots.steps.handoff import handoff
 from bots.steps.human_owned import human_owned
-from core.accounts import create_user
+from core.accounts import get_or_create_team, hash_password, issue_token
 from core.bus import MemoryEventBus
 from core.models import StaffUser, Team
 from handoff.config import HandoffConfig
@@ -26,13 +27,32 @@ async def make_team(factory: async_sessionmaker[AsyncSession], name: str, **valu
         return team.id
 
 
+PASSWORD = "password-123"
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # argon2 is slow on purpose; hash the shared test password once per run.
+    return hash_password(PASSWORD)
+
+
 async def make_agent(factory: async_sessionmaker[AsyncSession], email: str, *, team: str | None = None,
                      status: str = "offline", capacity: int = 5, role: str = "agent", name: str = "") -> int:
-    """Create a staff member with a password of "password-123" and return the id."""
+    """Create a staff member with the password :data:`PASSWORD` and return the id."""
     async with factory() as session, session.begin():
-        user = await create_user(session, email=email, password="password-123", role=role, team=team, name=name)
-        user.status, user.capacity = status, capacity
+        team_id = (await get_or_create_team(session, name=team)).id if team else None
+        user = StaffUser(email=email, password_hash=_password_hash(), role=role, name=name, team_id=team_id,
+                         status=status, capacity=capacity)
+        session.add(user)
+        await session.flush()
         return user.id
+
+
+async def token_for(factory: async_sessionmaker[AsyncSession], user_id: int) -> dict[str, str]:
+    """An Authorization header with a fresh API token of the user (no login round trip)."""
+    async with factory() as session, session.begin():
+        issued = await issue_token(session, await session.get(StaffUser, user_id), kind="api", ttl=None)
+    return {"Authorization": f"Bearer {issued.secret}"}
 
 
 async def get_agent(factory: async_sessionmaker[AsyncSession], agent_id: int) -> StaffUser:

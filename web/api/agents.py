@@ -6,7 +6,7 @@ import inspect
 import logging
 
 from litestar import Request, Response, get, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
 from core.models import Customer, Message, Team
@@ -20,6 +20,7 @@ from web.deps import DbSession, Services
 logger = logging.getLogger(__name__)
 TAGS = ["agents"]
 MAX_SUGGESTIONS = 3
+ConversationId = FromPath[int]
 
 
 class StatusRequest(BaseModel):
@@ -55,7 +56,7 @@ async def set_my_status(request: Request, data: JSONBody[StatusRequest], db_sess
 
 
 @post("/api/agents/{agent_id:int}/status", guards=[requires(*SUPERVISORS)], tags=TAGS, status_code=200)
-async def set_agent_status(agent_id: int, data: JSONBody[StatusRequest], db_session: DbSession,
+async def set_agent_status(agent_id: FromPath[int], data: JSONBody[StatusRequest], db_session: DbSession,
                            services: Services) -> Response:
     """Set another agent's status (supervisors and admins)."""
     return await _set_status(db_session, services, agent_id, data.status)
@@ -79,7 +80,7 @@ async def canned_responses(request: Request, services: Services, language: FromQ
 
 
 @get("/api/conversations/{conversation_id:int}/suggestions", guards=[requires(*AGENTS)], tags=["conversations"])
-async def suggestions(conversation_id: int, db_session: DbSession, services: Services) -> list[dict]:
+async def suggestions(conversation_id: ConversationId, db_session: DbSession, services: Services) -> list[dict]:
     """Knowledge-base answers for the customer's last message; empty when there is no index."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     index = services.extras.get("kb_index")

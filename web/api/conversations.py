@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from web.services import AppServices
 GUARD = [requires(*AGENTS)]
 TAGS = ["conversations"]
 BASE = "/api/conversations/{conversation_id:int}"
+ConversationId = FromPath[int]
 
 
 class AssignRequest(BaseModel):
@@ -69,7 +70,7 @@ async def list_conversations(request: Request, db_session: DbSession, status: Fr
 
 
 @get(BASE, guards=GUARD, tags=TAGS)
-async def conversation_detail(conversation_id: int, db_session: DbSession, services: Services) -> dict:
+async def conversation_detail(conversation_id: ConversationId, db_session: DbSession, services: Services) -> dict:
     """The conversation with its customer card, recorded transitions (hand-off reasons) and notes."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     assignee = await db_session.get(StaffUser, conversation.assignee_id) if conversation.assignee_id else None
@@ -86,7 +87,7 @@ async def conversation_detail(conversation_id: int, db_session: DbSession, servi
 
 
 @get(f"{BASE}/messages", guards=GUARD, tags=TAGS)
-async def conversation_messages(conversation_id: int, db_session: DbSession) -> list[dict]:
+async def conversation_messages(conversation_id: ConversationId, db_session: DbSession) -> list[dict]:
     """The customer's whole timeline across channels and conversations, oldest first."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     return [crud.message_view(m) for m in await crud.get_timeline(db_session,
@@ -94,7 +95,7 @@ async def conversation_messages(conversation_id: int, db_session: DbSession) -> 
 
 
 @post(f"{BASE}/assign", guards=GUARD, tags=TAGS, status_code=200)
-async def assign(conversation_id: int, request: Request, db_session: DbSession, services: Services,
+async def assign(conversation_id: ConversationId, request: Request, db_session: DbSession, services: Services,
                  data: JSONBody[AssignRequest | None] = None) -> Response:
     """Take a queued conversation (or, for supervisors, give it to ``agent_id``); 409 when already taken."""
     actor = _actor(request)
@@ -110,7 +111,7 @@ async def assign(conversation_id: int, request: Request, db_session: DbSession, 
 
 
 @post(f"{BASE}/messages", guards=GUARD, tags=TAGS, status_code=201)
-async def reply(conversation_id: int, request: Request, data: JSONBody[TextRequest], db_session: DbSession,
+async def reply(conversation_id: ConversationId, request: Request, data: JSONBody[TextRequest], db_session: DbSession,
                 services: Services) -> Response:
     """Send the agent's reply on the channel the customer last wrote from (409 unless it is yours)."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
@@ -122,7 +123,7 @@ async def reply(conversation_id: int, request: Request, data: JSONBody[TextReque
 
 
 @post(f"{BASE}/notes", guards=GUARD, tags=TAGS, status_code=201)
-async def add_note(conversation_id: int, request: Request, data: JSONBody[TextRequest],
+async def add_note(conversation_id: ConversationId, request: Request, data: JSONBody[TextRequest],
                    db_session: DbSession) -> dict:
     """Leave a private note (never sent to the shopper)."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
@@ -132,15 +133,15 @@ async def add_note(conversation_id: int, request: Request, data: JSONBody[TextRe
 
 
 @get(f"{BASE}/notes", guards=GUARD, tags=TAGS)
-async def list_notes(conversation_id: int, db_session: DbSession) -> list[dict]:
+async def list_notes(conversation_id: ConversationId, db_session: DbSession) -> list[dict]:
     """The conversation's private notes, oldest first."""
     await crud.get(db_session, conversation_id=conversation_id)
     return [crud.note_view(n) for n in await crud.get_notes(db_session, conversation_id=conversation_id)]
 
 
 @post(f"{BASE}/transfer", guards=GUARD, tags=TAGS, status_code=200)
-async def transfer(conversation_id: int, request: Request, data: JSONBody[TransferRequest], db_session: DbSession,
-                   services: Services) -> Response:
+async def transfer(conversation_id: ConversationId, request: Request, data: JSONBody[TransferRequest],
+                   db_session: DbSession, services: Services) -> Response:
     """Move the conversation to another team's queue or to another agent."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     agent = await agents.get(db_session, agent_id=data.agent_id) if data.agent_id is not None else None
@@ -151,7 +152,8 @@ async def transfer(conversation_id: int, request: Request, data: JSONBody[Transf
 
 
 @post(f"{BASE}/resolve", guards=GUARD, tags=TAGS, status_code=200)
-async def resolve(conversation_id: int, request: Request, db_session: DbSession, services: Services) -> Response:
+async def resolve(conversation_id: ConversationId, request: Request, db_session: DbSession,
+                  services: Services) -> Response:
     """Resolve; the bot then asks the shopper for a 1–5 rating with buttons."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     outcome = Outcome()
@@ -161,7 +163,8 @@ async def resolve(conversation_id: int, request: Request, db_session: DbSession,
 
 
 @post(f"{BASE}/handback", guards=GUARD, tags=TAGS, status_code=200)
-async def handback(conversation_id: int, request: Request, db_session: DbSession, services: Services) -> Response:
+async def handback(conversation_id: ConversationId, request: Request, db_session: DbSession,
+                   services: Services) -> Response:
     """Hand the conversation back to the bot."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     outcome = Outcome()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 STATIC = Path(__file__).parent / "static"
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
@@ -26,7 +27,7 @@ def console_page() -> Response:
 
 
 @get("/console/static/{name:str}", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
-def console_static(name: str) -> Response:
+def console_static(name: FromPath[str]) -> Response:
     """The console's script and style sheet (only files that exist in the package, by exact name)."""
     path = STATIC / name
     if path.suffix not in CONTENT_TYPES or path.parent != STATIC or not path.is_file():
