@@ -10,8 +10,9 @@ from bots.steps.answer import answer_from_knowledge_base
 from bots.steps.csat import csat
 from bots.steps.handoff import handoff
 from bots.steps.human_owned import human_owned
+from bots.steps.media import explain_unreadable_media
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
-    return [human_owned, csat, answer_from_knowledge_base, handoff]
+    return [human_owned, csat, explain_unreadable_media, answer_from_knowledge_base, handoff]
