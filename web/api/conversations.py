@@ -151,26 +151,28 @@ async def transfer(conversation_id: ConversationId, request: Request, data: JSON
     return await _finish(db_session, conversation, services, outcome)
 
 
+async def _closing_action(action, conversation_id: int, request: Request, db_session: AsyncSession,
+                          services: AppServices) -> Response:
+    """Run ``flows.resolve`` or ``flows.hand_back`` on the conversation and answer with it."""
+    conversation = await crud.get(db_session, conversation_id=conversation_id)
+    outcome = Outcome()
+    await action(db_session, conversation, actor=_actor(request), outcome=outcome,
+                 language=await _language(db_session, conversation, services))
+    return await _finish(db_session, conversation, services, outcome)
+
+
 @post(f"{BASE}/resolve", guards=GUARD, tags=TAGS, status_code=200)
 async def resolve(conversation_id: ConversationId, request: Request, db_session: DbSession,
                   services: Services) -> Response:
     """Resolve; the bot then asks the shopper for a 1–5 rating with buttons."""
-    conversation = await crud.get(db_session, conversation_id=conversation_id)
-    outcome = Outcome()
-    await flows.resolve(db_session, conversation, actor=_actor(request), outcome=outcome,
-                        language=await _language(db_session, conversation, services))
-    return await _finish(db_session, conversation, services, outcome)
+    return await _closing_action(flows.resolve, conversation_id, request, db_session, services)
 
 
 @post(f"{BASE}/handback", guards=GUARD, tags=TAGS, status_code=200)
 async def handback(conversation_id: ConversationId, request: Request, db_session: DbSession,
                    services: Services) -> Response:
     """Hand the conversation back to the bot."""
-    conversation = await crud.get(db_session, conversation_id=conversation_id)
-    outcome = Outcome()
-    await flows.hand_back(db_session, conversation, actor=_actor(request), outcome=outcome,
-                          language=await _language(db_session, conversation, services))
-    return await _finish(db_session, conversation, services, outcome)
+    return await _closing_action(flows.hand_back, conversation_id, request, db_session, services)
 
 
 HANDLERS = [list_conversations, conversation_detail, conversation_messages, assign, reply, add_note, list_notes,

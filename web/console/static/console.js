@@ -235,53 +235,46 @@ $("take").addEventListener("click", () => act("assign", {}));
 $("resolve").addEventListener("click", () => act("resolve"));
 $("handback").addEventListener("click", () => act("handback"));
 $("transfer").addEventListener("click", () => {
-  const [kind, value] = $("transfer-target").value.split(":");
-  if (!value) return;
+  const target = $("transfer-target").value;
+  const kind = target.slice(0, target.indexOf(":")), value = target.slice(target.indexOf(":") + 1);
+  if (!target) return;
   act("transfer", kind === "team" ? { team: value } : { agent_id: Number(value) });
 });
-$("reply-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const text = $("reply-text").value;
-  if (!text.trim()) return;
-  await act("messages", { text });
-  if (!$("action-error").textContent) $("reply-text").value = "";
-});
-$("note-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const text = $("note-text").value;
-  if (!text.trim()) return;
-  await act("notes", { text });
-  if (!$("action-error").textContent) $("note-text").value = "";
-});
+// A text form posts its text, then empties the box unless the server refused it.
+function textForm(formId, inputId, path) {
+  $(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $(inputId).value;
+    if (!text.trim()) return;
+    await act(path, { text });
+    if (!$("action-error").textContent) $(inputId).value = "";
+  });
+}
+textForm("reply-form", "reply-text", "messages");
+textForm("note-form", "note-text", "notes");
 $("canned").addEventListener("change", () => {
   if ($("canned").value) insertText($("canned").value);
   $("canned").value = "";
 });
 
+function option(text, value) {
+  const node = el("option", { text });
+  node.value = value;
+  return node;
+}
+
 async function loadTransferTargets(agents) {
   const teams = await api("GET", "/api/teams");
-  const options = [el("option", { text: "Transfer to…" })];
-  options[0].value = "";
-  for (const team of teams) {
-    const option = el("option", { text: `team ${team.name}` }); option.value = `team:${team.name}`; options.push(option);
-  }
-  for (const agent of agents) {
-    if (agent.id === state.me.id) continue;
-    const option = el("option", { text: `${agent.name} (${agent.status})` });
-    option.value = `agent:${agent.id}`; options.push(option);
-  }
-  $("transfer-target").replaceChildren(...options);
+  $("transfer-target").replaceChildren(option("Transfer to…", ""),
+    ...teams.map((team) => option(`team ${team.name}`, `team:${team.name}`)),
+    ...agents.filter((agent) => agent.id !== state.me.id)
+      .map((agent) => option(`${agent.name} (${agent.status})`, `agent:${agent.id}`)));
 }
 
 async function loadCanned() {
   const language = (navigator.language || "en").slice(0, 2);
   const entries = await api("GET", `/api/canned-responses?language=${encodeURIComponent(language)}`);
-  const options = [el("option", { text: "Canned responses…" })];
-  options[0].value = "";
-  for (const entry of entries) {
-    const option = el("option", { text: entry.title }); option.value = entry.text; options.push(option);
-  }
-  $("canned").replaceChildren(...options);
+  $("canned").replaceChildren(option("Canned responses…", ""), ...entries.map((e) => option(e.title, e.text)));
 }
 
 // ---- live updates ----------------------------------------------------------------------------
