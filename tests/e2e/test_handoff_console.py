@@ -20,14 +20,13 @@ from sqlalchemy import select
 from core.models import Conversation, Customer, CustomerPhone, Identity
 from tests.support import telegram_payloads as tg
 from tests.support import viber_payloads as vb
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.channels import channel_settings, eventually, telegram_headers
 from tests.support.handoff import PASSWORD, make_agent, make_team
 from tests.support.server import running_server
 from tests.support.telegram_double import TelegramDouble
 from tests.support.viber_double import ViberDouble
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 EARLIER_QUESTION = "Where is my order <b>1042</b>?"
 
 
@@ -74,7 +73,7 @@ async def test_shopper_to_agent_and_back_with_rating(backend, settings, session_
                 await _close_conversations(session_factory)
 
                 async with async_playwright() as playwright:
-                    browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                    browser = await playwright.chromium.launch(executable_path=CHROMIUM,
                                                                args=CHROMIUM_ARGS)
                     page = await browser.new_page()
                     await page.goto(f"{base}/console")
