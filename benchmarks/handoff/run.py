@@ -27,7 +27,7 @@ from websockets.asyncio.client import connect
 
 from tests.support import telegram_payloads as tg
 from tests.support.backends import REDIS_URL, create_postgres_database, drop_postgres_database
-from tests.support.server import free_port
+from tests.support.live_server import free_port
 from tests.support.telegram_double import TelegramDouble
 
 ROOT = Path(__file__).resolve().parents[2]

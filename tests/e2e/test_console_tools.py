@@ -14,7 +14,7 @@ from core.models import Conversation
 from tests.conftest import make_settings
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.handoff import PASSWORD, harness, make_agent, make_team, shopper
-from tests.support.server import running_server
+from tests.support.live_server import LiveServer
 
 SCRIPTED = "<img src=x onerror=\"document.title='hacked'\">"
 
@@ -38,7 +38,8 @@ async def test_agent_tools_and_supervisor_alerts(backend, settings, session_fact
     conversation_id = (await flow.flow.process(shopper("person", data="handoff:request"))).conversation_id
     await flow.flow.process(shopper(SCRIPTED))
     server_settings = make_settings(backend, run_workers=True, redis_prefix=settings.redis_prefix)
-    with running_server(server_settings) as base:
+    with LiveServer(server_settings) as server:
+        base = server.url
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             agent = await (await browser.new_context()).new_page()

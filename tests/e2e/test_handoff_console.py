@@ -23,7 +23,7 @@ from tests.support import viber_payloads as vb
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.channels import channel_settings, eventually, telegram_headers
 from tests.support.handoff import PASSWORD, make_agent, make_team
-from tests.support.server import running_server
+from tests.support.live_server import LiveServer
 from tests.support.telegram_double import TelegramDouble
 from tests.support.viber_double import ViberDouble
 
@@ -63,7 +63,8 @@ async def test_shopper_to_agent_and_back_with_rating(backend, settings, session_
     with TelegramDouble() as telegram, ViberDouble() as viber:
         server_settings = channel_settings(backend, telegram=telegram, viber=viber,
                                            redis_prefix=settings.redis_prefix)
-        with running_server(server_settings) as base:
+        with LiveServer(server_settings) as server:
+            base = server.url
             async with httpx.AsyncClient(base_url=base, timeout=10) as http:
                 raw = vb.encode(vb.message_event(vb.text(EARLIER_QUESTION)))
                 answer = await http.post("/webhooks/viber", content=raw,

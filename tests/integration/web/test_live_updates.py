@@ -17,7 +17,7 @@ from core.database import utcnow
 from core.models import Conversation
 from tests.conftest import make_settings
 from tests.support.handoff import harness, make_agent, shopper, token_for
-from tests.support.server import running_server
+from tests.support.live_server import LiveServer
 
 
 def _ws_url(base: str, headers: dict[str, str]) -> str:
@@ -52,7 +52,8 @@ async def _queued(settings, factory) -> int:
 async def test_console_sees_a_take_live(settings, session_factory, people) -> None:
     conversation_id = await _queued(settings, session_factory)
     olena = await token_for(session_factory, people["olena"])
-    with running_server(settings) as base:
+    with LiveServer(settings) as server:
+        base = server.url
         async with connect(_ws_url(base, olena)) as socket:
             assert (await _frame(socket))["topic"] == "hello"
             async with httpx.AsyncClient(base_url=base) as http:
@@ -68,7 +69,8 @@ async def test_console_sees_a_take_live(settings, session_factory, people) -> No
 
 async def test_unauthenticated_and_editors_are_refused(settings, session_factory, people) -> None:
     editor = await token_for(session_factory, people["editor"])
-    with running_server(settings) as base:
+    with LiveServer(settings) as server:
+        base = server.url
         with pytest.raises(InvalidStatus) as missing:
             async with connect(f"{base.replace('http', 'ws', 1)}/api/ws"):
                 pass
@@ -80,7 +82,8 @@ async def test_unauthenticated_and_editors_are_refused(settings, session_factory
 
 async def test_an_oversized_frame_closes_the_socket_with_1009(settings, session_factory, people) -> None:
     olena = await token_for(session_factory, people["olena"])
-    with running_server(settings) as base:
+    with LiveServer(settings) as server:
+        base = server.url
         async with connect(_ws_url(base, olena)) as socket:
             await _frame(socket)
             await socket.send("x" * 5000)
@@ -96,7 +99,8 @@ async def test_sla_alerts_reach_supervisors_not_other_agents(backend, settings, 
     olena = await token_for(session_factory, people["olena"])
     boss = await token_for(session_factory, people["boss"])
     server_settings = make_settings(backend, run_workers=True, redis_prefix=settings.redis_prefix)
-    with running_server(server_settings) as base:
+    with LiveServer(server_settings) as server:
+        base = server.url
         async with connect(_ws_url(base, olena)) as agent_socket, connect(_ws_url(base, boss)) as boss_socket:
             await _frame(agent_socket), await _frame(boss_socket)
             async with session_factory() as session, session.begin():
@@ -116,7 +120,8 @@ async def test_events_published_by_another_process_arrive(backend, settings, ses
     other_process_bus = create_bus(settings)
     await other_process_bus.start()
     try:
-        with running_server(settings) as base:
+        with LiveServer(settings) as server:
+            base = server.url
             async with connect(_ws_url(base, olena)) as socket:
                 await _frame(socket)
                 await other_process_bus.publish("message.created", {"conversation_id": 7, "message_id": 9,
