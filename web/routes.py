@@ -1,6 +1,7 @@
 """Every route handler and controller of the app, joined in one place."""
 
-from web.api import articles, auth, kb, system
+from web.api import agents, articles, auth, conversations, kb, live, system
+from web.console import pages as console_pages
 from web.kb import editor
 
 ROUTE_HANDLERS: list = [
@@ -13,4 +14,8 @@ ROUTE_HANDLERS: list = [
     kb.KnowledgeBaseController,
     editor.editor_page,
     editor.editor_assets,
+    *conversations.HANDLERS,
+    *agents.HANDLERS,
+    live.live_updates,
+    *console_pages.HANDLERS,
 ]
