@@ -8,7 +8,8 @@ MESSAGE_CREATED = "message.created"
 MESSAGE_STATUS = "message.status"
 # New outbox rows exist: wakes the delivery workers. Payload {"channel", "chat_id"}.
 OUTBOX_READY = "outbox.ready"
-# A knowledge-base article was published, changed or removed: payload {"article_id"}.
+# A knowledge-base article was created, changed, published or removed: payload {"article_id": <id>}, or
+# {"article_id": None} after a bulk import (every process reloads its whole index).
 KB_CHANGED = "kb.changed"
 # An SLA timer ran out: payload {"conversation_id", "kind"}.
 SLA_BREACHED = "sla.breached"

@@ -9,6 +9,7 @@ import click
 
 from core.errors import ConfigurationError, RelaydeskError
 from core.settings import ROLES, Settings, load_settings
+from web.kb.cli import kb
 
 
 def _settings(**overrides: object) -> Settings:
@@ -180,3 +181,6 @@ def webhooks_set() -> None:
     except WebhookSetupError as exc:
         click.echo(f"relaydesk: {exc}", err=True)
         sys.exit(1)
+
+
+main.add_command(kb)

@@ -10,8 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from web.handoff_component import handoff_component
+from web.kb.component import knowledge_base_component
 from web.services import AppServices
 
 Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
 
-COMPONENTS: list[Component] = []
+COMPONENTS: list[Component] = [
+    knowledge_base_component,
+    handoff_component,
+]

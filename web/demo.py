@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.accounts import create_user, get_or_create_team
 from core.models import StaffUser
+from knowledge_base.demo import seed_demo_articles
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ DEMO_NAMES = {"admin": "Admin", "supervisor": "Taras (supervisor)", "agent": "Ol
 
 # Other packages' demo data (knowledge base, customers) register seeders here via web/app wiring.
 Seeder = Callable[[AsyncSession], Awaitable[None]]
-SEEDERS: list[Seeder] = []
+SEEDERS: list[Seeder] = [
+    seed_demo_articles,
+]
 
 
 async def seed_demo(factory: async_sessionmaker[AsyncSession]) -> list[DemoLogin] | None:

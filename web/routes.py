@@ -1,6 +1,8 @@
 """Every route handler and controller of the app, joined in one place."""
 
-from web.api import auth, system
+from web.api import agents, articles, auth, conversations, kb, live, system
+from web.console import pages as console_pages
+from web.kb import editor
 
 ROUTE_HANDLERS: list = [
     system.health,
@@ -8,4 +10,12 @@ ROUTE_HANDLERS: list = [
     auth.login,
     auth.logout,
     auth.me,
+    articles.ArticleController,
+    kb.KnowledgeBaseController,
+    editor.editor_page,
+    editor.editor_assets,
+    *conversations.HANDLERS,
+    *agents.HANDLERS,
+    live.live_updates,
+    *console_pages.HANDLERS,
 ]

@@ -7,9 +7,12 @@ knowledge-base answers, hand-off.
 
 from bots.flow import Step
 from bots.steps.answer import answer_from_knowledge_base
+from bots.steps.csat import csat
+from bots.steps.handoff import handoff
+from bots.steps.human_owned import human_owned
 from bots.steps.media import explain_unreadable_media
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
-    return [explain_unreadable_media, answer_from_knowledge_base]
+    return [human_owned, csat, explain_unreadable_media, answer_from_knowledge_base, handoff]

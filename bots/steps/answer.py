@@ -1,19 +1,151 @@
-"""Answer the shopper from the knowledge base (placeholder answerer until the NLU is wired in)."""
+"""Answer the shopper from the knowledge base: answer, ask "did you mean", fall back or leave it to hand-off.
+
+Text messages go through the NLU decision (``services["kb_index"]``); the buttons this step sends come
+back as callbacks it handles too: ``kb:<slug>`` (a "did you mean" choice) answers that article,
+``fb:<slug>:up|down`` records the shopper's rating of an answer.
+
+The outgoing payload keeps ``text`` as plain text (what every channel can show and what the console
+stores) and adds ``html`` with the channel's HTML rendering (Telegram HTML parse mode, web chat HTML)
+where the channel has one.
+"""
 
 from __future__ import annotations
 
-from bots.inbound import FlowContext
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bots.inbound import Button, FlowContext, Reply
+from knowledge_base.figures import record_answer, record_feedback
+from knowledge_base.inbox import record_unanswered
+from knowledge_base.models import Article
+from knowledge_base.rendering import plain_text, render
+from nlu.types import Decision
+
+logger = logging.getLogger(__name__)
 
 FALLBACK = {
-    "uk": "Дякуємо за повідомлення! Ми відповімо найближчим часом.",
-    "ru": "Спасибо за сообщение! Мы ответим в ближайшее время.",
-    "en": "Thanks for your message! We will get back to you shortly.",
+    "uk": "Вибачте, я не знайшов відповіді на це питання. Спробуйте сформулювати інакше або напишіть «оператор».",
+    "ru": "Извините, я не нашёл ответа на этот вопрос. Попробуйте сформулировать иначе или напишите «оператор».",
+    "en": "Sorry, I could not find an answer to that. Try asking in other words, or write \"agent\" to reach a person.",
 }
+DID_YOU_MEAN = {"uk": "Ви мали на увазі:", "ru": "Вы имели в виду:", "en": "Did you mean:"}
+THANKS = {
+    "uk": "Дякуємо за оцінку!",
+    "ru": "Спасибо за оценку!",
+    "en": "Thank you for your feedback!",
+}
+SORRY = {
+    "uk": "Дякуємо, що сказали. Ми покращимо цю відповідь. Напишіть «оператор», якщо потрібна допомога людини.",
+    "ru": "Спасибо, что сказали. Мы улучшим этот ответ. Напишите «оператор», если нужна помощь человека.",
+    "en": "Thanks for telling us; we will improve this answer. Write \"agent\" if you would like a person to help.",
+}
+HTML_TARGETS = {"telegram": "telegram", "webchat": "web"}
+
+
+@dataclass
+class AnswerReply(Reply):
+    """A reply with the channel's HTML rendering beside the plain text."""
+
+    html: str | None = None
+
+    def to_payload(self) -> dict:
+        """The outbox payload, with ``html`` when the channel formats messages."""
+        payload = super().to_payload()
+        if self.html is not None:
+            payload["html"] = self.html
+        return payload
 
 
 async def answer_from_knowledge_base(ctx: FlowContext) -> None:
-    """Reply to text messages; other kinds are left for later steps."""
-    if ctx.inbound.kind not in ("text", "start"):
+    """Decide on text messages and handle this step's own buttons; other kinds are left to other steps."""
+    if ctx.inbound.kind == "callback":
+        await _on_callback(ctx, str(ctx.inbound.payload.get("data") or ""))
+    elif ctx.inbound.kind == "text":
+        await _on_text(ctx)
+
+
+async def _on_text(ctx: FlowContext) -> None:
+    conversation = ctx.conversation
+    index = ctx.services.get("kb_index")
+    if index is None:
+        logger.warning("no knowledge index in the flow's services; falling back")
+        language = conversation.language or ctx.settings.default_language
+        ctx.reply(FALLBACK[language])
+        return
+    decision = await index.decide(ctx.inbound.text, language_hint=ctx.inbound.language_hint,
+                                  previous_language=conversation.language,
+                                  recent_failures=conversation.low_confidence_streak or 0)
+    ctx.decision = decision
+    conversation.language = decision.language
+    article = await _published(ctx, decision.article_id) if decision.action == "answer" else None
+    if article is not None:
+        conversation.low_confidence_streak = 0
+        await _answer(ctx, article, decision)
+    elif decision.action == "clarify" and decision.candidates:
+        buttons = [[Button(c.title, f"kb:{c.article_id}")] for c in decision.candidates]
+        ctx.replies.append(Reply(DID_YOU_MEAN[decision.language], buttons=buttons, keyboard="inline",
+                                 meta={"decision": _summary(decision)}))
+    elif decision.action == "handoff":
+        # The hand-off step speaks to the shopper; an unsure match still tells editors what is missing.
+        if decision.reason == "low_confidence":
+            conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
+            await _unanswered(ctx, decision.language, "low_confidence")
+    else:
+        conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
+        await _unanswered(ctx, decision.language, "fallback")
+        ctx.reply(FALLBACK[decision.language], meta={"decision": _summary(decision)})
+
+
+async def _on_callback(ctx: FlowContext, data: str) -> None:
+    kind, _, rest = data.partition(":")
+    if kind not in ("kb", "fb"):
         return
     language = ctx.conversation.language or ctx.settings.default_language
-    ctx.reply(FALLBACK[language])
+    slug, _, vote = rest.partition(":")
+    article = await _published(ctx, slug)
+    ctx.done = True  # our own button: nothing for later steps to do
+    if kind == "kb" and article is not None:
+        decision = Decision(action="answer", language=language, article_id=slug, confidence=1.0, candidates=(),
+                            reason=None, explanation={"chosen_by": "button"})
+        ctx.decision = decision
+        ctx.conversation.low_confidence_streak = 0
+        await _answer(ctx, article, decision)
+    elif kind == "fb" and article is not None and vote in ("up", "down"):
+        helpful = vote == "up"
+        rated = await record_feedback(ctx.session, article=article, conversation_id=ctx.conversation.id,
+                                      helpful=helpful, message_id=ctx.message.id)
+        if rated is not None:
+            ctx.reply((THANKS if helpful else SORRY)[language])
+    else:
+        ctx.reply(FALLBACK[language])
+
+
+async def _answer(ctx: FlowContext, article: Article, decision: Decision) -> None:
+    variant = (article.variant(decision.language) or article.variant(ctx.settings.default_language)
+               or article.variant(article.source_language) or article.variants[0])
+    target = HTML_TARGETS.get(ctx.conversation.channel)
+    feedback = [[Button("👍", f"fb:{article.slug}:up"), Button("👎", f"fb:{article.slug}:down")]]
+    ctx.replies.append(AnswerReply(
+        plain_text(variant.answer), buttons=feedback, keyboard="inline", meta={"decision": _summary(decision)},
+        html=render(variant.answer, target) if target else None,
+    ))
+    await record_answer(ctx.session, article=article, conversation_id=ctx.conversation.id,
+                        question=ctx.inbound.text, language=variant.language)
+
+
+async def _published(ctx: FlowContext, slug: str | None) -> Article | None:
+    if not slug:
+        return None
+    return await ctx.session.scalar(select(Article).where(Article.slug == slug, Article.status == "published"))
+
+
+async def _unanswered(ctx: FlowContext, language: str, reason: str) -> None:
+    await record_unanswered(ctx.session, text=ctx.inbound.text, language=language, reason=reason,
+                            conversation_id=ctx.conversation.id, message_id=ctx.message.id)
+
+
+def _summary(decision: Decision) -> dict:
+    return {"action": decision.action, "article_id": decision.article_id, "confidence": decision.confidence,
+            "language": decision.language, "reason": decision.reason}

@@ -1,0 +1,67 @@
+"""Hand the conversation to a person: on the NLU's decision, the "Talk to a person" button, VIP rules.
+
+Runs after the knowledge-base answer step, which leaves its decision in ``ctx.decision`` (None until
+the NLU is wired in: then only the button hands off).
+"""
+
+from __future__ import annotations
+
+from bots.inbound import Button, FlowContext
+from bots.steps.callbacks import callback_data, decision_field
+from bots.steps.outcomes import apply_outcome
+from core.models import Customer
+from handoff import flows, routing, texts
+from handoff.config import HandoffConfig, default_handoff_config
+from handoff.state import CUSTOMER, Actor, Outcome
+
+HANDOFF_BUTTON = "handoff:request"
+UNSURE_ACTIONS = ("clarify", "fallback")
+
+
+def handoff_reason(ctx: FlowContext, customer: Customer, config: HandoffConfig) -> str | None:
+    """Why this message should go to a person, or None when the bot keeps it."""
+    if callback_data(ctx.inbound) == HANDOFF_BUTTON:
+        return "explicit_request"
+    decision = ctx.decision
+    if decision is None:
+        return None
+    action, topic = decision_field(decision, "action"), decision_field(decision, "topic")
+    if action == "handoff":
+        return decision_field(decision, "reason") or "explicit_request"
+    if topic and topic in config.handoff_topics:
+        return "topic"
+    if routing.is_vip(customer, config) and (topic in config.complex_topics or action in UNSURE_ACTIONS):
+        return "vip"
+    return None
+
+
+async def handoff(ctx: FlowContext) -> None:
+    """Queue the conversation for an agent and tell the shopper their place in line."""
+    conversation = ctx.conversation
+    if conversation.status not in ("bot", "resolved"):
+        return
+    config = ctx.services.get("handoff_config") or default_handoff_config()
+    language = texts.pick_language(conversation.language, decision_field(ctx.decision, "language"),
+                                   ctx.customer.preferred_language, ctx.identity.language_code,
+                                   default=ctx.settings.default_language)
+    reason = handoff_reason(ctx, ctx.customer, config)
+    if reason is None:
+        _offer_a_person(ctx, language)
+        return
+    outcome = Outcome()
+    actor = CUSTOMER if reason in ("explicit_request", "frustration") else Actor("bot")
+    await flows.request_handoff(ctx.session, conversation, ctx.customer, reason=reason,
+                                topic=decision_field(ctx.decision, "topic"), actor=actor, config=config,
+                                language=language, outcome=outcome)
+    apply_outcome(ctx, outcome)
+    ctx.done = True
+
+
+def _offer_a_person(ctx: FlowContext, language: str) -> None:
+    """When the bot was unsure, put a "Talk to a person" button under its last reply."""
+    if decision_field(ctx.decision, "action") not in UNSURE_ACTIONS:
+        return
+    replies = [reply for reply in ctx.replies if reply.author == "bot" and reply.keyboard in (None, "inline")]
+    if replies:
+        replies[-1].buttons.append([Button(texts.text("talk_to_person", language), HANDOFF_BUTTON)])
+        replies[-1].keyboard = "inline"

@@ -1,0 +1,255 @@
+"""Hand-off orchestration: hand off, assign, dispatch, transfer, resolve, hand back, replies, ratings.
+
+Each function works in the caller's transaction and collects what must happen after the commit
+(bus events) and what the shopper must read (notices) in an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import events
+from core.database import utcnow
+from core.errors import ConflictError, ValidationFailed
+from core.models import Conversation, Customer, Message, StaffUser, Team
+from core.outbox import queue_outgoing
+from handoff import agents, hours, routing, services, sla, texts
+from handoff.config import HandoffConfig
+from handoff.state import SYSTEM, Actor, Notice, Outcome, transition
+
+MAX_REPLY_CHARS = 4096
+CSAT_SCORES = range(1, 6)
+
+
+def language_of(conversation: Conversation, customer: Customer | None, default: str) -> str:
+    """The language to address the shopper in."""
+    return texts.pick_language(conversation.language, customer.preferred_language if customer else None,
+                               default=default)
+
+
+def _updated(outcome: Outcome, conversation: Conversation, change: str) -> None:
+    outcome.publish(events.CONVERSATION_UPDATED, {**services.summarize(conversation),
+                                                  "conversation_id": conversation.id, "change": change})
+
+
+async def request_handoff(
+    session: AsyncSession, conversation: Conversation, customer: Customer, *, reason: str,
+    topic: str | None, actor: Actor, config: HandoffConfig, language: str, outcome: Outcome,
+) -> None:
+    """Queue the conversation for a person: route it, start the SLA, tell the shopper where they stand.
+
+    Assigns it at once when its team works now and an online agent has room.
+    """
+    now = utcnow()
+    vip = routing.is_vip(customer, config)
+    team = await routing.choose_team(session, topic=topic, vip=vip)
+    await transition(
+        session, conversation, "handoff", actor=actor, reason=reason,
+        data={"team": team.name if team else None, "priority": routing.base_priority(vip, config), "vip": vip},
+        changes={"team": team.name if team else None, "priority": routing.base_priority(vip, config),
+                 "handoff_reason": reason, "topic": topic or conversation.topic, "waiting_since": now,
+                 "assignee_id": None, "first_response_due_at": sla.first_response_due(team, now),
+                 "next_response_due_at": None, "sla_breached": False, "awaiting_csat": False,
+                 "resolved_at": None, "low_confidence_streak": 0, "language": language},
+    )
+    position = await routing.queue_position(session, conversation)
+    opening = hours.next_opening(team, now)
+    if opening is None:
+        wait_s = await routing.wait_estimate_s(session, team, position, config)
+        outcome.tell(Notice(texts.text("queued", language, position=position, minutes=math.ceil(wait_s / 60))))
+    else:
+        when = texts.describe_opening(*hours.local_opening(team, opening), language)
+        outcome.tell(Notice(texts.text("closed", language, when=when, position=position)))
+    _updated(outcome, conversation, "handoff")
+    await dispatch(session, team, current=conversation, language=language, outcome=outcome)
+
+
+async def dispatch(session: AsyncSession, team: Team | None, *, outcome: Outcome,
+                   current: Conversation | None = None, language: str = "uk") -> int:
+    """Give queued conversations of ``team`` to its least busy online agents while they have room.
+
+    The "has joined" notice of ``current`` (the conversation the caller is handling, in ``language``)
+    goes to the caller's outcome, so it follows the caller's own texts; other conversations get theirs
+    written to the outbox here. Returns how many were assigned; nothing happens outside business hours.
+    """
+    if not hours.is_open(team, utcnow()):
+        return 0
+    assigned = 0
+    for conversation in await routing.next_in_line(session, team, limit=50):
+        agent = await routing.pick_agent(session, team)
+        if agent is None:
+            break
+        is_current = current is not None and conversation.id == current.id
+        own = outcome if is_current else Outcome()
+        try:
+            await assign(session, conversation, agent, actor=SYSTEM, outcome=own,
+                         language=language if is_current else texts.pick_language(conversation.language))
+        except ConflictError:
+            continue  # taken by someone else meanwhile
+        if not is_current:
+            await send_notices(session, conversation, own)
+            outcome.events.extend(own.events)
+        assigned += 1
+    return assigned
+
+
+async def assign(session: AsyncSession, conversation: Conversation, agent: StaffUser, *, actor: Actor,
+                 language: str, outcome: Outcome) -> None:
+    """Give a queued conversation to ``agent``; of two simultaneous takes exactly one succeeds.
+
+    Raises:
+        ConflictError: not queued (already taken, resolved, with the bot) or the agent is at capacity.
+    """
+    if conversation.status == "assigned":
+        owner = await session.get(StaffUser, conversation.assignee_id) if conversation.assignee_id else None
+        raise ConflictError(f"conversation {conversation.id} is already taken by "
+                            f"{agents.display_name(owner) if owner else 'another agent'}")
+    await _ensure_capacity(session, agent)
+    await transition(session, conversation, "assigned", actor=actor, data={"agent_id": agent.id},
+                     changes={"assignee_id": agent.id})
+    outcome.tell(Notice(texts.text("joined", language, agent=agents.display_name(agent))))
+    _updated(outcome, conversation, "assigned")
+
+
+async def _ensure_capacity(session: AsyncSession, agent: StaffUser) -> None:
+    load = (await agents.open_load(session, [agent.id]))[agent.id]
+    if load >= agent.capacity:
+        raise ConflictError(f"{agents.display_name(agent)} already has {load} open conversations "
+                            f"(capacity {agent.capacity})")
+
+
+async def _ensure_owner(session: AsyncSession, conversation: Conversation, actor: Actor, verb: str) -> None:
+    """Only the assignee (or a supervisor) may act on an assigned conversation."""
+    if conversation.status in ("bot", "resolved"):
+        raise ConflictError(f"conversation {conversation.id} is {conversation.status}; "
+                            f"there is nothing to {verb}")
+    if conversation.status == "assigned" and conversation.assignee_id != actor.id and not actor.is_supervisor:
+        owner = await session.get(StaffUser, conversation.assignee_id) if conversation.assignee_id else None
+        raise ConflictError(f"conversation {conversation.id} belongs to "
+                            f"{agents.display_name(owner) if owner else 'another agent'}; you cannot {verb} it")
+
+
+async def transfer(session: AsyncSession, conversation: Conversation, *, actor: Actor, language: str,
+                   outcome: Outcome, team_name: str | None = None, agent: StaffUser | None = None) -> None:
+    """Move the conversation to another team's queue or straight to another agent."""
+    if (team_name is None) == (agent is None):
+        raise ValidationFailed("give exactly one of team or agent_id", [{"field": "team", "error": "one of"}])
+    await _ensure_owner(session, conversation, actor, "transfer")
+    from_team, from_agent = conversation.team, conversation.assignee_id
+    if agent is not None:
+        await _ensure_capacity(session, agent)
+        agent_team = await session.get(Team, agent.team_id) if agent.team_id else None
+        changes = {"assignee_id": agent.id, "team": agent_team.name if agent_team else conversation.team}
+        to_status = "assigned"
+    else:
+        target_team = await agents.get_team(session, name=team_name)
+        changes = {"assignee_id": None, "team": target_team.name, "waiting_since": utcnow()}
+        to_status = "queued"
+    await transition(session, conversation, "transferred", actor=actor, to_status=to_status,
+                     data={"from_team": from_team, "to_team": changes["team"], "from_agent": from_agent,
+                           "to_agent": changes["assignee_id"]}, changes=changes)
+    _updated(outcome, conversation, "transferred")
+    if agent is not None:
+        outcome.tell(Notice(texts.text("joined", language, agent=agents.display_name(agent))))
+    else:
+        await dispatch(session, target_team, current=conversation, language=language, outcome=outcome)
+
+
+async def resolve(session: AsyncSession, conversation: Conversation, *, actor: Actor, language: str,
+                  outcome: Outcome) -> None:
+    """Close the conversation and ask the shopper for a 1–5 rating with buttons."""
+    await _ensure_owner(session, conversation, actor, "resolve")
+    team = await agents.find_team(session, name=conversation.team)
+    await transition(session, conversation, "resolved", actor=actor,
+                     changes={"resolved_at": utcnow(), "first_response_due_at": None,
+                              "next_response_due_at": None})
+    await transition(session, conversation, "csat_requested", actor=SYSTEM, changes={"awaiting_csat": True})
+    buttons = [[(str(score), f"csat:{score}") for score in CSAT_SCORES]]
+    outcome.tell(Notice(texts.text("csat_question", language), buttons=buttons, author="bot"))
+    _updated(outcome, conversation, "resolved")
+    await dispatch(session, team, outcome=outcome)
+
+
+async def hand_back(session: AsyncSession, conversation: Conversation, *, actor: Actor, language: str,
+                    outcome: Outcome) -> None:
+    """Return the conversation to the bot."""
+    await _ensure_owner(session, conversation, actor, "hand back")
+    team = await agents.find_team(session, name=conversation.team)
+    await transition(session, conversation, "handback", actor=actor,
+                     changes={"assignee_id": None, "priority": 0, "waiting_since": None,
+                              "first_response_due_at": None, "next_response_due_at": None})
+    outcome.tell(Notice(texts.text("handback", language), author="bot"))
+    _updated(outcome, conversation, "handback")
+    await dispatch(session, team, outcome=outcome)
+
+
+async def agent_reply(session: AsyncSession, conversation: Conversation, *, agent: StaffUser, text: str,
+                      outcome: Outcome) -> Message:
+    """Queue the agent's reply on the channel the customer last wrote from; stops the response timers.
+
+    Raises:
+        ConflictError: the conversation is resolved, with the bot, waiting in the queue or someone else's.
+        ValidationFailed: empty or oversized text.
+    """
+    text = text.strip()
+    if not text or len(text) > MAX_REPLY_CHARS:
+        raise ValidationFailed(f"a reply needs 1 to {MAX_REPLY_CHARS} characters",
+                               [{"field": "text", "error": "empty or too long"}])
+    if conversation.status == "queued":
+        raise ConflictError(f"conversation {conversation.id} is waiting in the queue; assign it to yourself first")
+    await _ensure_owner(session, conversation, Actor("staff", agent.id, role="agent"), "reply to")
+    message = await queue_outgoing(session, conversation, payload={"text": text, "keyboard": None, "buttons": []},
+                                   author="agent", author_id=agent.id, meta={"agent_name": agents.display_name(agent)})
+    conversation.first_response_due_at = None
+    conversation.next_response_due_at = None
+    await session.flush()
+    queued_message_events(outcome, conversation, message)
+    _updated(outcome, conversation, "agent_reply")
+    return message
+
+
+def queued_message_events(outcome: Outcome, conversation: Conversation, message: Message) -> None:
+    """Announce a queued outgoing message to the console and wake the delivery worker."""
+    outcome.publish(events.MESSAGE_CREATED, {"conversation_id": conversation.id, "message_id": message.id,
+                                             "direction": "out", "author": message.author,
+                                             "status": conversation.status})
+    outcome.publish(events.OUTBOX_READY, {"channel": conversation.channel, "chat_id": conversation.chat_id})
+
+
+async def send_notices(session: AsyncSession, conversation: Conversation, outcome: Outcome) -> None:
+    """Write the outcome's notices to the outbox (for callers outside the inbound flow)."""
+    for notice in outcome.notices:
+        payload = {"text": notice.text, "keyboard": "inline" if notice.buttons else None,
+                   "buttons": [[{"text": label, "data": data} for label, data in row] for row in notice.buttons]}
+        message = await queue_outgoing(session, conversation, payload=payload, author=notice.author)
+        queued_message_events(outcome, conversation, message)
+    outcome.notices.clear()
+
+
+async def customer_wrote(session: AsyncSession, conversation: Conversation, *, now: datetime,
+                         outcome: Outcome) -> None:
+    """A shopper message while people own the conversation: start the next-response timer, tell the console."""
+    if conversation.status == "assigned" and conversation.first_response_due_at is None \
+            and conversation.next_response_due_at is None:
+        team = await agents.find_team(session, name=conversation.team)
+        conversation.next_response_due_at = sla.next_response_due(team, now)
+        await session.flush()
+    _updated(outcome, conversation, "customer_message")
+
+
+def parse_rating(text: str) -> int | None:
+    """A 1–5 rating from a "csat:N" callback or a message that is just the digit."""
+    value = text.strip().removeprefix("csat:")
+    return int(value) if value.isdigit() and int(value) in CSAT_SCORES else None
+
+
+async def record_csat(session: AsyncSession, conversation: Conversation, *, score: int, language: str,
+                      outcome: Outcome) -> None:
+    """Store the shopper's rating on the resolved conversation and thank them."""
+    await transition(session, conversation, "csat_rated", actor=Actor("customer"), data={"score": score},
+                     changes={"csat_score": score, "awaiting_csat": False})
+    outcome.tell(Notice(texts.text("csat_thanks", language), author="bot"))
+    _updated(outcome, conversation, "csat_rated")

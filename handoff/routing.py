@@ -1,0 +1,104 @@
+"""Routing: which team gets a conversation, its priority, which agent takes it, where it stands in line."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import Conversation, Customer, StaffUser, Team
+from handoff import agents
+from handoff.config import HandoffConfig
+
+GENERAL_SKILL = "general"
+
+
+def is_vip(customer: Customer, config: HandoffConfig) -> bool:
+    """The configurable VIP rule: the VIP flag, a VIP tag, lifetime value or RFM segment."""
+    tags = {tag.lower() for tag in customer.tags or []}
+    threshold = config.vip_min_lifetime_value
+    return bool(
+        customer.vip
+        or tags & {tag.lower() for tag in config.vip_tags}
+        or (threshold is not None and (customer.lifetime_value or 0) >= threshold)
+        or (customer.rfm_segment and customer.rfm_segment.lower() in {s.lower() for s in config.vip_segments})
+    )
+
+
+async def choose_team(session: AsyncSession, *, topic: str | None, vip: bool) -> Team | None:
+    """VIP customers go to the VIP team; others to the team with the topic among its skills.
+
+    Falls back to a team with the "general" skill, then to any non-VIP team; None when there are no teams.
+    """
+    teams = (await session.scalars(select(Team).order_by(Team.id))).all()
+    if vip:
+        for team in teams:
+            if team.is_vip:
+                return team
+    regular = [team for team in teams if not team.is_vip]
+    for wanted in (topic, GENERAL_SKILL):
+        for team in regular:
+            if wanted and wanted in (team.skills or []):
+                return team
+    return regular[0] if regular else (teams[0] if teams else None)
+
+
+def base_priority(vip: bool, config: HandoffConfig) -> int:
+    """Queue priority at hand-off: VIP first; within a priority the longest waiting goes first."""
+    return config.vip_priority if vip else 0
+
+
+async def pick_agent(session: AsyncSession, team: Team | None) -> StaffUser | None:
+    """The least busy online agent of ``team`` (any team when None) with spare capacity."""
+    statement = select(StaffUser).where(
+        StaffUser.active.is_(True), StaffUser.status == "online", StaffUser.role.in_(agents.ASSIGNABLE_ROLES)
+    )
+    if team is not None:
+        statement = statement.where(StaffUser.team_id == team.id)
+    candidates = (await session.scalars(statement.order_by(StaffUser.id))).all()
+    load = await agents.open_load(session, [agent.id for agent in candidates])
+    free = [agent for agent in candidates if load[agent.id] < agent.capacity]
+    return min(free, key=lambda agent: (load[agent.id], agent.id), default=None)
+
+
+def _same_queue(conversation: Conversation):
+    if conversation.team is None:
+        return Conversation.team.is_(None)
+    return Conversation.team == conversation.team
+
+
+async def queue_position(session: AsyncSession, conversation: Conversation) -> int:
+    """1-based place of a queued conversation in its team's line (priority, then waiting time)."""
+    ahead = await session.scalar(
+        select(func.count(Conversation.id)).where(
+            Conversation.status == "queued", _same_queue(conversation), Conversation.id != conversation.id,
+            or_(
+                Conversation.priority > conversation.priority,
+                and_(Conversation.priority == conversation.priority,
+                     or_(Conversation.waiting_since < conversation.waiting_since,
+                         and_(Conversation.waiting_since == conversation.waiting_since,
+                              Conversation.id < conversation.id))),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+async def next_in_line(session: AsyncSession, team: Team | None, *, limit: int) -> list[Conversation]:
+    """The first ``limit`` queued conversations of ``team`` in service order."""
+    statement = select(Conversation).where(Conversation.status == "queued")
+    statement = statement.where(Conversation.team == team.name if team else Conversation.team.is_(None))
+    statement = statement.order_by(Conversation.priority.desc(), Conversation.waiting_since, Conversation.id)
+    return list((await session.scalars(statement.limit(limit))).all())
+
+
+async def wait_estimate_s(session: AsyncSession, team: Team | None, position: int, config: HandoffConfig) -> int:
+    """A rough wait: the conversations ahead shared among the team's online agents."""
+    statement = select(func.count(StaffUser.id)).where(
+        StaffUser.active.is_(True), StaffUser.status == "online", StaffUser.role.in_(agents.ASSIGNABLE_ROLES)
+    )
+    if team is not None:
+        statement = statement.where(StaffUser.team_id == team.id)
+    online = await session.scalar(statement) or 0
+    return math.ceil(position / max(online, 1)) * config.wait_per_conversation_s

@@ -1,0 +1,73 @@
+"""What the shopper reads during a hand-off, in Ukrainian, Russian and English."""
+
+from __future__ import annotations
+
+from core.settings import SUPPORTED_LANGUAGES
+
+TEXTS: dict[str, dict[str, str]] = {
+    "queued": {
+        "uk": "З'єднуємо вас з оператором — ви {position}-й у черзі. Орієнтовний час очікування: {minutes} хв.",
+        "ru": "Соединяем вас с оператором — вы {position}-й в очереди. Примерное время ожидания: {minutes} мин.",
+        "en": "Connecting you with an agent — you are number {position} in the queue. "
+              "Estimated wait: about {minutes} min.",
+    },
+    "closed": {
+        "uk": "Зараз наша команда не працює. Оператор відповість {when} — ваше повідомлення збережено, "
+              "ви {position}-й у черзі.",
+        "ru": "Сейчас наша команда не работает. Оператор ответит {when} — ваше сообщение сохранено, "
+              "вы {position}-й в очереди.",
+        "en": "Our team is offline right now. An agent will answer {when} — your message is saved and "
+              "you are number {position} in the queue.",
+    },
+    "joined": {
+        "uk": "{agent} приєднується до розмови.",
+        "ru": "{agent} присоединяется к разговору.",
+        "en": "{agent} has joined.",
+    },
+    "handback": {
+        "uk": "Далі вам знову допомагатиме бот. Напишіть «оператор», якщо знадобиться людина.",
+        "ru": "Дальше вам снова поможет бот. Напишите «оператор», если понадобится человек.",
+        "en": "The bot will help you from here. Write \"agent\" whenever you need a person again.",
+    },
+    "csat_question": {
+        "uk": "Розмову завершено. Оцініть, будь ласка, нашу допомогу від 1 до 5.",
+        "ru": "Разговор завершён. Оцените, пожалуйста, нашу помощь от 1 до 5.",
+        "en": "Your conversation is resolved. Please rate our help from 1 to 5.",
+    },
+    "csat_thanks": {
+        "uk": "Дякуємо за оцінку!",
+        "ru": "Спасибо за оценку!",
+        "en": "Thank you for your rating!",
+    },
+    "talk_to_person": {
+        "uk": "Зв'язатися з оператором",
+        "ru": "Связаться с оператором",
+        "en": "Talk to a person",
+    },
+}
+
+WEEKDAYS = {
+    "uk": ("у понеділок", "у вівторок", "у середу", "у четвер", "у п'ятницю", "у суботу", "у неділю"),
+    "ru": ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье"),
+    "en": ("on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday", "on Sunday"),
+}
+AT = {"uk": "о", "ru": "в", "en": "at"}
+
+
+def pick_language(*candidates: str | None, default: str = "uk") -> str:
+    """The first supported language among ``candidates`` (e.g. conversation, customer), else ``default``."""
+    for candidate in candidates:
+        code = (candidate or "")[:2].lower()
+        if code in SUPPORTED_LANGUAGES:
+            return code
+    return default
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """The shopper text ``key`` in ``language`` with ``values`` filled in."""
+    return TEXTS[key][language].format(**values)
+
+
+def describe_opening(weekday: int, clock: str, language: str) -> str:
+    """"on Monday at 09:00" in ``language`` (``weekday`` 0 = Monday, in the team's time zone)."""
+    return f"{WEEKDAYS[language][weekday]} {AT[language]} {clock}"

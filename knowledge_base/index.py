@@ -1,0 +1,93 @@
+"""The search index: an NLU engine over the published articles, kept in step with the database.
+
+Each process holds one index. It loads every published article at start and then follows
+:data:`core.events.KB_CHANGED` events (``{"article_id": <id> | None}``; None means "reload all",
+sent after bulk imports): one article is re-read and upserted into or removed from the engine,
+without rebuilding the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from knowledge_base.models import Article
+from nlu.engine import NLUEngine
+from nlu.types import Decision, KnowledgeEntry
+
+logger = logging.getLogger(__name__)
+
+
+def knowledge_entries(article: Article) -> list[KnowledgeEntry]:
+    """The NLU entries of one article, one per language variant."""
+    return [
+        KnowledgeEntry(article_id=article.slug, language=v.language, title=v.title or article.title,
+                       questions=tuple(v.questions or ()), answer=v.answer)
+        for v in article.variants
+    ]
+
+
+class KnowledgeIndex:
+    """Answers "what would the bot do with this message" from the published articles.
+
+    Args:
+        engine: The NLU engine to fill (it owns the model and the thresholds).
+        session_factory: Where to read articles from.
+    """
+
+    def __init__(self, engine: NLUEngine, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.engine = engine
+        self._factory = session_factory
+        self._indexed: dict[int, tuple[str, int]] = {}  # article id -> (slug, version) in the engine
+        self._lock = asyncio.Lock()  # one rebuild or upsert at a time, in event order
+
+    @property
+    def indexed_slugs(self) -> list[str]:
+        """Slugs of the articles the bot can answer with, sorted."""
+        return sorted(slug for slug, _ in self._indexed.values())
+
+    async def load(self) -> None:
+        """Index every published article from scratch (start, and after bulk imports)."""
+        async with self._lock:
+            async with self._factory() as session:
+                articles = (await session.scalars(select(Article).where(Article.status == "published"))).all()
+            entries = [entry for article in articles for entry in knowledge_entries(article)]
+            await asyncio.to_thread(self.engine.rebuild, entries)
+            self._indexed = {a.id: (a.slug, a.version) for a in articles}
+            logger.info("knowledge index loaded: %d published articles", len(articles))
+
+    async def refresh(self, article_id: int | None) -> None:
+        """Bring one article (or everything, for None) in line with the database."""
+        if article_id is None:
+            await self.load()
+            return
+        async with self._lock:
+            async with self._factory() as session:
+                article = await session.get(Article, article_id)
+            known = self._indexed.get(article_id)
+            if article is not None and article.status == "published":
+                if known == (article.slug, article.version):
+                    return  # this process already indexed this version (e.g. it made the change)
+                if known and known[0] != article.slug:
+                    await asyncio.to_thread(self.engine.remove_article, known[0])
+                await asyncio.to_thread(self.engine.upsert_article, article.slug, knowledge_entries(article))
+                self._indexed[article_id] = (article.slug, article.version)
+            elif known:
+                await asyncio.to_thread(self.engine.remove_article, known[0])
+                del self._indexed[article_id]
+
+    async def on_kb_changed(self, _topic: str, event: dict) -> None:
+        """Bus listener for :data:`core.events.KB_CHANGED`."""
+        article_id = event.get("article_id")
+        await self.refresh(int(article_id) if article_id is not None else None)
+
+    async def decide(
+        self, text: str, *, language_hint: str | None = None, previous_language: str | None = None,
+        recent_failures: int = 0,
+    ) -> Decision:
+        """The NLU decision for one message, computed off the event loop."""
+        return await self.engine.adecide(text, language_hint=language_hint, previous_language=previous_language,
+                                         recent_failures=recent_failures)

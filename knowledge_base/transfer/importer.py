@@ -1,0 +1,101 @@
+"""Importing and exporting the knowledge base.
+
+An import validates every article first and reports every bad one with its line or file; when any
+is bad, nothing changes. Articles are matched by slug, so importing the same file twice changes
+nothing the second time (and records no new versions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import ValidationFailed
+from knowledge_base import service
+from knowledge_base.models import Article
+from knowledge_base.schema import ArticleData, article_to_data, parse_article
+from knowledge_base.transfer.readers import Row
+from knowledge_base.versions import Author
+
+_CHUNK = 500
+IMPORT_AUTHOR = Author(name="import")
+
+
+@dataclass
+class ImportReport:
+    """Slugs created, updated and left as they were."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import changed anything."""
+        return bool(self.created or self.updated)
+
+
+def validate_rows(rows: Sequence[Row], *, default_source_language: str = "uk") -> list[ArticleData]:
+    """Validate every row; a slug may appear only once.
+
+    Raises:
+        ValidationFailed: with one ``{"location", "field", "error"}`` per problem, for every bad row.
+    """
+    problems: list[dict[str, str]] = []
+    articles: list[ArticleData] = []
+    first_seen: dict[str, str] = {}
+    for row in rows:
+        found = [{"location": row.location, **p} for p in row.problems]
+        try:
+            article = parse_article(row.raw, default_source_language=default_source_language)
+        except ValidationFailed as exc:
+            found += [{"location": row.location, **p} for p in exc.details]
+        else:
+            if article.slug in first_seen:
+                found.append({"location": row.location, "field": "slug",
+                              "error": f"slug {article.slug!r} appears twice (first at {first_seen[article.slug]})"})
+            first_seen.setdefault(article.slug, row.location)
+            articles.append(article)
+        problems += found
+    if problems:
+        bad_rows = len({p["location"] for p in problems})
+        raise ValidationFailed(f"{bad_rows} bad article(s), nothing was imported", problems)
+    return articles
+
+
+async def import_articles(
+    session: AsyncSession, articles: Sequence[ArticleData], *, author: Author = IMPORT_AUTHOR,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Create or update articles by slug (validated data; see :func:`validate_rows`).
+
+    Args:
+        progress: Called with the number of articles just handled (for a progress bar).
+    """
+    report = ImportReport()
+    for start in range(0, len(articles), _CHUNK):
+        chunk = articles[start:start + _CHUNK]
+        existing = {a.slug: a for a in await service.get_all(session, slugs=[a.slug for a in chunk])}
+        for data in chunk:
+            article = existing.get(data.slug)
+            if article is None:
+                await service.create(session, data=data, author=author, action="import")
+                report.created.append(data.slug)
+            elif article_to_data(article) == data:
+                report.unchanged.append(data.slug)
+            else:
+                await service.update(session, article=article, data=data, author=author, expected_version=None,
+                                     action="import")
+                report.updated.append(data.slug)
+        if progress:
+            progress(len(chunk))
+    return report
+
+
+async def export_articles(session: AsyncSession) -> list[ArticleData]:
+    """Every article (any status) in exchange shape, by slug."""
+    articles = (await session.scalars(select(Article).order_by(Article.slug))).all()
+    return [article_to_data(article) for article in articles]

@@ -1,0 +1,179 @@
+"""Reading articles from JSON, YAML, CSV or a folder of Markdown files, remembering where each came from.
+
+Every reader returns :class:`Row` objects: the raw article in exchange shape and its location
+("line 12", "returns.en.md"), so validation can point at the exact row or file. A file that cannot
+be parsed at all raises :class:`~core.errors.ValidationFailed` naming the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from core.errors import ValidationFailed
+
+CSV_COLUMNS = ("slug", "title", "status", "tags", "source_language", "language", "variant_title", "answer",
+               "questions")
+# Article-level fields: every row or file of one article must agree on them.
+ARTICLE_FIELDS = ("title", "status", "tags", "source_language")
+
+
+@dataclass
+class Row:
+    """One article as read from a file, with where it came from (one or more rows or files)."""
+
+    location: str
+    raw: dict[str, Any]
+    problems: list[dict[str, str]] = field(default_factory=list)  # disagreements found while reading
+
+
+def read_articles(path: Path) -> list[Row]:
+    """Read every article at ``path``: a folder of Markdown files, or a .json, .yaml/.yml or .csv file.
+
+    Raises:
+        ValidationFailed: unknown format or a file that does not parse (with its line).
+    """
+    if path.is_dir():
+        return read_markdown_folder(path)
+    suffix = path.suffix.lower()
+    readers = {".json": read_json, ".yaml": read_yaml, ".yml": read_yaml, ".csv": read_csv}
+    if suffix not in readers:
+        raise _unreadable(str(path), "unknown format: use a folder of .md files, or a .json, .yaml or .csv file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _unreadable(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return readers[suffix](text)
+
+
+def read_json(text: str) -> list[Row]:
+    """A JSON list of articles (or ``{"articles": [...]}``), each located by the line it starts on."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _unreadable(f"line {exc.lineno}", f"not valid JSON: {exc.msg}") from exc
+    start = _json_list_start(text, document)
+    decoder = json.JSONDecoder()
+    rows, position = [], start + 1
+    for article in _article_list(document):
+        position = _skip(text, position, " \t\r\n,")
+        _, end = decoder.raw_decode(text, position)
+        rows.append(Row(f"line {text.count(chr(10), 0, position) + 1}", article))
+        position = end
+    return rows
+
+
+def read_yaml(text: str) -> list[Row]:
+    """A YAML list of articles (or a mapping with ``articles``), each located by its first line."""
+    try:
+        document = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise _unreadable(f"line {mark.line + 1}" if mark else "the file", f"not valid YAML: {exc}") from exc
+    articles = _article_list(document)
+    if isinstance(node, yaml.MappingNode):
+        node = next(value for key, value in node.value if key.value == "articles")
+    return [Row(f"line {item.start_mark.line + 1}", article) for item, article in zip(node.value, articles,
+                                                                                       strict=True)]
+
+
+def read_csv(text: str) -> list[Row]:
+    """One row per article language (article columns repeated); questions one per line in their cell."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in ("slug", "language", "answer") if c not in (reader.fieldnames or ())]
+    if missing:
+        raise _unreadable("line 1", f"missing columns: {', '.join(missing)} (expected {', '.join(CSV_COLUMNS)})")
+    parts = []
+    line = reader.line_num + 1
+    for record in reader:
+        parts.append((f"line {line}", record.get("language") or "", {
+            "slug": record.get("slug"), "title": record.get("title"), "status": record.get("status") or None,
+            "tags": record.get("tags"), "source_language": record.get("source_language") or None,
+            "variant": {"answer": record.get("answer"), "questions": record.get("questions"),
+                        "title": record.get("variant_title") or None},
+        }))
+        line = reader.line_num + 1
+    return _join_variants(parts)
+
+
+def read_markdown_folder(folder: Path) -> list[Row]:
+    """``*.md`` files, one per article language: front matter (slug, title, status, tags, language,
+    questions, source_language, variant_title) and the answer as the body."""
+    parts = []
+    for path in sorted(folder.rglob("*.md")):
+        where = str(path.relative_to(folder))
+        try:
+            post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+            parts.append((where, "", {"slug": None, "_error": f"front matter does not parse: {exc}"}))
+            continue
+        meta = post.metadata
+        parts.append((where, str(meta.get("language") or ""), {
+            "slug": meta.get("slug") or path.name.split(".")[0],
+            "title": meta.get("title"), "status": meta.get("status"), "tags": meta.get("tags"),
+            "source_language": meta.get("source_language"),
+            "variant": {"answer": post.content, "questions": meta.get("questions"),
+                        "title": meta.get("variant_title")},
+        }))
+    return _join_variants(parts)
+
+
+def _join_variants(parts: list[tuple[str, str, dict]]) -> list[Row]:
+    """Join per-language rows or files into articles, flagging disagreements and repeats."""
+    rows: dict[str, Row] = {}
+    loose: list[Row] = []
+    for where, language, part in parts:
+        slug = part.get("slug")
+        if part.get("_error") or not slug:
+            loose.append(Row(where, {}, [{"field": "", "error": part.get("_error") or "the slug is required"}]))
+            continue
+        row = rows.get(slug)
+        if row is None:
+            row = rows[slug] = Row(where, {k: part[k] for k in ("slug", *ARTICLE_FIELDS)} | {"variants": {}})
+        else:
+            row.location += f", {where}"
+            for key in ARTICLE_FIELDS:
+                if part[key] not in (None, "") and row.raw.get(key) not in (None, "") and part[key] != row.raw[key]:
+                    row.problems.append({"field": key, "error": f"{where} disagrees with {row.location.split(',')[0]}"})
+                elif row.raw.get(key) in (None, ""):
+                    row.raw[key] = part[key]
+        if not language:
+            row.problems.append({"field": "language", "error": f"{where}: the language is missing"})
+        elif language in row.raw["variants"]:
+            row.problems.append({"field": f"variants.{language}", "error": f"{where}: the language appears twice"})
+        else:
+            row.raw["variants"][language] = part["variant"]
+    return [*rows.values(), *loose]
+
+
+def _article_list(document: Any) -> list:
+    if isinstance(document, dict) and isinstance(document.get("articles"), list):
+        return document["articles"]
+    if isinstance(document, list):
+        return document
+    raise _unreadable("the file", 'expected a list of articles (or {"articles": [...]})')
+
+
+def _json_list_start(text: str, document: Any) -> int:
+    if isinstance(document, list):
+        return text.index("[")
+    return re.search(r'"articles"\s*:\s*\[', text).end() - 1
+
+
+def _skip(text: str, position: int, characters: str) -> int:
+    while position < len(text) and text[position] in characters:
+        position += 1
+    return position
+
+
+def _unreadable(where: str, error: str) -> ValidationFailed:
+    return ValidationFailed(f"{where}: {error}", [{"location": where, "field": "", "error": error}])

@@ -1,0 +1,156 @@
+"""The articles API: roles, drafts and publishing, versions and restore, stale translations, bad input."""
+
+import pytest
+
+from tests.support.kb import article_body, staff_headers
+
+
+@pytest.fixture
+async def editor(session_factory, client):
+    return await staff_headers(session_factory, client, "editor")
+
+
+@pytest.fixture
+async def agent(session_factory, client):
+    return await staff_headers(session_factory, client, "agent")
+
+
+async def _create(client, headers, **overrides):
+    response = await client.post("/api/articles", json=article_body(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_editor_creates_a_draft_agent_reads_but_cannot_write(client, editor, agent) -> None:
+    created = await _create(client, editor)
+    assert (created["status"], created["version"]) == ("draft", 1)
+    assert sorted(created["variants"]) == ["en", "ru", "uk"]
+    by_slug = await client.get("/api/articles/delivery-cost", headers=agent)
+    by_id = await client.get(f"/api/articles/{created['id']}", headers=agent)
+    assert by_slug.json()["title"] == by_id.json()["title"] == "Delivery cost"
+    listed = await client.get("/api/articles?status=draft", headers=agent)
+    assert [a["slug"] for a in listed.json()] == ["delivery-cost"]
+    assert (await client.get("/api/articles?status=published", headers=agent)).json() == []
+    forbidden = await client.patch("/api/articles/delivery-cost", json={"version": 1, "title": "x"}, headers=agent)
+    assert forbidden.status_code == 403
+    assert (await client.post("/api/articles", json=article_body("other"), headers=agent)).status_code == 403
+    assert (await client.get("/api/articles")).status_code == 401
+
+
+async def test_publish_makes_the_bot_answer_and_unpublish_stops_it(client, editor) -> None:
+    await _create(client, editor)
+    before = (await client.get("/api/kb/search", params={"q": "How much is delivery?"}, headers=editor)).json()
+    assert before["decision"]["action"] != "answer"
+    published = await client.post("/api/articles/delivery-cost/publish", headers=editor)
+    assert published.json()["status"] == "published"
+    after = (await client.get("/api/kb/search", params={"q": "How much is delivery?"}, headers=editor)).json()
+    assert after["decision"]["action"] == "answer"
+    assert after["decision"]["article_id"] == "delivery-cost"
+    assert after["language"] == "en"
+    assert after["matches"][0]["article_id"] == "delivery-cost" and after["matches"][0]["score"] > 0
+    unpublished = await client.patch("/api/articles/delivery-cost",
+                                     json={"version": published.json()["version"], "status": "archived"},
+                                     headers=editor)
+    assert unpublished.status_code == 200, unpublished.text
+    gone = (await client.get("/api/kb/search", params={"q": "How much is delivery?"}, headers=editor)).json()
+    assert gone["decision"]["article_id"] is None
+
+
+async def test_every_save_is_a_version_with_a_diff_and_restore_brings_it_back(client, editor) -> None:
+    created = await _create(client, editor)
+    edited = await client.patch("/api/articles/delivery-cost", headers=editor, json={
+        "version": created["version"], "variants": {"en": {"answer": "Delivery is free.",
+                                                           "questions": ["How much is delivery?"]}}})
+    assert edited.json()["version"] == 2
+    versions = (await client.get("/api/articles/delivery-cost/versions", headers=editor)).json()
+    assert [(v["number"], v["action"], v["author_name"]) for v in versions] == [
+        (2, "update", "Editor"), (1, "create", "Editor")]
+    assert "-  Delivery costs **70 UAH**, free from 1500 UAH." in versions[0]["diff"]
+    assert "+  Delivery is free." in versions[0]["diff"]
+    restored = await client.post("/api/articles/delivery-cost/versions/1/restore", headers=editor)
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["variants"]["en"]["answer"] == "Delivery costs **70 UAH**, free from 1500 UAH."
+    assert restored.json()["version"] == 3
+    history = (await client.get("/api/articles/delivery-cost/versions", headers=editor)).json()
+    assert history[0]["action"] == "restore"
+    assert (await client.post("/api/articles/delivery-cost/versions/9/restore", headers=editor)).status_code == 404
+
+
+async def test_changing_the_source_language_flags_the_other_translations_stale(client, editor) -> None:
+    created = await _create(client, editor)
+    assert created["stale_languages"] == []
+    changed = await client.patch("/api/articles/delivery-cost", headers=editor, json={
+        "version": 1, "variants": {"uk": {"answer": "Доставка коштує 80 грн.", "questions": ["Скільки доставка?"]}}})
+    assert changed.json()["stale_languages"] == ["en", "ru"]
+    assert changed.json()["variants"]["ru"]["stale"] is True
+    assert changed.json()["variants"]["uk"]["stale"] is False
+    # Updating the Russian translation brings it up to date; English stays stale.
+    fixed = await client.patch("/api/articles/delivery-cost", headers=editor, json={
+        "version": 2, "variants": {"ru": {"answer": "Доставка стоит 80 грн.", "questions": ["Сколько доставка?"]}}})
+    assert fixed.json()["stale_languages"] == ["en"]
+    listed = (await client.get("/api/articles", headers=editor)).json()
+    assert listed[0]["stale_languages"] == ["en"]
+
+
+async def test_a_stale_edit_gets_409_and_overwrites_nothing(client, editor, session_factory) -> None:
+    await _create(client, editor)
+    other = await staff_headers(session_factory, client, "admin")
+    first = await client.patch("/api/articles/delivery-cost", json={"version": 1, "title": "Shipping price"},
+                               headers=other)
+    assert first.status_code == 200
+    second = await client.patch("/api/articles/delivery-cost", json={"version": 1, "title": "Delivery fee"},
+                                headers=editor)
+    assert second.status_code == 409
+    assert "the article changed" in second.json()["detail"]
+    assert (await client.get("/api/articles/delivery-cost", headers=editor)).json()["title"] == "Shipping price"
+    missing = await client.patch("/api/articles/delivery-cost", json={"title": "No version"}, headers=editor)
+    assert missing.status_code == 400 and "version" in missing.json()["detail"]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    pytest.param({"variants": {"uk": {"answer": "   ", "questions": ["Q?"]}}}, "variants.uk.answer",
+                 "the answer is empty", id="empty-answer"),
+    pytest.param({"slug": "Bad Slug!"}, "slug", "lowercase", id="bad-slug"),
+    pytest.param({"title": ""}, "title", "required", id="no-title"),
+    pytest.param({"variants": {"de": {"answer": "Hallo", "questions": []}}}, "variants.de", "not one of",
+                 id="unknown-language"),
+    pytest.param({"status": "published"}, "status", "draft", id="created-published"),
+])
+async def test_bad_articles_are_400_with_the_field(client, editor, overrides, field, message) -> None:
+    response = await client.post("/api/articles", json=article_body(**overrides), headers=editor)
+    assert response.status_code == 400
+    problems = response.json()["extra"]
+    assert any(p["field"] == field and message in p["error"] for p in problems), problems
+    assert (await client.get("/api/articles", headers=editor)).json() == []
+
+
+async def test_duplicate_slug_is_409(client, editor) -> None:
+    await _create(client, editor)
+    again = await client.post("/api/articles", json=article_body(title="Another"), headers=editor)
+    assert again.status_code == 409
+    assert "delivery-cost" in again.json()["detail"]
+
+
+async def test_publishing_without_questions_is_400_and_stays_a_draft(client, editor) -> None:
+    await _create(client, editor, variants={"en": {"answer": "Free delivery.", "questions": []}})
+    response = await client.post("/api/articles/delivery-cost/publish", headers=editor)
+    assert response.status_code == 400
+    assert "at least one example question" in response.json()["detail"]
+    assert (await client.get("/api/articles/delivery-cost", headers=editor)).json()["status"] == "draft"
+
+
+async def test_delete_removes_the_article_and_its_answers(client, editor) -> None:
+    await _create(client, editor)
+    await client.post("/api/articles/delivery-cost/publish", headers=editor)
+    assert (await client.delete("/api/articles/delivery-cost", headers=editor)).status_code == 204
+    assert (await client.get("/api/articles/delivery-cost", headers=editor)).status_code == 404
+    search = (await client.get("/api/kb/search", params={"q": "How much is delivery?"}, headers=editor)).json()
+    assert search["matches"] == []
+
+
+async def test_script_in_title_and_answer_is_stored_verbatim_as_text(client, editor) -> None:
+    evil = "<script>alert('x')</script>"
+    created = await _create(client, editor, title=f"Delivery {evil}",
+                            variants={"en": {"answer": f"Costs 70 UAH {evil}", "questions": ["Delivery?"]}})
+    assert created["title"] == f"Delivery {evil}"
+    assert created["variants"]["en"]["answer"].endswith(evil)

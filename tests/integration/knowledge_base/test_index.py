@@ -1,0 +1,103 @@
+"""The search index follows the database: published articles only, one article at a time, and every
+process learns of a change over the bus."""
+
+import asyncio
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from core import events
+from core.bus import MemoryEventBus
+from knowledge_base import service
+from knowledge_base.index import KnowledgeIndex
+from knowledge_base.schema import parse_article
+from knowledge_base.versions import Author
+from nlu.engine import NLUEngine
+from tests.support.kb import article_body, staff_headers
+from web.app import create_app
+
+RETURNS = {"en": {"answer": "Return within 14 days.", "questions": ["How do I return an item?", "Can I send it back?"]}}
+PAYMENT = {"en": {"answer": "Cards, Apple Pay or cash on delivery.",
+                  "questions": ["How can I pay?", "Do you take cards?", "Can I pay cash on delivery?"]}}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    nlu = NLUEngine()
+    yield nlu
+    nlu.close()
+
+
+async def _save(session_factory, body: dict) -> int:
+    async with session_factory() as session, session.begin():
+        return (await service.create(session, data=parse_article(body), author=Author())).id
+
+
+async def _edit(session_factory, article_id: int, **changes) -> None:
+    async with session_factory() as session, session.begin():
+        article = await service.get(session, article_id=article_id)
+        data = service.merge_patch(article, changes)
+        await service.update(session, article=article, data=data, author=Author(), expected_version=None)
+
+
+async def test_only_published_articles_are_indexed_and_changes_are_incremental(engine, session_factory) -> None:
+    live = await _save(session_factory, article_body("delivery-cost", status="published"))
+    await _save(session_factory, article_body("payment", title="Payment", variants=PAYMENT, status="published"))
+    draft = await _save(session_factory, article_body("returns", title="Returns", variants=RETURNS))
+    index = KnowledgeIndex(engine, session_factory)
+    await index.load()
+    assert index.indexed_slugs == ["delivery-cost", "payment"]
+    calibrated = engine.thresholds
+
+    await _edit(session_factory, draft, status="published")
+    await index.refresh(draft)
+    assert index.indexed_slugs == ["delivery-cost", "payment", "returns"]
+    assert calibrated.calibrated and engine.thresholds is calibrated  # an upsert, not a rebuild and recalibration
+    assert (await index.decide("How do I return an item?", language_hint="en")).candidates[0].article_id == "returns"
+
+    await _edit(session_factory, live, slug="shipping-cost")
+    await index.refresh(live)
+    assert index.indexed_slugs == ["payment", "returns", "shipping-cost"]
+    assert sorted(engine.article_ids) == ["payment", "returns", "shipping-cost"]
+
+    await _edit(session_factory, draft, status="archived")
+    await index.refresh(draft)
+    assert sorted(engine.article_ids) == ["payment", "shipping-cost"]
+
+
+async def test_bus_events_drive_the_index(engine, session_factory) -> None:
+    bus = MemoryEventBus()
+    index = KnowledgeIndex(engine, session_factory)
+    await index.load()
+    bus.subscribe(events.KB_CHANGED, index.on_kb_changed)
+    article_id = await _save(session_factory, article_body(status="published"))
+    await bus.publish(events.KB_CHANGED, {"article_id": article_id})
+    assert index.indexed_slugs == ["delivery-cost"]
+    async with session_factory() as session, session.begin():
+        await service.delete(session, article=await service.get(session, article_id=article_id))
+    await bus.publish(events.KB_CHANGED, {"article_id": article_id})
+    assert index.indexed_slugs == []
+    await _save(session_factory, article_body("bulk-1", status="published"))
+    await _save(session_factory, article_body("bulk-2", status="published"))
+    await bus.publish(events.KB_CHANGED, {"article_id": None})  # after a bulk import: reload everything
+    assert index.indexed_slugs == ["bulk-1", "bulk-2"]
+
+
+async def test_a_second_app_learns_of_a_publish_over_redis(backend, settings, session_factory) -> None:
+    if not backend.is_postgres:
+        pytest.skip("two processes share changes over Redis; the SQLite run uses the in-process bus")
+    async with AsyncTestClient(app=create_app(settings)) as first, \
+            AsyncTestClient(app=create_app(settings)) as second:
+        editor = await staff_headers(session_factory, first, "editor")
+        await first.post("/api/articles", json=article_body(), headers=editor)
+        assert (await first.post("/api/articles/delivery-cost/publish", headers=editor)).status_code == 200
+        login = await second.post("/api/auth/login", json={"email": "editor@shop.ua", "password": "long-password"})
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        for _ in range(100):
+            result = (await second.get("/api/kb/search", params={"q": "How much is delivery?"},
+                                       headers=headers)).json()
+            if result["decision"]["article_id"] == "delivery-cost":
+                break
+            await asyncio.sleep(0.05)
+        assert result["decision"]["action"] == "answer"
+        assert result["decision"]["article_id"] == "delivery-cost"

@@ -1,0 +1,109 @@
+"""Agents' status (going online picks up the queue), teams, canned responses and suggested answers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.handoff import harness, make_agent, make_team, shopper, token_for
+
+
+@pytest.fixture
+async def olena(session_factory):
+    await make_team(session_factory, "support", skills=["general"])
+    return await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena", capacity=1)
+
+
+async def test_going_online_takes_waiting_conversations_up_to_capacity(client, settings, session_factory,
+                                                                       olena) -> None:
+    flow = harness(settings, session_factory)
+    first = await flow.flow.process(shopper("person", user="1", data="handoff:request"))
+    second = await flow.flow.process(shopper("person", user="2", data="handoff:request"))
+    headers = await token_for(session_factory, olena)
+    response = await client.post("/api/agents/me/status", json={"status": "online"}, headers=headers)
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["open"], response.json()["capacity"]) == ("online", 1, 1)
+    assigned = (await client.get("/api/conversations?status=assigned&mine=true", headers=headers)).json()
+    assert [c["id"] for c in assigned] == [first.conversation_id]
+    queue = (await client.get("/api/conversations?status=queued", headers=headers)).json()
+    assert [c["id"] for c in queue] == [second.conversation_id]
+    messages = (await client.get(f"/api/conversations/{first.conversation_id}/messages", headers=headers)).json()
+    assert messages[-1]["text"] == "Olena has joined."
+
+
+async def test_status_must_be_known_and_others_need_a_supervisor(client, session_factory, olena) -> None:
+    headers = await token_for(session_factory, olena)
+    bad = await client.post("/api/agents/me/status", json={"status": "busy"}, headers=headers)
+    assert bad.status_code == 400 and "online, away, offline" in bad.json()["detail"]
+    petro = await make_agent(session_factory, "petro@shop.ua")
+    assert (await client.post(f"/api/agents/{petro}/status", json={"status": "away"},
+                              headers=headers)).status_code == 403
+    boss = await token_for(session_factory, await make_agent(session_factory, "boss@shop.ua", role="supervisor"))
+    changed = await client.post(f"/api/agents/{petro}/status", json={"status": "away"}, headers=boss)
+    assert changed.json()["status"] == "away"
+    listed = {a["email"]: a["status"] for a in (await client.get("/api/agents", headers=headers)).json()}
+    assert listed == {"olena@shop.ua": "offline", "petro@shop.ua": "away", "boss@shop.ua": "offline"}
+
+
+async def test_teams_list_for_transfers(client, session_factory, olena) -> None:
+    headers = await token_for(session_factory, olena)
+    teams = (await client.get("/api/teams", headers=headers)).json()
+    assert [(t["name"], t["skills"]) for t in teams] == [("support", ["general"])]
+
+
+async def test_canned_responses_in_the_asked_language_with_the_agents_name(client, session_factory, olena) -> None:
+    headers = await token_for(session_factory, olena)
+    entries = (await client.get("/api/canned-responses?language=uk", headers=headers)).json()
+    greeting = next(e for e in entries if e["key"] == "greeting")
+    assert greeting["text"] == "Вітаю! Мене звати Olena, я допоможу вам."
+
+
+async def test_canned_responses_from_a_file(client, session_factory, olena, tmp_path, monkeypatch) -> None:
+    path = tmp_path / "canned.json"
+    path.write_text(json.dumps([{"key": "bye", "title": "Goodbye", "texts": {"en": "Bye from {agent}!"}}]))
+    client.app.state.services.extras["handoff_config"] = client.app.state.services.extras[
+        "handoff_config"].model_copy(update={"canned_responses_file": path})
+    headers = await token_for(session_factory, olena)
+    entries = (await client.get("/api/canned-responses?language=ru", headers=headers)).json()
+    assert entries == [{"key": "bye", "title": "Goodbye", "text": "Bye from Olena!"}]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    article_id: str
+    title: str
+    score: float
+    language: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    candidates: tuple[Candidate, ...]
+
+
+class FakeIndex:
+    """Stands in for the knowledge-base engineer's index (``decide`` returns candidates)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def decide(self, text: str, **_options) -> Decision:
+        self.asked.append(text)
+        return Decision((Candidate("delivery-time", "How long does delivery take?", 0.61, "en"),))
+
+
+async def test_suggestions_for_the_last_customer_message(client, settings, session_factory, olena) -> None:
+    flow = harness(settings, session_factory)
+    result = await flow.flow.process(shopper("person", data="handoff:request"))
+    await flow.flow.process(shopper("how long is delivery to Lviv?"))
+    headers = await token_for(session_factory, olena)
+    url = f"/api/conversations/{result.conversation_id}/suggestions"
+    assert (await client.get(url, headers=headers)).json() == []  # no index: nothing to suggest
+    index = FakeIndex()
+    client.app.state.services.extras["kb_index"] = index
+    suggested = (await client.get(url, headers=headers)).json()
+    assert suggested == [{"article_id": "delivery-time", "title": "How long does delivery take?",
+                          "text": "How long does delivery take?", "score": 0.61}]
+    assert index.asked == ["how long is delivery to Lviv?"]

@@ -1,0 +1,106 @@
+"""Building blocks for hand-off tests: teams, agents, shoppers' messages and a flow that records events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bots.flow import InboundFlow
+from bots.inbound import FlowContext, InboundMessage
+from bots.steps.csat import csat
+from bots.steps.handoff import handoff
+from bots.steps.human_owned import human_owned
+from core.accounts import get_or_create_team, hash_password, issue_token
+from core.bus import MemoryEventBus
+from core.models import StaffUser, Team
+from handoff.config import HandoffConfig
+
+
+async def make_team(factory: async_sessionmaker[AsyncSession], name: str, **values) -> int:
+    """Create a team and return its id."""
+    async with factory() as session, session.begin():
+        team = Team(name=name, **values)
+        session.add(team)
+        await session.flush()
+        return team.id
+
+
+PASSWORD = "password-123"
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # argon2 is slow on purpose; hash the shared test password once per run.
+    return hash_password(PASSWORD)
+
+
+async def make_agent(factory: async_sessionmaker[AsyncSession], email: str, *, team: str | None = None,
+                     status: str = "offline", capacity: int = 5, role: str = "agent", name: str = "") -> int:
+    """Create a staff member with the password :data:`PASSWORD` and return the id."""
+    async with factory() as session, session.begin():
+        team_id = (await get_or_create_team(session, name=team)).id if team else None
+        user = StaffUser(email=email, password_hash=_password_hash(), role=role, name=name, team_id=team_id,
+                         status=status, capacity=capacity)
+        session.add(user)
+        await session.flush()
+        return user.id
+
+
+async def token_for(factory: async_sessionmaker[AsyncSession], user_id: int) -> dict[str, str]:
+    """An Authorization header with a fresh API token of the user (no login round trip)."""
+    async with factory() as session, session.begin():
+        issued = await issue_token(session, await session.get(StaffUser, user_id), kind="api", ttl=None)
+    return {"Authorization": f"Bearer {issued.secret}"}
+
+
+async def get_agent(factory: async_sessionmaker[AsyncSession], agent_id: int) -> StaffUser:
+    """A staff member, loaded in a short session."""
+    async with factory() as session:
+        return await session.get(StaffUser, agent_id)
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def shopper(text: str = "", *, user: str = "1001", channel: str = "telegram", kind: str = "text",
+            data: str | None = None, language: str | None = "en") -> InboundMessage:
+    """One shopper update with a fresh dedup key; ``data`` makes it a button press."""
+    payload = {"data": data} if data else {}
+    return InboundMessage(channel=channel, user_id=user, chat_id=user, dedup_key=f"k{next(_counter)}",
+                          kind="callback" if data else kind, text=text, payload=payload,
+                          display_name="Oksana", language_hint=language)
+
+
+def deciding(decision: dict | None):
+    """A stand-in NLU step that leaves ``decision`` on the context (the real one is the kb engineer's)."""
+    async def decide(ctx: FlowContext) -> None:
+        ctx.decision = decision
+    return decide
+
+
+@dataclass
+class FlowHarness:
+    """An inbound flow with the hand-off steps, a memory bus and every published event."""
+
+    flow: InboundFlow
+    events: list[tuple[str, dict]] = field(default_factory=list)
+
+    def topics(self) -> list[str]:
+        """The topics published so far, in order."""
+        return [topic for topic, _ in self.events]
+
+
+def harness(settings, factory, *, decision: dict | None = None, config: HandoffConfig | None = None) -> FlowHarness:
+    """A flow running [human_owned, csat, <decision>, handoff] like the app does around the NLU."""
+    bus = MemoryEventBus()
+    result = FlowHarness(InboundFlow(settings=settings, session_factory=factory, bus=bus,
+                                     steps=[human_owned, csat, deciding(decision), handoff],
+                                     services={"handoff_config": config or HandoffConfig(_env_file=None)}))
+
+    async def record(topic: str, event: dict) -> None:
+        result.events.append((topic, event))
+
+    bus.subscribe("*", record)
+    return result

@@ -1,0 +1,122 @@
+"""Agents' status, teams, canned responses and suggested knowledge-base answers for the console."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, Field
+
+from core.models import Customer, Message, Team
+from handoff import agents, canned, flows
+from handoff import services as crud
+from handoff.state import Outcome
+from web.api.publishing import after_commit, handoff_config
+from web.auth import AGENTS, SUPERVISORS, requires
+from web.deps import DbSession, Services
+
+logger = logging.getLogger(__name__)
+TAGS = ["agents"]
+MAX_SUGGESTIONS = 3
+ConversationId = FromPath[int]
+
+
+class StatusRequest(BaseModel):
+    """An agent's availability."""
+
+    status: str = Field(max_length=16, description="online | away | offline")
+
+
+@get("/api/agents", guards=[requires(*AGENTS)], tags=TAGS)
+async def list_agents(db_session: DbSession) -> list[dict]:
+    """Everyone who can take conversations, with status, capacity and open conversations."""
+    found = await agents.get_all(db_session)
+    load = await agents.open_load(db_session, [agent.id for agent in found])
+    return [agents.view(agent, load[agent.id]) for agent in found]
+
+
+async def _set_status(db_session, services, agent_id: int, status: str) -> Response:
+    agent = await agents.update_status(db_session, agent=await agents.get(db_session, agent_id=agent_id),
+                                       status=status)
+    outcome = Outcome()
+    if status == "online":  # a newly available agent picks up what waits in their team's queue
+        team = await db_session.get(Team, agent.team_id) if agent.team_id else None
+        await flows.dispatch(db_session, team, outcome=outcome)
+    load = await agents.open_load(db_session, [agent.id])
+    return Response(agents.view(agent, load[agent.id]), background=after_commit(services, outcome))
+
+
+@post("/api/agents/me/status", guards=[requires(*AGENTS)], tags=TAGS, status_code=200)
+async def set_my_status(request: Request, data: JSONBody[StatusRequest], db_session: DbSession,
+                        services: Services) -> Response:
+    """Set your own status; going online assigns you waiting conversations up to your capacity."""
+    return await _set_status(db_session, services, request.user.user_id, data.status)
+
+
+@post("/api/agents/{agent_id:int}/status", guards=[requires(*SUPERVISORS)], tags=TAGS, status_code=200)
+async def set_agent_status(agent_id: FromPath[int], data: JSONBody[StatusRequest], db_session: DbSession,
+                           services: Services) -> Response:
+    """Set another agent's status (supervisors and admins)."""
+    return await _set_status(db_session, services, agent_id, data.status)
+
+
+@get("/api/teams", guards=[requires(*AGENTS)], tags=TAGS)
+async def list_teams(db_session: DbSession) -> list[dict]:
+    """Teams with their skills, hours and SLA (for transfers)."""
+    return [{"id": t.id, "name": t.name, "skills": t.skills, "is_vip": t.is_vip, "timezone": t.timezone,
+             "business_hours": t.business_hours, "first_response_sla_s": t.first_response_sla_s,
+             "next_response_sla_s": t.next_response_sla_s} for t in await agents.get_teams(db_session)]
+
+
+@get("/api/canned-responses", guards=[requires(*AGENTS)], tags=TAGS)
+async def canned_responses(request: Request, services: Services, language: FromQuery[str] = "en") -> list[dict]:
+    """Ready replies in ``language`` with your name filled in."""
+    name = request.user.name or request.user.email.split("@", 1)[0]
+    entries = canned.load_canned(handoff_config(services).canned_responses_file)
+    return [{**view, "text": view["text"].replace("{agent}", name)}
+            for view in (entry.view(language) for entry in entries)]
+
+
+@get("/api/conversations/{conversation_id:int}/suggestions", guards=[requires(*AGENTS)], tags=["conversations"])
+async def suggestions(conversation_id: ConversationId, db_session: DbSession, services: Services) -> list[dict]:
+    """Knowledge-base answers for the customer's last message; empty when there is no index."""
+    conversation = await crud.get(db_session, conversation_id=conversation_id)
+    index = services.extras.get("kb_index")
+    timeline = await crud.get_timeline(db_session, customer_id=conversation.customer_id)
+    last = next((m for m in reversed(timeline) if m.direction == "in" and m.text.strip()), None)
+    if index is None or last is None:
+        return []
+    customer = await db_session.get(Customer, conversation.customer_id)
+    language = flows.language_of(conversation, customer, services.settings.default_language)
+    try:
+        candidates = await _candidates(index, last, language)
+    except Exception:  # a broken index must not break the console
+        logger.exception("knowledge-base suggestions failed for conversation %s", conversation_id)
+        return []
+    return [_suggestion(candidate) for candidate in candidates[:MAX_SUGGESTIONS]]
+
+
+async def _candidates(index, message: Message, language: str) -> list:
+    """The index's ``search`` candidates, or the candidates of its ``decide``."""
+    if hasattr(index, "search"):
+        found = index.search(message.text, language=language, limit=MAX_SUGGESTIONS)
+    else:
+        found = index.decide(message.text, previous_language=language)
+    found = await found if inspect.isawaitable(found) else found
+    return list(getattr(found, "candidates", found) or [])
+
+
+def _field(candidate, name: str):
+    return candidate.get(name) if isinstance(candidate, dict) else getattr(candidate, name, None)
+
+
+def _suggestion(candidate) -> dict:
+    title = _field(candidate, "title") or ""
+    answer = _field(candidate, "answer") or _field(candidate, "text") or title
+    return {"article_id": _field(candidate, "article_id"), "title": title, "text": answer,
+            "score": _field(candidate, "score")}
+
+
+HANDLERS = [list_agents, set_my_status, set_agent_status, list_teams, canned_responses, suggestions]

@@ -1,0 +1,83 @@
+"""``/api/kb``: "test a question" against the live index, and the unanswered inbox."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery, JSONBody
+from pydantic import BaseModel, Field
+
+from core.errors import ConflictError
+from knowledge_base.inbox import create_article_from_group, group_questions, open_questions
+from nlu.encoder import get_encoder
+from nlu.types import Decision
+from web.api.articles import article_json, author_of, commit_and_announce
+from web.auth import EDITORS, STAFF, requires
+from web.deps import DbSession, Services
+from web.services import AppServices
+
+
+class ArticleFromGroup(BaseModel):
+    """A new draft article made from inbox questions (they become its example questions)."""
+
+    question_ids: list[int] = Field(min_length=1, max_length=500)
+    slug: str = Field(max_length=200)
+    title: str = Field(max_length=500)
+    language: str = Field(max_length=8)
+    answer: str = Field(max_length=20_000)
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    """A decision as the editor's "test a question" shows it."""
+    body = {
+        "decision": {"action": decision.action, "article_id": decision.article_id,
+                     "confidence": decision.confidence, "reason": decision.reason,
+                     # the explanation holds numpy numbers: make it plain JSON
+                     "explanation": json.loads(json.dumps(decision.explanation, default=float))},
+        "matches": [{"article_id": c.article_id, "title": c.title, "score": float(c.score), "language": c.language}
+                    for c in decision.candidates],
+        "language": decision.language,
+    }
+    return body
+
+
+def _index(services: AppServices):
+    index = services.extras.get("kb_index")
+    if index is None:
+        raise ConflictError("the knowledge index is not running in this process")
+    return index
+
+
+class KnowledgeBaseController(Controller):
+    """Testing questions and the unanswered inbox."""
+
+    path = "/api/kb"
+    tags = ["knowledge base"]
+
+    @get("/search", guards=[requires(*STAFF)])
+    async def search(self, q: FromQuery[str], services: Services, language: FromQuery[str | None] = None) -> dict:
+        """What the bot would do with ``q``: the decision, the top matches with scores, the language."""
+        decision = await _index(services).decide(q[:4000], language_hint=language)
+        return decision_json(decision)
+
+    @get("/unanswered", guards=[requires(*STAFF)])
+    async def unanswered(self, db_session: DbSession, services: Services) -> dict:
+        """Open inbox questions grouped by meaning, newest group first, with counts and examples."""
+        questions = await open_questions(db_session)
+        encoder = get_encoder(services.settings.embedding_model)
+        groups = group_questions(questions, encoder.encode)
+        return {"total": len(questions), "groups": [group.to_dict() for group in groups]}
+
+    @post("/unanswered/article", guards=[requires(*EDITORS)])
+    async def article_from_group(
+        self, request: Request, data: JSONBody[ArticleFromGroup], db_session: DbSession, services: Services
+    ) -> dict:
+        """Create a draft article whose example questions are the group's questions; they leave the inbox."""
+        article = await create_article_from_group(
+            db_session, question_ids=data.question_ids, slug=data.slug, title=data.title, language=data.language,
+            answer=data.answer, author=author_of(request),
+        )
+        await commit_and_announce(db_session, services, article.id)
+        return article_json(article)

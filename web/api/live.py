@@ -1,0 +1,92 @@
+"""``/api/ws``: live console updates, forwarded from the bus (so every process's events arrive).
+
+Authenticated by the app's middleware (session cookie, bearer header, or ``?token=`` for scripts).
+Each console gets ``{"topic", "event"}`` JSON frames; SLA alerts go to supervisors and admins (and to
+the agent who owns the conversation). The console may send small text frames ("ping"); a frame over
+the size limit closes the socket with 1009.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from litestar import WebSocket, websocket
+
+from core import events
+from web.api.publishing import handoff_config
+from web.auth import AGENTS, SUPERVISORS, Principal, requires
+
+logger = logging.getLogger(__name__)
+
+FORWARDED_TOPICS = (events.CONVERSATION_UPDATED, events.MESSAGE_CREATED, events.MESSAGE_STATUS,
+                    events.SLA_BREACHED)
+MAX_PENDING = 500  # events buffered per console; a console this far behind reloads on reconnect
+WS_MESSAGE_TOO_BIG = 1009
+WS_TRY_AGAIN_LATER = 1013
+
+
+def may_see(principal: Principal, topic: str, event: dict) -> bool:
+    """Whether ``principal`` receives ``event``: SLA alerts only for supervisors and the owner."""
+    if topic == events.SLA_BREACHED:
+        return principal.role in SUPERVISORS or event.get("assignee_id") == principal.user_id
+    return True
+
+
+@websocket("/api/ws", guards=[requires(*AGENTS)])
+async def live_updates(socket: WebSocket) -> None:
+    """Stream bus events to one console until it disconnects."""
+    services = socket.app.state.services
+    limit = handoff_config(services).ws_max_message_bytes
+    principal: Principal = socket.user
+    pending: asyncio.Queue[dict | None] = asyncio.Queue()
+    overflowed = False
+
+    async def forward(topic: str, event: dict) -> None:
+        nonlocal overflowed
+        if overflowed or not may_see(principal, topic, event):
+            return
+        if pending.qsize() >= MAX_PENDING:
+            overflowed = True
+            pending.put_nowait(None)
+            return
+        pending.put_nowait({"topic": topic, "event": event})
+
+    await socket.accept()
+    unsubscribers = [services.bus.subscribe(topic, forward) for topic in FORWARDED_TOPICS]
+    sender = asyncio.create_task(_send_forever(socket, pending))
+    try:
+        await _read_until_closed(socket, limit)
+    finally:
+        for unsubscribe in unsubscribers:
+            unsubscribe()
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+
+
+async def _send_forever(socket: WebSocket, pending: asyncio.Queue) -> None:
+    await socket.send_json({"topic": "hello", "event": {"user_id": socket.user.user_id}})
+    while True:
+        frame = await pending.get()
+        if frame is None:  # the console fell too far behind: make it reconnect and reload
+            await socket.close(WS_TRY_AGAIN_LATER, "too many pending events")
+            return
+        await socket.send_text(json.dumps(frame, default=str))
+
+
+async def _read_until_closed(socket: WebSocket, limit: int) -> None:
+    """Answer pings; close with 1009 on an oversized frame; return when the console leaves."""
+    while True:
+        message = await socket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        data = message.get("text") or message.get("bytes") or b""
+        size = len(data.encode() if isinstance(data, str) else data)
+        if size > limit:
+            await socket.close(WS_MESSAGE_TOO_BIG, f"messages are limited to {limit} bytes")
+            return
+        if data == "ping":
+            await socket.send_json({"topic": "pong", "event": {}})

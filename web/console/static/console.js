@@ -1,0 +1,317 @@
+// Relaydesk agent console: plain browser JavaScript, no build step. Everything that comes from
+// shoppers, agents or the database is inserted with textContent, never as HTML.
+"use strict";
+
+const state = { me: null, csrf: sessionStorage.getItem("relaydesk_csrf") || "", openId: null, detail: null,
+  socket: null, retry: 500, refreshTimer: null };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, options = {}, children = []) {
+  const node = document.createElement(tag);
+  if (options.className) node.className = options.className;
+  if (options.text !== undefined && options.text !== null) node.textContent = String(options.text);
+  for (const [key, value] of Object.entries(options.data || {})) node.dataset[key] = String(value);
+  for (const child of children) if (child) node.appendChild(child);
+  return node;
+}
+
+async function api(method, path, body) {
+  const headers = { "Accept": "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
+  const response = await fetch(path, { method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+  if (!response.ok) {
+    const error = new Error((data && data.detail) || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function time(iso) { return iso ? new Date(iso).toLocaleString() : ""; }
+
+// ---- login -----------------------------------------------------------------------------------
+async function start() {
+  try {
+    state.me = await api("GET", "/api/auth/me");
+    if (!state.csrf) throw new Error("no csrf token in this tab");
+    showApp();
+  } catch (_) { showLogin(); }
+}
+
+function showLogin() { $("app").hidden = true; $("login").hidden = false; }
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const result = await api("POST", "/api/auth/login", { email: $("login-email").value,
+      password: $("login-password").value });
+    state.csrf = result.csrf_token;
+    sessionStorage.setItem("relaydesk_csrf", state.csrf);
+    state.me = await api("GET", "/api/auth/me");
+    showApp();
+  } catch (error) { $("login-error").textContent = error.message; }
+});
+
+$("logout").addEventListener("click", async () => {
+  try { await api("POST", "/api/auth/logout"); } finally {
+    sessionStorage.removeItem("relaydesk_csrf");
+    if (state.socket) state.socket.close();
+    location.reload();
+  }
+});
+
+function isSupervisor() { return ["admin", "supervisor"].includes(state.me.role); }
+
+async function showApp() {
+  $("login").hidden = true; $("app").hidden = false;
+  $("me").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
+  $("team-section").hidden = !isSupervisor();
+  const agents = await api("GET", "/api/agents");
+  const mine = agents.find((agent) => agent.id === state.me.id);
+  if (mine) $("my-status").value = mine.status;
+  await loadTransferTargets(agents);
+  await loadCanned();
+  await refreshLists();
+  connect();
+}
+
+$("my-status").addEventListener("change", async () => {
+  await api("POST", "/api/agents/me/status", { status: $("my-status").value });
+  await refreshLists();
+});
+
+// ---- lists -----------------------------------------------------------------------------------
+function conversationItem(item) {
+  const li = el("li", { data: { id: item.id, testid: "conversation-item" } }, [
+    el("span", { className: `badge ${item.channel}`, text: item.channel }),
+    item.priority >= 100 ? el("span", { className: "badge vip", text: "VIP" }) : null,
+    el("strong", { text: `#${item.id}` }),
+    el("span", { text: ` ${item.handoff_reason || ""}` }),
+    el("div", { className: "meta", text: `waiting since ${time(item.waiting_since)}${item.team ? " · " + item.team : ""}` }),
+  ]);
+  if (item.id === state.openId) li.classList.add("active");
+  if (item.sla_breached) li.classList.add("breached");
+  li.addEventListener("click", () => openConversation(item.id));
+  return li;
+}
+
+function fill(listId, countId, items) {
+  const list = $(listId);
+  list.replaceChildren(...items.map(conversationItem));
+  if (countId) $(countId).textContent = String(items.length);
+}
+
+async function refreshLists() {
+  const [queue, mine] = await Promise.all([api("GET", "/api/conversations?status=queued"),
+    api("GET", "/api/conversations?status=assigned&mine=true")]);
+  fill("queue-list", "queue-count", queue);
+  fill("mine-list", "mine-count", mine);
+  if (isSupervisor()) fill("assigned-list", null, await api("GET", "/api/conversations?status=assigned"));
+}
+
+// ---- one conversation ------------------------------------------------------------------------
+const EVENT_LABELS = { handoff: "Handed off", assigned: "Assigned", transferred: "Transferred",
+  resolved: "Resolved", handback: "Handed back to the bot", sla_breach: "SLA breached",
+  csat_requested: "Rating requested", csat_rated: "Rated" };
+
+async function openConversation(id) {
+  state.openId = id;
+  for (const li of document.querySelectorAll("ul.conversations li")) {
+    li.classList.toggle("active", Number(li.dataset.id) === id);
+  }
+  $("conversation").hidden = false; $("customer-card").hidden = false;
+  $("action-error").textContent = "";
+  await Promise.all([renderConversation(), renderSuggestions()]);
+}
+
+async function renderConversation() {
+  const id = state.openId;
+  const [detail, messages] = await Promise.all([api("GET", `/api/conversations/${id}`),
+    api("GET", `/api/conversations/${id}/messages`)]);
+  if (id !== state.openId) return;
+  state.detail = detail;
+  $("conversation-title").textContent = `Conversation #${detail.id} · ${detail.status}`;
+  $("conversation-meta").replaceChildren(
+    el("span", { className: `badge ${detail.channel}`, text: detail.channel }),
+    el("span", { text: `team ${detail.team || "—"} · agent ${detail.assignee_name || "—"} · priority ${detail.priority}` }),
+    detail.handoff_reason ? el("span", { className: "badge", text: `reason: ${detail.handoff_reason}` }) : null,
+    detail.sla_breached ? el("span", { className: "badge failed", text: "SLA breached" }) : null,
+  );
+  const mineNow = detail.status === "assigned" && detail.assignee_id === state.me.id;
+  $("take").hidden = detail.status !== "queued";
+  $("resolve").hidden = $("handback").hidden = !["queued", "assigned"].includes(detail.status);
+  $("reply-form").hidden = !mineNow;
+  renderTimeline(messages, detail.events);
+  renderCard(detail.customer);
+  renderNotes(detail.notes);
+}
+
+function renderTimeline(messages, events) {
+  const entries = messages.map((m) => ({ at: m.created_at, node: messageNode(m) }))
+    .concat(events.map((e) => ({ at: e.created_at, node: eventNode(e) })));
+  entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const list = $("timeline");
+  list.replaceChildren(...entries.map((entry) => entry.node));
+  list.scrollTop = list.scrollHeight;
+}
+
+function messageNode(m) {
+  const meta = el("div", { className: "meta" }, [
+    el("span", { className: `badge ${m.channel}`, text: m.channel }),
+    el("span", { text: `${m.author} · ${time(m.created_at)} · #${m.conversation_id} ` }),
+    m.direction === "out" ? el("span", { className: `badge ${m.delivery_status}`, text: m.delivery_status,
+      data: { testid: "delivery-status" } }) : null,
+  ]);
+  const body = el("div", { className: "text", text: m.text });
+  const files = m.attachments.map((a) => el("div", { className: "attachment",
+    text: `📎 ${a.kind || "file"} ${a.name || ""} (file id ${a.file_id})` }));
+  const buttons = m.buttons.length ? el("div", { className: "meta",
+    text: `buttons: ${m.buttons.flat().join(" | ")}` }) : null;
+  return el("li", { className: `${m.direction} author-${m.author}`, data: { messageId: m.id, testid: "message" } },
+    [meta, body, ...files, buttons]);
+}
+
+function eventNode(e) {
+  const parts = [EVENT_LABELS[e.kind] || e.kind];
+  if (e.reason) parts.push(`reason: ${e.reason}`);
+  if (e.data && e.data.team) parts.push(`team ${e.data.team}`);
+  if (e.data && e.data.to_team) parts.push(`to team ${e.data.to_team}`);
+  if (e.data && e.data.score) parts.push(`score ${e.data.score}`);
+  return el("li", { className: "marker", data: { testid: `event-${e.kind}` },
+    text: `— ${parts.join(" · ")} · ${time(e.created_at)} —` });
+}
+
+function renderCard(c) {
+  $("card-name").textContent = c.name || `Customer #${c.id}`;
+  const facts = [["Phones", c.phones.join(", ")], ["E-mails", c.emails.join(", ")], ["Tags", c.tags.join(", ")],
+    ["VIP", c.vip ? "yes" : "no"], ["Lifetime value", c.lifetime_value], ["Segment", c.rfm_segment || "—"],
+    ["Language", c.language || "—"]];
+  $("card-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v || "—" })]));
+  $("card-identities").replaceChildren(...c.identities.map((i) => el("li", {}, [
+    el("span", { className: `badge ${i.channel}`, text: i.channel }),
+    el("span", { text: `${i.display_name || ""} ${i.username ? "@" + i.username : ""} (${i.external_id})` })])));
+  $("card-orders").replaceChildren(...c.orders.map((o) => el("li", {
+    text: `${o.number} · ${o.status} · ${o.total} ${o.currency}${o.tracking ? " · " + o.tracking : ""}` })));
+  $("card-conversations").replaceChildren(...c.conversations.map((v) => el("li", {
+    text: `#${v.id} · ${v.status} · ${v.channel}${v.handoff_reason ? " · " + v.handoff_reason : ""}` +
+      `${v.csat_score ? " · rated " + v.csat_score : ""}` })));
+}
+
+function renderNotes(notes) {
+  $("notes").replaceChildren(...notes.map((n) => el("li", { text: `${time(n.created_at)}: ${n.text}` })));
+}
+
+async function renderSuggestions() {
+  const id = state.openId;
+  const found = await api("GET", `/api/conversations/${id}/suggestions`).catch(() => []);
+  if (id !== state.openId) return;
+  $("suggestions").replaceChildren(...found.map((s) => {
+    const li = el("li", { text: s.title || s.text, data: { testid: "suggestion" } });
+    li.addEventListener("click", () => insertText(s.text));
+    return li;
+  }));
+}
+
+function insertText(text) {
+  const box = $("reply-text");
+  box.value = box.value ? `${box.value}\n${text}` : text;
+  box.focus();
+}
+
+// ---- actions ---------------------------------------------------------------------------------
+async function act(path, body) {
+  $("action-error").textContent = "";
+  try {
+    await api("POST", `/api/conversations/${state.openId}/${path}`, body);
+    await Promise.all([renderConversation(), refreshLists()]);
+  } catch (error) { $("action-error").textContent = error.message; }
+}
+
+$("take").addEventListener("click", () => act("assign", {}));
+$("resolve").addEventListener("click", () => act("resolve"));
+$("handback").addEventListener("click", () => act("handback"));
+$("transfer").addEventListener("click", () => {
+  const target = $("transfer-target").value;
+  const kind = target.slice(0, target.indexOf(":")), value = target.slice(target.indexOf(":") + 1);
+  if (!target) return;
+  act("transfer", kind === "team" ? { team: value } : { agent_id: Number(value) });
+});
+// A text form posts its text, then empties the box unless the server refused it.
+function textForm(formId, inputId, path) {
+  $(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $(inputId).value;
+    if (!text.trim()) return;
+    await act(path, { text });
+    if (!$("action-error").textContent) $(inputId).value = "";
+  });
+}
+textForm("reply-form", "reply-text", "messages");
+textForm("note-form", "note-text", "notes");
+$("canned").addEventListener("change", () => {
+  if ($("canned").value) insertText($("canned").value);
+  $("canned").value = "";
+});
+
+function option(text, value) {
+  const node = el("option", { text });
+  node.value = value;
+  return node;
+}
+
+async function loadTransferTargets(agents) {
+  const teams = await api("GET", "/api/teams");
+  $("transfer-target").replaceChildren(option("Transfer to…", ""),
+    ...teams.map((team) => option(`team ${team.name}`, `team:${team.name}`)),
+    ...agents.filter((agent) => agent.id !== state.me.id)
+      .map((agent) => option(`${agent.name} (${agent.status})`, `agent:${agent.id}`)));
+}
+
+async function loadCanned() {
+  const language = (navigator.language || "en").slice(0, 2);
+  const entries = await api("GET", `/api/canned-responses?language=${encodeURIComponent(language)}`);
+  $("canned").replaceChildren(option("Canned responses…", ""), ...entries.map((e) => option(e.title, e.text)));
+}
+
+// ---- live updates ----------------------------------------------------------------------------
+function scheduleRefresh(conversationId) {
+  clearTimeout(state.refreshTimer);
+  const openTouched = state.openId !== null && (conversationId === state.openId ||
+    (state.detail && state.detail.customer.conversations.some((c) => c.id === conversationId)));
+  state.refreshTimer = setTimeout(() => {
+    refreshLists();
+    if (openTouched) renderConversation();
+  }, 50);
+}
+
+function alertBreach(event) {
+  const line = el("div", { data: { testid: "sla-alert" },
+    text: `SLA breached (${event.kind.replace("_", " ")}) in conversation #${event.conversation_id}` +
+      `${event.team ? " · team " + event.team : ""}` });
+  line.addEventListener("click", () => { openConversation(event.conversation_id); line.remove(); });
+  $("sla-alerts").prepend(line);
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/api/ws`);
+  state.socket = socket;
+  socket.addEventListener("open", () => { state.retry = 500; });
+  socket.addEventListener("message", (message) => {
+    const frame = JSON.parse(message.data);
+    if (frame.topic === "hello") { $("live-state").textContent = "live"; refreshLists(); return; }
+    if (frame.topic === "sla.breached") alertBreach(frame.event);
+    if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
+  });
+  socket.addEventListener("close", () => {
+    $("live-state").textContent = "reconnecting";
+    state.retry = Math.min(state.retry * 2, 10000);
+    setTimeout(connect, state.retry);
+  });
+}
+
+start();

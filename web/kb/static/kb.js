@@ -1,0 +1,388 @@
+// The knowledge-base editor. Every element is built with textContent / text nodes: nothing typed by an
+// editor or a shopper is ever parsed as HTML.
+"use strict";
+
+const LANGS = ["uk", "ru", "en"];
+const WRITERS = ["admin", "editor"];
+const state = {
+  csrf: sessionStorage.getItem("relaydesk_csrf") || "",
+  me: null,
+  article: null,     // the article as last loaded from the API (null: a new one)
+  variants: {},      // language -> {title, answer, questions}
+  lang: "uk",
+  group: null,       // the inbox group a new article is made from
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+  return node;
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401) showLogin();
+  return { ok: response.ok, status: response.status, data };
+}
+
+function problemText(result) {
+  const data = result.data || {};
+  const lines = [data.detail || `Request failed (${result.status})`];
+  for (const problem of data.extra || []) {
+    if (problem && problem.field) lines.push(`• ${problem.field}: ${problem.error}`);
+  }
+  return lines.join("\n");
+}
+
+function say(text, ok = false) {
+  $("form-error").textContent = ok ? "" : text;
+  $("form-status").textContent = ok ? text : "";
+}
+
+// --- sign-in -----------------------------------------------------------------------------------
+
+function showLogin() {
+  $("login-view").hidden = false;
+  $("articles-view").hidden = true;
+  $("inbox-view").hidden = true;
+  $("nav").hidden = true;
+}
+
+async function start() {
+  const me = state.csrf ? await api("GET", "/api/auth/me") : { ok: false };
+  if (!me.ok) return showLogin();
+  state.me = me.data;
+  $("whoami").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
+  $("login-view").hidden = true;
+  $("nav").hidden = false;
+  const canWrite = WRITERS.includes(state.me.role);
+  for (const id of ["save", "publish", "unpublish", "delete", "new-article"]) $(id).disabled = !canWrite;
+  showArticles();
+  refreshInboxCount();
+}
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const result = await api("POST", "/api/auth/login", {
+    email: $("login-email").value, password: $("login-password").value,
+  });
+  if (!result.ok) {
+    $("login-error").textContent = "Wrong e-mail or password.";
+    return;
+  }
+  state.csrf = result.data.csrf_token;
+  sessionStorage.setItem("relaydesk_csrf", state.csrf);
+  $("login-error").textContent = "";
+  start();
+});
+
+$("logout").addEventListener("click", async () => {
+  await api("POST", "/api/auth/logout");
+  sessionStorage.removeItem("relaydesk_csrf");
+  state.csrf = "";
+  showLogin();
+});
+
+// --- article list ------------------------------------------------------------------------------
+
+function showArticles() {
+  $("articles-view").hidden = false;
+  $("inbox-view").hidden = true;
+  $("show-articles").classList.add("active");
+  $("show-inbox").classList.remove("active");
+  loadList();
+}
+
+async function loadList() {
+  const params = new URLSearchParams();
+  if ($("article-search").value.trim()) params.set("q", $("article-search").value.trim());
+  if ($("status-filter").value) params.set("status", $("status-filter").value);
+  const result = await api("GET", `/api/articles?${params}`);
+  if (!result.ok) return;
+  const list = $("article-list");
+  list.replaceChildren();
+  for (const article of result.data) {
+    const badges = [el("span", { class: `badge ${article.status}` }, article.status)];
+    if (article.stale_languages.length) {
+      badges.push(el("span", { class: "badge stale" }, `stale: ${article.stale_languages.join(", ")}`));
+    }
+    const item = el("li", { "data-slug": article.slug, onclick: () => openArticle(article.slug) },
+      el("div", {}, article.title, ...badges), el("div", { class: "slug" }, article.slug));
+    if (state.article && state.article.slug === article.slug) item.classList.add("selected");
+    list.append(item);
+  }
+}
+
+$("article-search").addEventListener("input", loadList);
+$("status-filter").addEventListener("change", loadList);
+$("show-articles").addEventListener("click", showArticles);
+$("show-inbox").addEventListener("click", showInbox);
+
+// --- the article form --------------------------------------------------------------------------
+
+function fillForm(article, variants) {
+  state.article = article;
+  state.variants = variants;
+  $("empty-hint").hidden = true;
+  $("article-form").hidden = false;
+  $("slug").value = article ? article.slug : "";
+  $("title").value = article ? article.title : "";
+  $("tags").value = article ? article.tags.join(", ") : "";
+  $("status-badge").textContent = article ? article.status : "new";
+  $("status-badge").className = `badge ${article ? article.status : "draft"}`;
+  $("version-number").textContent = article ? article.version : "—";
+  $("publish").hidden = !article || article.status === "published";
+  $("unpublish").hidden = !article || article.status !== "published";
+  $("delete").hidden = !article;
+  for (const tab of document.querySelectorAll(".lang-tab")) {
+    const stale = article && article.stale_languages.includes(tab.dataset.lang);
+    tab.querySelector(".stale-flag").hidden = !stale;
+  }
+  $("figures-card").hidden = !article;
+  $("versions-card").hidden = !article;
+  say("", true);
+  showLanguage(state.lang);
+  if (article) {
+    loadVersions();
+    loadFigures();
+  }
+}
+
+function keepLanguage() {
+  state.variants[state.lang] = {
+    title: $("variant-title").value.trim(),
+    answer: $("answer").value,
+    questions: $("questions").value.split("\n").map((q) => q.trim()).filter(Boolean),
+  };
+}
+
+function showLanguage(lang) {
+  state.lang = lang;
+  const variant = state.variants[lang] || { title: "", answer: "", questions: [] };
+  $("variant-title").value = variant.title || "";
+  $("answer").value = variant.answer;
+  $("questions").value = variant.questions.join("\n");
+  $("questions").disabled = Boolean(state.group);
+  for (const tab of document.querySelectorAll(".lang-tab")) tab.classList.toggle("active", tab.dataset.lang === lang);
+}
+
+for (const tab of document.querySelectorAll(".lang-tab")) {
+  tab.addEventListener("click", () => {
+    keepLanguage();
+    showLanguage(tab.dataset.lang);
+  });
+}
+
+async function openArticle(slug) {
+  const result = await api("GET", `/api/articles/${encodeURIComponent(slug)}`);
+  if (!result.ok) return say(problemText(result));
+  state.group = null;
+  const variants = {};
+  for (const [lang, v] of Object.entries(result.data.variants)) {
+    variants[lang] = { title: v.title || "", answer: v.answer, questions: v.questions };
+  }
+  fillForm(result.data, variants);
+  loadList();
+}
+
+$("new-article").addEventListener("click", () => {
+  state.group = null;
+  fillForm(null, {});
+});
+
+function collectVariants() {
+  keepLanguage();
+  const variants = {};
+  for (const lang of LANGS) {
+    const v = state.variants[lang];
+    const filled = v && (v.answer.trim() || v.questions.length);
+    if (filled) {
+      variants[lang] = { answer: v.answer, questions: v.questions };
+      if (v.title) variants[lang].title = v.title;
+    } else if (state.article && state.article.variants[lang]) {
+      variants[lang] = null; // emptied: remove this language
+    }
+  }
+  return variants;
+}
+
+$("article-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const common = {
+    slug: $("slug").value.trim(), title: $("title").value.trim(),
+    tags: $("tags").value.split(",").map((t) => t.trim()).filter(Boolean),
+  };
+  let result;
+  if (state.article) {
+    result = await api("PATCH", `/api/articles/${state.article.id}`,
+      { ...common, version: state.article.version, variants: collectVariants() });
+  } else if (state.group) {
+    keepLanguage();
+    const answer = (state.variants[state.lang] || {}).answer || "";
+    result = await api("POST", "/api/kb/unanswered/article", {
+      question_ids: state.group.question_ids, slug: common.slug, title: common.title, language: state.lang, answer,
+    });
+  } else {
+    const variants = collectVariants();
+    for (const lang of Object.keys(variants)) if (variants[lang] === null) delete variants[lang];
+    result = await api("POST", "/api/articles", { ...common, variants });
+  }
+  if (!result.ok) {
+    const prefix = result.status === 409 ? "Not saved. " : "";
+    return say(prefix + problemText(result));
+  }
+  await openArticle(result.data.slug);
+  say(`Saved version ${result.data.version}.`, true);
+  refreshInboxCount();
+});
+
+async function articleAction(method, path, body, done) {
+  const result = await api(method, path, body);
+  if (!result.ok) return say(problemText(result));
+  await openArticle(result.data ? result.data.slug : state.article.slug);
+  say(done, true);
+}
+
+$("publish").addEventListener("click", () =>
+  articleAction("POST", `/api/articles/${state.article.id}/publish`, undefined, "Published: the bot answers with it now."));
+$("unpublish").addEventListener("click", () =>
+  articleAction("PATCH", `/api/articles/${state.article.id}`, { version: state.article.version, status: "draft" },
+    "Unpublished: the bot no longer answers with it."));
+$("delete").addEventListener("click", async () => {
+  if (!window.confirm(`Delete "${state.article.title}" and its history?`)) return;
+  const result = await api("DELETE", `/api/articles/${state.article.id}`);
+  if (!result.ok) return say(problemText(result));
+  state.article = null;
+  $("article-form").hidden = true;
+  $("versions-card").hidden = true;
+  $("figures-card").hidden = true;
+  $("empty-hint").hidden = false;
+  loadList();
+});
+
+// --- versions and figures ----------------------------------------------------------------------
+
+function diffBlock(text) {
+  const pre = el("pre", { class: "diff" });
+  for (const line of text.split("\n")) {
+    const kind = line.startsWith("+") && !line.startsWith("+++") ? "add"
+      : line.startsWith("-") && !line.startsWith("---") ? "del" : "";
+    pre.append(el("span", kind ? { class: kind } : {}, line), "\n");
+  }
+  return pre;
+}
+
+async function loadVersions() {
+  const article = state.article;
+  const result = await api("GET", `/api/articles/${article.id}/versions`);
+  if (!result.ok) return;
+  const list = $("versions");
+  list.replaceChildren();
+  for (const version of result.data) {
+    const diff = diffBlock(version.diff || "(no changes)");
+    diff.hidden = true;
+    const when = new Date(version.created_at).toLocaleString();
+    const item = el("li", { "data-version": version.number },
+      el("strong", {}, `v${version.number}`), ` ${version.action} by ${version.author_name}, ${when} `,
+      el("button", { type: "button", class: "show-diff", onclick: () => { diff.hidden = !diff.hidden; } }, "Diff"));
+    if (version.number !== article.version && WRITERS.includes(state.me.role)) {
+      item.append(" ", el("button", {
+        type: "button", class: "restore",
+        onclick: () => articleAction("POST", `/api/articles/${article.id}/versions/${version.number}/restore`,
+          { version: article.version }, `Restored version ${version.number} as a new version.`),
+      }, "Restore"));
+    }
+    item.append(diff);
+    list.append(item);
+  }
+}
+
+async function loadFigures() {
+  const result = await api("GET", `/api/articles/${state.article.id}/figures`);
+  if (!result.ok) return;
+  const f = result.data;
+  $("figures").textContent =
+    `Answered ${f.answered} times · 👍 ${f.helpful} · 👎 ${f.not_helpful} · hand-offs after the answer ${f.handoffs_after}`;
+}
+
+// --- test a question ---------------------------------------------------------------------------
+
+$("test-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const question = $("test-question").value.trim();
+  if (!question) return;
+  const result = await api("GET", `/api/kb/search?q=${encodeURIComponent(question)}`);
+  const box = $("test-result");
+  box.replaceChildren();
+  if (!result.ok) return box.append(el("p", { class: "error" }, problemText(result)));
+  const d = result.data.decision;
+  const summary = d.action === "answer" ? `answer with “${d.article_id}”` : d.action;
+  box.append(el("p", { id: "test-decision" },
+    `Decision: ${summary} · language ${result.data.language} · confidence ${d.confidence.toFixed(3)}`,
+    d.reason ? ` · reason ${d.reason}` : ""));
+  const table = el("table", { class: "matches" }, el("tr", {}, el("th", {}, "Article"), el("th", {}, "Title"),
+    el("th", {}, "Score")));
+  for (const match of result.data.matches) {
+    table.append(el("tr", {}, el("td", {}, match.article_id), el("td", {}, match.title),
+      el("td", {}, match.score.toFixed(3))));
+  }
+  box.append(table);
+});
+
+// --- the unanswered inbox ----------------------------------------------------------------------
+
+async function refreshInboxCount() {
+  const result = await api("GET", "/api/kb/unanswered");
+  if (result.ok) $("inbox-count").textContent = result.data.total || "";
+  return result;
+}
+
+async function showInbox() {
+  $("articles-view").hidden = true;
+  $("inbox-view").hidden = false;
+  $("show-inbox").classList.add("active");
+  $("show-articles").classList.remove("active");
+  const result = await refreshInboxCount();
+  const list = $("groups");
+  list.replaceChildren();
+  if (!result.ok) return;
+  if (!result.data.groups.length) list.append(el("li", {}, "Nothing waiting: the bot answered everything."));
+  for (const group of result.data.groups) {
+    const examples = el("ul", {}, ...group.examples.map((text) => el("li", {}, text)));
+    const languages = Object.entries(group.languages).map(([l, n]) => `${l} ${n}`).join(", ");
+    const reasons = Object.entries(group.reasons).map(([r, n]) => `${r.replace("_", " ")} ${n}`).join(", ");
+    const item = el("li", { class: "group" },
+      el("span", { class: "count" }, `${group.count}×`), el("span", {}, `${languages} · ${reasons}`),
+      group.articles.length ? el("span", { class: "badge" }, `not helpful: ${group.articles.join(", ")}`) : "",
+      el("div", { class: "hint" }, `latest ${new Date(group.latest_at).toLocaleString()}`), examples);
+    if (WRITERS.includes(state.me.role)) {
+      item.append(el("button", { type: "button", class: "from-group", onclick: () => articleFromGroup(group) },
+        "Create article from this group"));
+    }
+    list.append(item);
+  }
+}
+
+function articleFromGroup(group) {
+  showArticles();
+  const lang = Object.entries(group.languages).sort((a, b) => b[1] - a[1])[0][0];
+  state.group = group;
+  state.lang = lang;
+  fillForm(null, { [lang]: { title: "", answer: "", questions: group.examples } });
+  say(`All ${group.count} questions of the group become example questions. Write the answer, then save.`, true);
+}
+
+start();
