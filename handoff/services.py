@@ -94,12 +94,13 @@ def message_view(message: Message) -> dict:
 
 
 def _attachments(payload: dict) -> list[dict]:
-    """File references from a channel payload: ``attachments`` entries or a single ``file_id``."""
-    found = [a for a in payload.get("attachments") or [] if isinstance(a, dict)]
-    if not found and payload.get("file_id"):
-        found = [{"file_id": payload["file_id"], "kind": payload.get("kind")}]
-    return [{"file_id": str(a.get("file_id") or a.get("id") or ""), "kind": a.get("kind") or a.get("type"),
-             "name": a.get("name") or a.get("file_name")} for a in found]
+    """File references kept by the channel adapters: ``payload["attachment"]`` (Telegram file id, Viber
+    media URL) or a list under ``attachments``."""
+    single = payload.get("attachment")
+    found = [single] if isinstance(single, dict) else [a for a in payload.get("attachments") or []
+                                                       if isinstance(a, dict)]
+    return [{"kind": a.get("type") or a.get("kind"), "file_id": a.get("file_id") or a.get("media"),
+             "name": a.get("file_name") or a.get("name")} for a in found]
 
 
 async def get_events(session: AsyncSession, *, customer_id: int) -> Sequence[ConversationEvent]:
