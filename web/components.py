@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from web.notification_failover import notification_failover
 from web.services import AppServices
 
 Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
 
-COMPONENTS: list[Component] = []
+COMPONENTS: list[Component] = [
+    notification_failover,
+]

@@ -7,8 +7,17 @@ knowledge-base answers, hand-off.
 
 from bots.flow import Step
 from bots.steps.answer import answer_from_knowledge_base
+from bots.steps.linking import link_from_start, link_shared_contact
+from bots.steps.opt_out import handle_marketing_opt_out
+from bots.steps.orders import answer_order_questions
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
-    return [answer_from_knowledge_base]
+    return [
+        link_shared_contact,
+        link_from_start,
+        handle_marketing_opt_out,
+        answer_order_questions,
+        answer_from_knowledge_base,
+    ]
