@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bots.inbound import Button, FlowContext
 from bots.steps.customer_texts import shopper_language, status_label, text
 from core.customers.phones import split_phones
-from core.customers.service import orders_of, surviving
+from core.customers.service import money, orders_of, surviving
 from core.database import utcnow
 from core.models import AuditRecord, Customer, CustomerPhone, Order
 
@@ -67,7 +67,7 @@ def describe_order(ctx: FlowContext, order: Order) -> str:
     """An order's status in the shopper's language, with tracking when there is one."""
     language = shopper_language(ctx)
     words = text(ctx, "order_status", number=order.number, date=order.created_at.strftime("%d.%m.%Y"),
-                 status=status_label(order.status, language), total=order.total, currency=order.currency)
+                 status=status_label(order.status, language), total=money(order.total), currency=order.currency)
     if order.tracking:
         words += " " + text(ctx, "order_tracking", tracking=order.tracking)
     return words

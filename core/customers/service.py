@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -164,9 +166,14 @@ async def orders_of(session: AsyncSession, customer_id: int, *, limit: int | Non
     return list((await session.scalars(statement)).all())
 
 
+def money(value: Decimal) -> str:
+    """An amount as text with two decimals, however it was computed or loaded."""
+    return f"{Decimal(value):.2f}"
+
+
 def order_view(order: Order) -> dict:
     """An order as the API shows it."""
-    return {"number": order.number, "status": order.status, "total": str(order.total), "currency": order.currency,
+    return {"number": order.number, "status": order.status, "total": money(order.total), "currency": order.currency,
             "created_at": order.created_at.isoformat(), "updated_at": order.updated_at.isoformat(),
             "tracking": order.tracking, "items": order.items}
 
@@ -188,7 +195,7 @@ async def customer_card(session: AsyncSession, customer: Customer) -> dict:
         "identities": [_identity_view(identity) for identity in identities],
         "tags": list(customer.tags or []),
         "vip": customer.vip,
-        "lifetime_value": str(customer.lifetime_value),
+        "lifetime_value": money(customer.lifetime_value),
         "rfm_segment": customer.rfm_segment,
         "marketing_opt_out": customer.marketing_opt_out,
         "merged_into_id": customer.merged_into_id,

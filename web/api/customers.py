@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post, put
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from core.customers import service
@@ -33,7 +33,7 @@ async def _by_path(db_session, reference: str) -> Customer:
 
 
 @get("/api/customers/{customer_id:str}", guards=[requires(*AGENTS)], tags=["customers"])
-async def get_customer(customer_id: str, db_session: DbSession) -> dict:
+async def get_customer(customer_id: FromPath[str], db_session: DbSession) -> dict:
     """The customer card: phones, e-mails, identities per channel, tags, VIP, figures, orders, conversations.
 
     ``{customer_id}`` is the numeric id (or, when not a number, the shop's external_id).
@@ -42,7 +42,7 @@ async def get_customer(customer_id: str, db_session: DbSession) -> dict:
 
 
 @put("/api/customers/{customer_id:str}", guards=[requires(*INTEGRATION)], tags=["customers"])
-async def put_customer(customer_id: str, data: JSONBody[dict[str, Any]], db_session: DbSession,
+async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
                        services: Services) -> dict:
     """Create or update the customer the shop knows as ``{customer_id}`` (its external_id), with orders.
 
@@ -61,7 +61,8 @@ async def put_customer(customer_id: str, data: JSONBody[dict[str, Any]], db_sess
 
 
 @put("/api/orders/{number:str}", guards=[requires(*INTEGRATION)], tags=["customers"])
-async def put_order(number: str, data: JSONBody[dict[str, Any]], db_session: DbSession, services: Services) -> dict:
+async def put_order(number: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
+                    services: Services) -> dict:
     """Create or update order ``{number}``.
 
     Body: ``{"customer": "<external_id>", "status", "total", "currency", "created_at", "tracking",
@@ -88,7 +89,7 @@ class LinkResponse(BaseModel):
 
 
 @get("/api/customers/{customer_id:str}/link", guards=[requires(*INTEGRATION)], tags=["customers"])
-async def get_link(customer_id: str, db_session: DbSession, services: Services) -> LinkResponse:
+async def get_link(customer_id: FromPath[str], db_session: DbSession, services: Services) -> LinkResponse:
     """Links for a shop e-mail that join the shopper's Telegram/Viber to the account ``{customer_id}``.
 
     ``{customer_id}`` is the shop's external_id (or our numeric id).
@@ -106,8 +107,8 @@ class MergeRequest(BaseModel):
 
 
 @post("/api/customers/{customer_id:str}/merge", guards=[requires("admin")], tags=["customers"], status_code=200)
-async def merge_customer(customer_id: str, data: MergeRequest, request: Request, db_session: DbSession,
-                         services: Services) -> dict:
+async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest], request: Request,
+                         db_session: DbSession, services: Services) -> dict:
     """Merge two records of one person (audited); returns the survivor's card. 409 for two shop accounts."""
     source = await _by_path(db_session, customer_id)
     target = await service.get(db_session, customer_id=data.into)
@@ -118,7 +119,8 @@ async def merge_customer(customer_id: str, data: MergeRequest, request: Request,
 
 
 @post("/api/customers/{customer_id:str}/unmerge", guards=[requires("admin")], tags=["customers"], status_code=200)
-async def unmerge_customer(customer_id: str, request: Request, db_session: DbSession, services: Services) -> dict:
+async def unmerge_customer(customer_id: FromPath[str], request: Request, db_session: DbSession,
+                           services: Services) -> dict:
     """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card."""
     customer = await _by_path(db_session, customer_id)
     await unmerge(db_session, customer=customer, actor_type="staff", actor_id=request.user.user_id)
@@ -127,14 +129,14 @@ async def unmerge_customer(customer_id: str, request: Request, db_session: DbSes
 
 
 @get("/api/customers/{customer_id:str}/export", guards=[requires("admin")], tags=["customers"])
-async def export(customer_id: str, request: Request, db_session: DbSession) -> dict:
+async def export(customer_id: FromPath[str], request: Request, db_session: DbSession) -> dict:
     """Everything stored about the customer, as JSON (GDPR access request; audited)."""
     customer = await _by_path(db_session, customer_id)
     return await export_customer(db_session, customer, actor_id=request.user.user_id)
 
 
 @post("/api/customers/{customer_id:str}/erase", guards=[requires("admin")], tags=["customers"], status_code=200)
-async def erase(customer_id: str, request: Request, db_session: DbSession) -> dict:
+async def erase(customer_id: FromPath[str], request: Request, db_session: DbSession) -> dict:
     """Erase the customer's personal data (GDPR erasure; audited); anonymous orders and figures stay."""
     customer = await _by_path(db_session, customer_id)
     record = await erase_customer(db_session, customer, actor_id=request.user.user_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from core.customers.models import Notification
@@ -25,7 +26,7 @@ class NotificationRequest(BaseModel):
 
 
 @post("/api/notifications", guards=[requires(*SENDERS)], tags=["notifications"], status_code=201)
-async def create_notification(data: NotificationRequest, request: Request, db_session: DbSession,
+async def create_notification(data: JSONBody[NotificationRequest], request: Request, db_session: DbSession,
                               services: Services) -> dict:
     """Send a template (order_shipped, order_delivered, order_ready_for_pickup, payment_received, promo).
 
@@ -46,7 +47,7 @@ async def create_notification(data: NotificationRequest, request: Request, db_se
 
 
 @get("/api/notifications/{notification_id:int}", guards=[requires(*SENDERS, "agent")], tags=["notifications"])
-async def get_notification(notification_id: int, db_session: DbSession) -> dict:
+async def get_notification(notification_id: FromPath[int], db_session: DbSession) -> dict:
     """Status (queued, sent, delivered, failed_over, failed) with one entry per channel tried."""
     notification = await db_session.get(Notification, notification_id)
     if notification is None:
