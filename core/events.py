@@ -15,3 +15,6 @@ SLA_BREACHED = "sla.breached"
 # The outbox gave up on a message (dead letter): payload {"outbox_id", "message_id", "channel", "chat_id",
 # "payload", "error"}; notifications fail over to another channel on this.
 OUTBOX_DEAD = "outbox.dead"
+# A web chat message for a visitor: every process pushes it to that visitor's open sockets.
+# Payload {"visitor", "message_id", "text", "buttons", "author"}.
+WEBCHAT_DELIVER = "webchat.deliver"

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     viber_bot_avatar: str | None = Field(None, description="Sender avatar URL shown in Viber.")
     viber_api_url: str = Field("https://chatapi.viber.com/pa", description="Viber REST API base URL.")
 
+    # --- delivery (the outbox) -----------------------------------------------------------
+    outbox_lock_seconds: float = Field(
+        60, ge=1, description="How long a claimed outbox message is reserved; a crashed sender's are retried after."
+    )
+    outbox_give_up_minutes: float = Field(
+        360, gt=0, description="A message not delivered within this time is given up on (dead letter)."
+    )
+
     # --- NLU -----------------------------------------------------------------------------
     embedding_model: str | None = Field(
         None, description="Local path or sentence-transformers model name; unset = bundled all-MiniLM-L6-v2."

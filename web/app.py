@@ -16,6 +16,8 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from bots.routes import CHANNEL_ROUTE_HANDLERS
+from bots.runtime import channels_component
 from core.bus import create_bus
 from core.database import create_engine, create_session_factory
 from core.instance import get_or_create_secret_key
@@ -28,6 +30,10 @@ from web.routes import ROUTE_HANDLERS
 from web.services import AppServices
 
 logger = logging.getLogger(__name__)
+
+# The channels component goes last whatever the other packages append to COMPONENTS: it builds the
+# inbound flow over the services they put in ``extras`` and starts delivering.
+APP_COMPONENTS = [*COMPONENTS, channels_component]
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -47,7 +53,7 @@ def create_app(settings: Settings) -> Litestar:
         try:
             # Components stop in reverse order of start, so in-flight work finishes writing first.
             async with AsyncExitStack() as stack:
-                for component in COMPONENTS:
+                for component in APP_COMPONENTS:
                     await stack.enter_async_context(component(services))
                 yield
         finally:
@@ -56,7 +62,7 @@ def create_app(settings: Settings) -> Litestar:
             logger.info("relaydesk stopped")
 
     return Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=[*ROUTE_HANDLERS, *CHANNEL_ROUTE_HANDLERS],
         lifespan=[lifespan],
         dependencies={"db_session": Provide(provide_db_session), "services": Provide(provide_services,
                                                                                         sync_to_thread=False)},

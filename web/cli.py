@@ -185,3 +185,67 @@ def tokens_create(email: str, name: str) -> None:
         click.echo(f"relaydesk: {exc}", err=True)
         sys.exit(1)
     click.echo(secret)
+
+
+@main.group()
+def telegram() -> None:
+    """The Telegram bot."""
+
+
+@telegram.command("poll")
+def telegram_poll() -> None:
+    """Run the Telegram bot by long polling (no public URL needed), with outbox delivery.
+
+    Deletes the webhook first: Telegram serves getUpdates only while none is set.
+    """
+    from core.logs import configure_logging
+    from web.migrate import upgrade
+
+    settings = _settings()
+    if not settings.telegram_enabled:
+        click.echo("relaydesk: RELAYDESK_TELEGRAM_TOKEN is not set (the token @BotFather gave you)", err=True)
+        sys.exit(2)
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    upgrade(settings)
+    from bots.telegram.polling import PollingError
+
+    try:
+        asyncio.run(_poll_telegram(settings))
+    except PollingError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+
+
+async def _poll_telegram(settings: Settings) -> None:
+    import signal
+
+    from bots.telegram.polling import TelegramPoller
+    from web.app import create_app
+
+    app = create_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    # The app's lifespan starts the same components as `serve` (flow, NLU, delivery worker).
+    async with app.lifespan():
+        await TelegramPoller(app.state.services.extras["telegram"]).run(stop)
+
+
+@main.group()
+def webhooks() -> None:
+    """Channel webhooks."""
+
+
+@webhooks.command("set")
+def webhooks_set() -> None:
+    """Register the Telegram and Viber webhooks at RELAYDESK_PUBLIC_URL (the server must be running there)."""
+    from bots.webhook_setup import WebhookSetupError, set_webhooks
+
+    settings = _settings()
+    try:
+        for line in asyncio.run(set_webhooks(settings)):
+            click.echo(line)
+    except WebhookSetupError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)

@@ -8,6 +8,7 @@ knowledge-base answers, hand-off.
 from bots.flow import Step
 from bots.steps.answer import answer_from_knowledge_base
 from bots.steps.linking import link_from_start, link_shared_contact
+from bots.steps.media import explain_unreadable_media
 from bots.steps.opt_out import handle_marketing_opt_out
 from bots.steps.orders import answer_order_questions
 
@@ -17,6 +18,7 @@ def default_steps() -> list[Step]:
     return [
         link_shared_contact,
         link_from_start,
+        explain_unreadable_media,
         handle_marketing_opt_out,
         answer_order_questions,
         answer_from_knowledge_base,

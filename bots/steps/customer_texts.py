@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bots.inbound import FlowContext
-from core.settings import SUPPORTED_LANGUAGES
+from bots.steps.media import shopper_language
 
 TEXTS: dict[str, dict[str, str]] = {
     "phone_verified": {
@@ -104,15 +104,6 @@ ORDER_STATUSES: dict[str, dict[str, str]] = {
     "cancelled": {"uk": "скасовано", "ru": "отменён", "en": "cancelled"},
     "returned": {"uk": "повернено", "ru": "возвращён", "en": "returned"},
 }
-
-
-def shopper_language(ctx: FlowContext) -> str:
-    """The shopper's language: the conversation's, else the messenger's hint, else the default."""
-    for candidate in (ctx.conversation.language, ctx.identity.language_code, ctx.customer.preferred_language):
-        code = (candidate or "")[:2].lower()
-        if code in SUPPORTED_LANGUAGES:
-            return code
-    return ctx.settings.default_language
 
 
 def text(ctx: FlowContext, key: str, **values: object) -> str:

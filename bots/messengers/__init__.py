@@ -1,0 +1,1 @@
+"""The senders of each channel, behind :class:`bots.messenger.Messenger`."""

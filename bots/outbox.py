@@ -1,0 +1,216 @@
+"""The delivery worker: sends the outbox through the channels' messengers, in order per chat.
+
+Woken by ``core.events.OUTBOX_READY`` and by a short poll. Each claimed item (see
+:mod:`bots.outbox_store`) is sent in its own task, several chats at a time; a chat's next item is
+claimable only once the previous one is sent or dead. Temporary failures are retried with
+exponential backoff and jitter (a channel's ``retry_after`` is honoured, and pauses that whole
+channel, since Telegram's flood control is per bot); permanent failures, and messages still
+undelivered after ``give_up_after``, become dead letters the agents can see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bots.messenger import Messenger, PermanentFailure, RetryLater
+from bots.outbox_store import ClaimedItem, claim_due, mark_dead, mark_retry, mark_sent, save_progress
+from bots.text_split import split_text
+from core import events
+from core.bus import EventBus
+from core.database import utcnow
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How hard the worker tries. Times in seconds."""
+
+    lock_seconds: float = 60.0
+    give_up_after: float = 6 * 3600.0
+    backoff_base: float = 1.0
+    backoff_max: float = 300.0
+    poll_interval: float = 0.5
+    concurrency: int = 16
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeliveryPolicy:
+        """The policy configured by ``OUTBOX_LOCK_SECONDS`` and ``OUTBOX_GIVE_UP_MINUTES``."""
+        return cls(lock_seconds=settings.outbox_lock_seconds, give_up_after=settings.outbox_give_up_minutes * 60)
+
+    @property
+    def send_timeout(self) -> float:
+        """A send must finish well within the lock, or another worker could send the item again."""
+        return max(0.5, self.lock_seconds / 2)
+
+    def backoff(self, attempts: int) -> float:
+        """Exponential backoff with jitter for the ``attempts``-th failure (1-based)."""
+        delay = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1))
+        return random.uniform(delay / 2, delay)
+
+
+class DeliveryWorker:
+    """Claims due outbox items and sends them; start with :meth:`start`, stop with :meth:`stop`."""
+
+    def __init__(self, *, session_factory: async_sessionmaker[AsyncSession], bus: EventBus,
+                 messengers: Mapping[str, Messenger], policy: DeliveryPolicy, skip_locked: bool) -> None:
+        self.session_factory = session_factory
+        self.bus = bus
+        self.messengers = messengers
+        self.policy = policy
+        self.skip_locked = skip_locked
+        self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
+        self._wake = asyncio.Event()
+        self._inflight: set[asyncio.Task] = set()
+        self._paused_until: dict[str, float] = {}
+        self._runner: asyncio.Task | None = None
+        self._unsubscribe = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        """Subscribe to OUTBOX_READY and start the claim loop."""
+        self._unsubscribe = self.bus.subscribe(events.OUTBOX_READY, self._on_ready)
+        self._runner = asyncio.create_task(self._run(), name=f"relaydesk-{self.worker_id}")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop claiming, let sends in flight finish for ``grace`` seconds, then cancel them.
+
+        A cancelled send leaves its item locked; it is retried once the lock expires.
+        """
+        self._stopping = True
+        if self._unsubscribe:
+            self._unsubscribe()
+        self._wake.set()
+        if self._runner:
+            await self._runner
+        if self._inflight:
+            _, pending = await asyncio.wait(self._inflight, timeout=grace)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _on_ready(self, _topic: str, _event: dict) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            claimed = await self._claim()
+            for item in claimed:
+                task = asyncio.create_task(self._deliver(item))
+                self._inflight.add(task)
+                task.add_done_callback(self._finished)
+            if claimed and len(self._inflight) < self.policy.concurrency:
+                continue  # there may be more due right now
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.policy.poll_interval)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._inflight.discard(task)
+        self._wake.set()  # the chat's next item may be due now
+
+    async def _claim(self) -> list[ClaimedItem]:
+        capacity = self.policy.concurrency - len(self._inflight)
+        now = asyncio.get_running_loop().time()
+        channels = [name for name in self.messengers if self._paused_until.get(name, 0) <= now]
+        try:
+            return await claim_due(self.session_factory, channels=channels, limit=capacity,
+                                   worker_id=self.worker_id, lock_seconds=self.policy.lock_seconds,
+                                   skip_locked=self.skip_locked)
+        except Exception:
+            # Database briefly unreachable or a write conflict between processes: try again next round.
+            logger.warning("claiming outbox items failed; retrying", exc_info=True)
+            return []
+
+    async def _deliver(self, item: ClaimedItem) -> None:
+        try:
+            await self._attempt(item)
+        except Exception:
+            # Recording the outcome failed (database gone?): the item stays locked and is tried
+            # again when its lock expires.
+            logger.exception("recording the delivery of outbox item %s failed", item.id)
+
+    async def _attempt(self, item: ClaimedItem) -> None:
+        messenger = self.messengers[item.channel]
+        try:
+            ids = await self._send_parts(messenger, item)
+        except RetryLater as exc:
+            await self._retry(item, str(exc), exc.retry_after)
+        except PermanentFailure as exc:
+            await self._give_up(item, str(exc), "failed")
+        except TimeoutError:
+            await self._retry(item, f"no answer within {self.policy.send_timeout:.0f}s", None)
+        except Exception as exc:
+            logger.exception("sending outbox item %s failed unexpectedly", item.id)
+            await self._retry(item, f"{type(exc).__name__}: {exc}", None)
+        else:
+            message = await mark_sent(self.session_factory, item, ids)
+            await self._publish_status(message)
+
+    async def _send_parts(self, messenger: Messenger, item: ClaimedItem) -> list[str]:
+        limit = getattr(messenger, "max_text_length", None)
+        text = item.payload.get("text", "")
+        parts = split_text(text, limit) if limit else [text]
+        sent_ids = list(item.payload.get("sent_part_ids", []))
+        for index in range(len(sent_ids), len(parts)):
+            last = index == len(parts) - 1
+            # Buttons and keyboards belong under the last part; the message id lets web chat acknowledge.
+            part = {**item.payload, "text": parts[index], "message_id": item.message_id}
+            if not last:
+                part.update(buttons=[], keyboard=None)
+            part.pop("sent_part_ids", None)
+            result = await asyncio.wait_for(messenger.send(item.chat_id, part), self.policy.send_timeout)
+            sent_ids.extend(result.channel_message_ids)
+            if not last:
+                await save_progress(self.session_factory, item, sent_ids)
+        return sent_ids
+
+    async def _retry(self, item: ClaimedItem, error: str, retry_after: float | None) -> None:
+        if retry_after is not None:
+            delay = retry_after + random.uniform(0, 0.1 * retry_after + 0.05)
+            loop_now = asyncio.get_running_loop().time()
+            self._paused_until[item.channel] = max(self._paused_until.get(item.channel, 0), loop_now + retry_after)
+        else:
+            delay = self.policy.backoff(item.attempts)
+        next_attempt_at = utcnow() + timedelta(seconds=delay)
+        if next_attempt_at > item.created_at + timedelta(seconds=self.policy.give_up_after):
+            await self._give_up(item, f"gave up after {item.attempts} attempts: {error}", "dead")
+            return
+        logger.info("outbox item %s (%s/%s) failed: %s; retrying in %.2fs", item.id, item.channel, item.chat_id,
+                    error, delay)
+        await mark_retry(self.session_factory, item, error=error, next_attempt_at=next_attempt_at)
+
+    async def _give_up(self, item: ClaimedItem, error: str, delivery_status: str) -> None:
+        logger.warning("outbox item %s (%s/%s) is dead: %s", item.id, item.channel, item.chat_id, error)
+        message = await mark_dead(self.session_factory, item, error=error, delivery_status=delivery_status)
+        await self._publish_status(message)
+        await self._publish(events.OUTBOX_DEAD, {
+            "outbox_id": item.id, "message_id": item.message_id, "channel": item.channel, "chat_id": item.chat_id,
+            "payload": item.payload, "error": error,
+        })
+
+    async def _publish_status(self, message) -> None:
+        if message is not None:
+            await self._publish(events.MESSAGE_STATUS, {
+                "conversation_id": message.conversation_id, "message_id": message.id,
+                "delivery_status": message.delivery_status,
+            })
+
+    async def _publish(self, topic: str, event: dict) -> None:
+        try:
+            await self.bus.publish(topic, event)
+        except Exception:  # the database already holds the truth; listeners catch up from it
+            logger.warning("publishing %s failed", topic, exc_info=True)
+

@@ -1,0 +1,141 @@
+"""The outbox rows' state changes: claim the head of each chat, record sent / retry / dead.
+
+Claiming is what keeps delivery in order and exactly-once-ish across processes:
+  * only the oldest open item (pending or sending) of each (channel, chat) is ever claimed, so item
+    N+1 of a chat waits until N is sent or dead;
+  * a claim sets status "sending" with a lock that expires: an item claimed by a process that died
+    is claimed again once ``locked_until`` has passed;
+  * on PostgreSQL the candidate rows are read ``FOR UPDATE SKIP LOCKED`` so concurrent workers
+    never wait on each other nor take the same row; every claim is also a compare-and-set on
+    ``attempts``, which is what makes two processes on one SQLite file safe (SQLite serialises writers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from core.database import utcnow
+from core.models import Message, OutboxItem
+
+OPEN_STATUSES = ("pending", "sending")
+# Receipts only move a message forward: a late "delivered" must not undo "seen".
+STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "seen": 3, "failed": 4, "dead": 4}
+
+
+@dataclass(frozen=True)
+class ClaimedItem:
+    """A snapshot of a claimed outbox row (the worker sends it outside any transaction)."""
+
+    id: int
+    message_id: int | None
+    channel: str
+    chat_id: str
+    payload: dict
+    attempts: int
+    created_at: datetime
+
+
+async def claim_due(factory: async_sessionmaker[AsyncSession], *, channels: list[str], limit: int,
+                    worker_id: str, lock_seconds: float, skip_locked: bool) -> list[ClaimedItem]:
+    """Claim up to ``limit`` due chat heads on ``channels`` for ``lock_seconds``."""
+    if not channels or limit < 1:
+        return []
+    now = utcnow()
+    earlier = aliased(OutboxItem)
+    blocked_by_earlier = exists().where(
+        earlier.channel == OutboxItem.channel, earlier.chat_id == OutboxItem.chat_id,
+        earlier.status.in_(OPEN_STATUSES), earlier.id < OutboxItem.id,
+    )
+    query = (
+        select(OutboxItem)
+        .where(OutboxItem.status.in_(OPEN_STATUSES), OutboxItem.channel.in_(channels),
+               OutboxItem.next_attempt_at <= now,
+               or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until <= now),
+               ~blocked_by_earlier)
+        .order_by(OutboxItem.id)
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True, of=OutboxItem)
+    claimed = []
+    async with factory() as session, session.begin():
+        for item in (await session.scalars(query)).all():
+            result = await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item.id, OutboxItem.attempts == item.attempts,
+                       OutboxItem.status.in_(OPEN_STATUSES))
+                .values(status="sending", locked_by=worker_id, locked_until=now + timedelta(seconds=lock_seconds),
+                        attempts=item.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                claimed.append(ClaimedItem(item.id, item.message_id, item.channel, item.chat_id, dict(item.payload),
+                                           item.attempts + 1, item.created_at))
+    return claimed
+
+
+async def save_progress(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, sent_ids: list[str]) -> None:
+    """Remember the parts of a long message already sent, so a retry does not send them twice."""
+    async with factory() as session, session.begin():
+        row = await session.get(OutboxItem, item.id)
+        row.payload = {**row.payload, "sent_part_ids": sent_ids}
+
+
+async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem,
+                    channel_message_ids: list[str]) -> Message | None:
+    """The item went out: the row is done, the message is "sent" with the channel's id."""
+    async with factory() as session, session.begin():
+        row = await session.get(OutboxItem, item.id)
+        row.status, row.sent_at, row.locked_by, row.locked_until, row.last_error = "sent", utcnow(), None, None, None
+        message = await session.get(Message, item.message_id) if item.message_id else None
+        if message is not None:
+            # The last part's id: its receipt means the whole message arrived (parts go in order).
+            message.channel_message_id = channel_message_ids[-1] if channel_message_ids else None
+            if len(channel_message_ids) > 1:
+                message.payload = {**message.payload, "channel_message_ids": channel_message_ids}
+            if STATUS_RANK.get(message.delivery_status, 0) < STATUS_RANK["sent"]:
+                message.delivery_status = "sent"
+        return message
+
+
+async def mark_retry(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *, error: str,
+                     next_attempt_at: datetime) -> None:
+    """Release the item to be tried again at ``next_attempt_at`` (it stays the head of its chat)."""
+    async with factory() as session, session.begin():
+        row = await session.get(OutboxItem, item.id)
+        row.status, row.locked_by, row.locked_until = "pending", None, None
+        row.next_attempt_at, row.last_error = next_attempt_at, error[:2000]
+
+
+async def mark_dead(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *, error: str,
+                    delivery_status: str) -> Message | None:
+    """Give up on the item: dead letter, and the message shows ``delivery_status`` ("failed"/"dead")."""
+    async with factory() as session, session.begin():
+        row = await session.get(OutboxItem, item.id)
+        row.status, row.locked_by, row.locked_until, row.last_error = "dead", None, None, error[:2000]
+        message = await session.get(Message, item.message_id) if item.message_id else None
+        if message is not None:
+            message.delivery_status = delivery_status
+        return message
+
+
+async def record_receipt(session: AsyncSession, *, channel: str, channel_message_id: str,
+                         delivery_status: str) -> Message | None:
+    """Apply a channel's delivery receipt ("delivered", "seen", "failed") to the sent message.
+
+    Returns:
+        The message when its status changed, else None (unknown id, or an older receipt).
+    """
+    message = await session.scalar(
+        select(Message).where(Message.channel == channel, Message.channel_message_id == channel_message_id)
+        .limit(1)
+    )
+    if message is None or STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK[delivery_status]:
+        return None
+    message.delivery_status = delivery_status
+    return message

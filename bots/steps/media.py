@@ -1,0 +1,38 @@
+"""Tell the shopper, politely and in their language, that the bot reads only text.
+
+Photos, files, voice notes, stickers, locations and unknown message types are stored with their
+attachments for the agents; the bot itself cannot read them.
+"""
+
+from __future__ import annotations
+
+from bots.inbound import FlowContext
+from core.settings import SUPPORTED_LANGUAGES
+
+UNREADABLE_KINDS = frozenset({
+    "photo", "picture", "document", "file", "voice", "audio", "sticker", "video", "video_note", "animation",
+    "location", "url", "unsupported",
+})
+NOTICE = {
+    "uk": "Дякуємо! Я поки що розумію лише текстові повідомлення — напишіть, будь ласка, ваше питання словами. "
+          "Вкладення збережено, і наш менеджер зможе його переглянути.",
+    "ru": "Спасибо! Я пока понимаю только текстовые сообщения — напишите, пожалуйста, ваш вопрос словами. "
+          "Вложение сохранено, и наш менеджер сможет его посмотреть.",
+    "en": "Thank you! I can only read text messages for now — please type your question. "
+          "Your attachment is saved and our team can look at it.",
+}
+
+
+def shopper_language(ctx: FlowContext) -> str:
+    """The conversation's language, else the channel's hint when supported, else the default."""
+    hint = ctx.inbound.language_hint or ctx.identity.language_code
+    for candidate in (ctx.conversation.language, hint):
+        if candidate in SUPPORTED_LANGUAGES:
+            return candidate
+    return ctx.settings.default_language
+
+
+async def explain_unreadable_media(ctx: FlowContext) -> None:
+    """Reply with the notice to anything that is not text (a photo's caption does not count)."""
+    if ctx.inbound.kind in UNREADABLE_KINDS:
+        ctx.reply(NOTICE[shopper_language(ctx)])

@@ -1,0 +1,1 @@
+"""The Telegram channel: aiogram Dispatcher fed by the webhook or by long polling."""

@@ -1,0 +1,56 @@
+"""The Telegram Dispatcher and Bot client of one running app."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher, F
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ChatType
+from aiogram.types import Update
+
+from bots.flow import InboundFlow
+from bots.telegram.handlers import callbacks, contact, edited, fallback, media, start, text
+from core.settings import Settings
+
+# What the bot handles; setWebhook and getUpdates ask Telegram for exactly these.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
+def build_bot(settings: Settings, *, timeout: float = 30.0) -> Bot:
+    """The Bot API client for ``TELEGRAM_TOKEN`` at ``TELEGRAM_API_URL`` (a local server or a double)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url), timeout=timeout)
+    return Bot(settings.telegram_token, session=session)
+
+
+def build_dispatcher(flow: InboundFlow) -> Dispatcher:
+    """Routers joined in order of specificity, the catch-all last; handlers get ``flow`` by name.
+
+    Only private chats with a real sender are served: the bot talks to shoppers one to one, and
+    group or channel traffic must not create customers.
+    """
+    dispatcher = Dispatcher(flow=flow)
+    dispatcher.message.filter(F.chat.type == ChatType.PRIVATE, F.from_user)
+    dispatcher.edited_message.filter(F.chat.type == ChatType.PRIVATE, F.from_user)
+    dispatcher.include_routers(start.router, contact.router, callbacks.router, edited.router, media.router,
+                               text.router, fallback.router)
+    return dispatcher
+
+
+class TelegramChannel:
+    """The Bot client and the Dispatcher, fed by the webhook route or the poller."""
+
+    def __init__(self, settings: Settings, flow: InboundFlow, *, send_timeout: float = 30.0) -> None:
+        self.bot = build_bot(settings, timeout=send_timeout)
+        self.dispatcher = build_dispatcher(flow)
+
+    def parse(self, payload: dict) -> Update:
+        """Validate an Update (raises pydantic's ValidationError), bound to the bot for replies."""
+        return Update.model_validate(payload, context={"bot": self.bot})
+
+    async def feed(self, update: Update) -> None:
+        """Run the update through the routers; returns once the flow has stored it."""
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        await self.bot.session.close()

@@ -1,0 +1,152 @@
+"""Web chat visitors' open sockets in this process, and what they send and acknowledge.
+
+Protocol (JSON frames over ``/chat/ws?visitor=<id>&lang=<code>``):
+
+browser → server
+    ``{"type": "message", "id": <client id>, "text": ...}``  (re-sent after a reconnect until accepted)
+    ``{"type": "callback", "id": <client id>, "data": ..., "label": ...}``  (a reply button)
+    ``{"type": "ack", "message_id": N}``  (the browser shows message N)
+server → browser
+    ``{"type": "history", "messages": [...]}``  (on connect: the latest messages, both directions)
+    ``{"type": "accepted", "id": <client id>}``  (stored; safe to forget)
+    ``{"type": "message", "message_id": N, "text": ..., "buttons": [...], "author": ...}``
+    ``{"type": "error", "detail": ...}``
+
+Bot and agent messages reach the socket from the outbox through the bus (any process may hold the
+socket). One the browser has not acknowledged stays "sent" and comes again in the next history,
+so a visitor who was away loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from bots.flow import InboundFlow
+from bots.inbound import InboundMessage
+from bots.outbox_store import STATUS_RANK
+from core import events
+from core.models import Identity, Message
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "webchat"
+VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_TEXT = 4000
+HISTORY_SIZE = 50
+PUSH_TIMEOUT = 5.0
+
+Push = Callable[[dict], Awaitable[None]]
+
+
+class FrameError(ValueError):
+    """A frame the browser should not have sent; its message goes back as an error frame."""
+
+
+class WebchatHub:
+    """Connected sockets by visitor; stores what visitors send through the inbound flow."""
+
+    def __init__(self, flow: InboundFlow) -> None:
+        self.flow = flow
+        self._sockets: dict[str, set[Push]] = defaultdict(set)
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Listen for messages to deliver."""
+        self._unsubscribe = self.flow.bus.subscribe(events.WEBCHAT_DELIVER, self._on_deliver)
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self._unsubscribe:
+            self._unsubscribe()
+
+    def connect(self, visitor: str, push: Push) -> None:
+        """Register a socket of ``visitor``; ``push`` sends one frame to it."""
+        self._sockets[visitor].add(push)
+
+    def disconnect(self, visitor: str, push: Push) -> None:
+        """Forget a closed socket."""
+        sockets = self._sockets.get(visitor)
+        if sockets is not None:
+            sockets.discard(push)
+            if not sockets:
+                del self._sockets[visitor]
+
+    def connected(self, visitor: str) -> bool:
+        """Whether ``visitor`` has a socket open in this process."""
+        return bool(self._sockets.get(visitor))
+
+    async def _on_deliver(self, _topic: str, event: dict) -> None:
+        frame = {"type": "message", "message_id": event.get("message_id"), "text": event.get("text", ""),
+                 "buttons": event.get("buttons") or [], "author": event.get("author", "bot")}
+        for push in list(self._sockets.get(event.get("visitor"), ())):
+            try:
+                await asyncio.wait_for(push(frame), PUSH_TIMEOUT)
+            except Exception:  # a dead or stuck socket: the message is replayed on reconnect
+                logger.info("pushing to a web chat socket failed", exc_info=True)
+
+    async def history(self, visitor: str) -> dict:
+        """The ``history`` frame: the visitor's latest web chat messages, oldest first."""
+        async with self.flow.session_factory() as session:
+            customer_id = await session.scalar(
+                select(Identity.customer_id).where(Identity.channel == CHANNEL, Identity.external_id == visitor))
+            rows = [] if customer_id is None else (await session.scalars(
+                select(Message).where(Message.customer_id == customer_id, Message.channel == CHANNEL,
+                                      Message.chat_id == visitor)
+                .order_by(Message.id.desc()).limit(HISTORY_SIZE))).all()
+        return {"type": "history", "messages": [
+            {"message_id": m.id, "direction": m.direction, "author": m.author, "text": m.text,
+             "buttons": (m.payload or {}).get("buttons") or [] if m.direction == "out" else [],
+             "delivery_status": m.delivery_status}
+            for m in reversed(rows)
+        ]}
+
+    async def receive(self, visitor: str, frame: Any, language: str | None) -> dict | None:
+        """Handle one frame from the browser; returns the frame to answer with, if any.
+
+        Raises:
+            FrameError: a malformed frame.
+        """
+        if not isinstance(frame, dict):
+            raise FrameError("frames are JSON objects")
+        kind = frame.get("type")
+        if kind == "ack":
+            await self.acknowledge(visitor, frame.get("message_id"))
+            return None
+        if kind not in ("message", "callback"):
+            raise FrameError(f"unknown frame type {kind!r}")
+        client_id = frame.get("id")
+        if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            raise FrameError("id: 1-64 characters of A-Z, a-z, 0-9, _ and -")
+        text = frame.get("text") if kind == "message" else frame.get("data")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+            raise FrameError(f"text: 1-{MAX_TEXT} characters")
+        payload = {"data": text, "label": str(frame.get("label") or "")[:200]} if kind == "callback" else {}
+        await self.flow.process(InboundMessage(
+            channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=f"{visitor}:{client_id}",
+            kind="text" if kind == "message" else "callback", text=text.strip(), payload=payload,
+            language_hint=language,
+        ))
+        return {"type": "accepted", "id": client_id}
+
+    async def acknowledge(self, visitor: str, message_id: Any) -> None:
+        """The browser shows message ``message_id``: mark it delivered (only the visitor's own)."""
+        if not isinstance(message_id, int):
+            raise FrameError("message_id must be an integer")
+        async with self.flow.session_factory() as session, session.begin():
+            message = await session.get(Message, message_id)
+            if (message is None or message.channel != CHANNEL or message.chat_id != visitor
+                    or message.direction != "out"
+                    or STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK["delivered"]):
+                return
+            message.delivery_status = "delivered"
+            event = {"conversation_id": message.conversation_id, "message_id": message.id,
+                     "delivery_status": "delivered"}
+        await self.flow.bus.publish(events.MESSAGE_STATUS, event)

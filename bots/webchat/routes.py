@@ -1,0 +1,84 @@
+"""``/chat`` (the page), ``/chat/<asset>`` (its script, style and the embeddable widget) and ``/chat/ws``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from functools import cache
+from pathlib import Path
+
+from litestar import Response, WebSocket, get, websocket
+from litestar.exceptions import NotFoundException, WebSocketDisconnect
+from litestar.params import FromPath
+
+from bots.webchat.hub import VISITOR_ID, FrameError
+
+STATIC = Path(__file__).parent / "static"
+ASSETS = {"app.js": "text/javascript", "widget.js": "text/javascript", "chat.css": "text/css"}
+# The page may be framed by any shop's site (that is what the widget does), but loads nothing foreign.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors *",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@cache
+def _read(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+@get("/chat", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
+def chat_page() -> Response:
+    """The chat page (also what the widget frames)."""
+    return Response(_read("chat.html"), media_type="text/html", headers=PAGE_HEADERS)
+
+
+@get("/chat/{asset:str}", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
+def chat_asset(asset: FromPath[str]) -> Response:
+    """The page's script and style, and ``widget.js`` for ``<script src=".../chat/widget.js">``."""
+    if asset not in ASSETS:
+        raise NotFoundException(f"no chat asset {asset!r}")
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"}
+    return Response(_read(asset), media_type=ASSETS[asset], headers=headers)
+
+
+@websocket("/chat/ws", exclude_from_auth=True)
+async def chat_socket(socket: WebSocket) -> None:
+    """One visitor's connection: history first, then frames both ways (see :mod:`bots.webchat.hub`)."""
+    hub = socket.app.state.services.extras["webchat"]
+    visitor = socket.query_params.get("visitor", "")
+    language = (socket.query_params.get("lang") or "").split("-")[0].lower()[:8] or None
+    if not VISITOR_ID.match(visitor):
+        await socket.close(code=4400, reason="invalid visitor id")
+        return
+    await socket.accept()
+    lock = asyncio.Lock()  # pushes from the bus and answers to the browser must not interleave
+
+    async def push(frame: dict) -> None:
+        async with lock:
+            await socket.send_json(frame)
+
+    hub.connect(visitor, push)
+    try:
+        await push(await hub.history(visitor))
+        while True:
+            try:
+                raw = await socket.receive_text()
+            except WebSocketDisconnect:
+                break
+            try:
+                answer = await hub.receive(visitor, _decode(raw), language)
+            except FrameError as exc:
+                answer = {"type": "error", "detail": str(exc)}
+            if answer is not None:
+                await push(answer)
+    finally:
+        hub.disconnect(visitor, push)
+
+
+def _decode(raw: str) -> object:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise FrameError("frames are JSON") from None

@@ -1,0 +1,131 @@
+// Relaydesk web chat: talks to /chat/ws; every text is rendered with textContent (never as HTML).
+(() => {
+  "use strict";
+  const VISITOR_KEY = "relaydesk.visitor";
+  const PENDING_KEY = "relaydesk.pending";
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const status = document.getElementById("status");
+  const shown = new Set();          // message ids already on screen (history and pushes may overlap)
+  let socket = null;
+  let retryDelay = 500;
+
+  function randomId(bytes) {
+    const values = crypto.getRandomValues(new Uint8Array(bytes));
+    return Array.from(values, (v) => v.toString(16).padStart(2, "0")).join("");
+  }
+
+  function visitorId() {
+    let id = localStorage.getItem(VISITOR_KEY);
+    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
+      id = randomId(16);
+      localStorage.setItem(VISITOR_KEY, id);
+    }
+    return id;
+  }
+
+  // Messages typed but not yet accepted by the server survive reloads and are re-sent on reconnect.
+  function pending() {
+    try { return JSON.parse(localStorage.getItem(PENDING_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function savePending(list) { localStorage.setItem(PENDING_KEY, JSON.stringify(list)); }
+
+  function bubble(direction, text, buttons) {
+    const item = document.createElement("li");
+    item.className = "msg " + direction;
+    const body = document.createElement("div");
+    body.className = "text";
+    body.textContent = text;
+    item.appendChild(body);
+    if (buttons && buttons.length) {
+      const row = document.createElement("div");
+      row.className = "buttons";
+      buttons.flat().forEach((b) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = b.text;
+        button.addEventListener("click", () => submit({type: "callback", data: b.data, label: b.text}, b.text));
+        row.appendChild(button);
+      });
+      item.appendChild(row);
+    }
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+
+  function showServerMessage(m) {
+    if (shown.has(m.message_id)) return;
+    shown.add(m.message_id);
+    bubble(m.direction === "in" ? "in" : "out", m.text, m.buttons);
+    if (m.direction !== "in" && !["delivered", "seen"].includes(m.delivery_status)) {
+      send({type: "ack", message_id: m.message_id});
+    }
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function submit(frame, label) {
+    frame.id = randomId(12);
+    const list = pending();
+    list.push(frame);
+    savePending(list);
+    const item = bubble("in pending", label, []);
+    item.dataset.clientId = frame.id;
+    send(frame);
+  }
+
+  function accepted(clientId) {
+    savePending(pending().filter((f) => f.id !== clientId));
+    const item = log.querySelector('[data-client-id="' + CSS.escape(clientId) + '"]');
+    if (item) item.classList.remove("pending");
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const params = new URLSearchParams({visitor: visitorId(), lang: navigator.language || ""});
+    socket = new WebSocket(scheme + "//" + location.host + "/chat/ws?" + params.toString());
+    socket.addEventListener("open", () => {
+      retryDelay = 500;
+      status.textContent = "";
+    });
+    socket.addEventListener("message", (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "history") {
+        log.replaceChildren();
+        shown.clear();
+        frame.messages.forEach(showServerMessage);
+        // What was typed while offline goes out now (the server ignores repeats).
+        pending().forEach((f) => {
+          const item = bubble("in pending", f.type === "callback" ? f.label : f.text, []);
+          item.dataset.clientId = f.id;
+          send(f);
+        });
+      } else if (frame.type === "message") {
+        showServerMessage({...frame, direction: "out"});
+      } else if (frame.type === "accepted") {
+        accepted(frame.id);
+      } else if (frame.type === "error") {
+        status.textContent = frame.detail;
+      }
+    });
+    socket.addEventListener("close", () => {
+      status.textContent = "…";
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 5000);
+    });
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    submit({type: "message", text: text}, text);
+  });
+
+  connect();
+})();

@@ -1,0 +1,55 @@
+"""Settings and helpers for tests that run the channels against the API doubles.
+
+    with TelegramDouble() as telegram, ViberDouble() as viber:
+        settings = channel_settings(backend, telegram=telegram, viber=viber)
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            await client.post(TELEGRAM_WEBHOOK, json=text_update("hi"), headers=telegram_headers(settings))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from core.settings import Settings
+from tests.conftest import make_settings
+from tests.support.backends import Backend
+from tests.support.telegram_double import TelegramDouble
+from tests.support.viber_double import ViberDouble
+
+TELEGRAM_WEBHOOK = "/webhooks/telegram"
+VIBER_WEBHOOK = "/webhooks/viber"
+WEBHOOK_SECRET = "test-webhook-secret_1"
+
+
+def channel_settings(backend: Backend, *, telegram: TelegramDouble | None = None, viber: ViberDouble | None = None,
+                     **overrides: object) -> Settings:
+    """Test settings with Telegram and/or Viber pointed at the doubles and the delivery worker on."""
+    values: dict = {"run_workers": True}
+    if telegram is not None:
+        values.update(telegram_token=telegram.token, telegram_api_url=telegram.url,
+                      telegram_webhook_secret=WEBHOOK_SECRET)
+    if viber is not None:
+        values.update(viber_token=viber.token, viber_api_url=viber.api_url, viber_bot_name="Relaydesk Demo")
+    values.update(overrides)
+    return make_settings(backend, **values)
+
+
+def telegram_headers(settings: Settings) -> dict[str, str]:
+    """The headers Telegram sends with each update."""
+    return {"X-Telegram-Bot-Api-Secret-Token": settings.telegram_webhook_secret or ""}
+
+
+async def eventually(check: Callable[[], Awaitable[bool]] | Callable[[], bool], within: float = 10.0) -> None:
+    """Poll ``check`` (sync or async) until it is true; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition still false after {within}s")
+        await asyncio.sleep(0.02)
