@@ -45,7 +45,8 @@ async def link_shared_contact(ctx: FlowContext) -> None:
 async def link_from_start(ctx: FlowContext) -> None:
     """``/start <token>`` (Telegram deep link) or a Viber context link from a shop e-mail links the account.
 
-    Start payloads that are not link tokens (campaign tags, nothing) are left to later steps.
+    Start payloads that are not link tokens (campaign tags, nothing) are left to later steps. A
+    Viber chat just opened (``conversation_started``) accepts no reply, so the link happens silently.
     """
     payload = str((ctx.inbound.payload or {}).get("start") or "").strip()
     if ctx.inbound.kind != "start" or payload.count("_") < 2:
@@ -54,14 +55,13 @@ async def link_from_start(ctx: FlowContext) -> None:
         select(InstanceValue.value).where(InstanceValue.key == "secret_key"))
     customer_id = read_link_token(payload, secret_key or "", ttl_days=ctx.settings.link_token_ttl_days)
     account = await ctx.session.get(Customer, customer_id) if customer_id else None
-    if account is None or account.erased_at is not None:
-        ctx.reply(text(ctx, "link_invalid"), **contact_keyboard(ctx))
-        ctx.done = True
-        return
-    try:
-        ctx.customer = await link_account(ctx.session, ctx.customer, await surviving(ctx.session, account))
-    except ConflictError:
-        ctx.reply(text(ctx, "link_refused"))
-    else:
-        ctx.reply(text(ctx, "account_linked"))
     ctx.done = True
+    outcome = "link_invalid"
+    if account is not None and account.erased_at is None:
+        try:
+            ctx.customer = await link_account(ctx.session, ctx.customer, await surviving(ctx.session, account))
+            outcome = "account_linked"
+        except ConflictError:
+            outcome = "link_refused"
+    if not ctx.inbound.payload.get("conversation_started"):
+        ctx.reply(text(ctx, outcome), **(contact_keyboard(ctx) if outcome == "link_invalid" else {}))
