@@ -35,7 +35,7 @@ def demo_customers() -> list[dict]:
          "emails": ["dmitry@example.com"], "tags": [],
          "orders": [{"number": "10240", "status": "processing", "total": "780.00", "currency": "UAH",
                      "created_at": days_ago(1)}]},
-        {"external_id": "demo-1003", "name": "Emily Carter", "phones": ["+447700900123"],
+        {"external_id": "demo-1003", "name": "Emily Carter", "phones": ["+442079460958"],
          "emails": ["emily@example.com"], "tags": [],
          "orders": [{"number": "10199", "status": "ready_for_pickup", "total": "1999.00", "currency": "UAH",
                      "created_at": days_ago(6)}]},

@@ -103,15 +103,7 @@ async def order_summaries(session: AsyncSession) -> list[OrderSummary]:
         select(Order.customer_id, func.max(Order.created_at), func.count(Order.id), spent)
         .group_by(Order.customer_id).order_by(Order.customer_id)
     )).all()
-    return [OrderSummary(customer_id, _aware(last), count, Decimal(total or 0))
-            for customer_id, last, count, total in rows]
-
-
-def _aware(value: datetime) -> datetime:
-    # Aggregates bypass the UTCDateTime column type, so SQLite hands back naive (UTC) values or strings.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+    return [OrderSummary(customer_id, last, count, Decimal(total or 0)) for customer_id, last, count, total in rows]
 
 
 async def refresh_figures(session: AsyncSession, settings: Settings) -> int:

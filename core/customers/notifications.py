@@ -8,7 +8,7 @@ per channel (``notification_rate_*`` settings) by giving each outbox row a later
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,7 +108,7 @@ async def _queue_attempt(session: AsyncSession, settings: Settings, notification
     return events.OUTBOX_READY, {"channel": identity.channel, "chat_id": identity.chat_id}
 
 
-async def _rate_limit_slot(session: AsyncSession, settings: Settings, channel: str):
+async def _rate_limit_slot(session: AsyncSession, settings: Settings, channel: str) -> datetime:
     """The earliest time this channel may send another notification without exceeding its rate."""
     now = utcnow()
     rate = {"telegram": settings.notification_rate_telegram, "viber": settings.notification_rate_viber}.get(channel)
@@ -118,11 +118,6 @@ async def _rate_limit_slot(session: AsyncSession, settings: Settings, channel: s
                                 .where(NotificationAttempt.channel == channel))
     if last is None:
         return now
-    if isinstance(last, str):  # aggregates bypass the column type on SQLite
-        from datetime import datetime
-        last = datetime.fromisoformat(last)
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=now.tzinfo)
     return max(now, last + timedelta(seconds=1 / rate))
 
 
