@@ -20,6 +20,7 @@ from core.models import (
     Identity,
     Message,
     Order,
+    OutboxItem,
 )
 
 REDACTED = "[erased]"
@@ -57,9 +58,10 @@ async def export_customer(session: AsyncSession, customer: Customer, *, actor_id
 async def erase_customer(session: AsyncSession, customer: Customer, *, actor_id: int | None) -> AuditRecord:
     """Erase a customer's personal data; orders and figures stay, anonymous, for the shop's statistics.
 
-    Messages are redacted (text and payload), identities, phones and notes are deleted, the name,
-    e-mails, tags and shop id are cleared, orders lose their tracking numbers and items. Records
-    merged into this customer are erased with it.
+    Messages are redacted (text and payload, and their outbox copies; unsent ones are dropped),
+    identities, phones and notes are deleted, the name, e-mails, tags and shop id are cleared,
+    orders lose their tracking numbers and items. Records merged into this customer are erased
+    with it.
 
     Raises:
         ConflictError: already erased.
@@ -72,6 +74,13 @@ async def erase_customer(session: AsyncSession, customer: Customer, *, actor_id:
     result = await session.execute(update(Message).where(Message.customer_id.in_(ids))
                                    .values(text=REDACTED, payload={}))
     counts["messages_redacted"] = result.rowcount or 0
+    # Copies of the texts wait in the outbox too; what is not sent yet never will be.
+    their_messages = select(Message.id).where(Message.customer_id.in_(ids))
+    await session.execute(update(OutboxItem).where(OutboxItem.message_id.in_(their_messages))
+                          .values(payload={"text": REDACTED}))
+    await session.execute(update(OutboxItem).where(OutboxItem.message_id.in_(their_messages),
+                                                   OutboxItem.status.in_(("pending", "sending")))
+                          .values(status="dead", last_error="customer erased"))
     for name, model in (("identities", Identity), ("phones", CustomerPhone), ("notes", CustomerNote)):
         result = await session.execute(delete(model).where(model.customer_id.in_(ids)))
         counts[name] = result.rowcount or 0

@@ -60,27 +60,20 @@ class CustomerRecord(BaseModel):
     @classmethod
     def _normalise_phones(cls, values: list[str], info: ValidationInfo) -> list[str]:
         region = (info.context or {}).get("region", "UA")
-        phones = []
-        for value in values:
-            try:
-                phone = normalise_phone(value, region)
-            except InvalidPhone as exc:
-                raise ValueError(str(exc)) from None
-            if phone not in phones:
-                phones.append(phone)
-        return phones
+        try:
+            return list(dict.fromkeys(normalise_phone(value, region) for value in values))
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("emails")
     @classmethod
     def _check_emails(cls, values: list[str]) -> list[str]:
-        emails = []
-        for value in (v.strip().lower() for v in values):
-            local, _, domain = value.partition("@")
-            if not local or "." not in domain or len(value) > 255:
-                raise ValueError(f"not an e-mail address: {value!r}")
-            if value not in emails:
-                emails.append(value)
-        return emails
+        emails = [value.strip().lower() for value in values]
+        for email in emails:
+            local, _, domain = email.partition("@")
+            if not local or "." not in domain or len(email) > 255:
+                raise ValueError(f"not an e-mail address: {email!r}")
+        return list(dict.fromkeys(emails))
 
     @field_validator("tags")
     @classmethod
@@ -107,17 +100,21 @@ def problems_of(exc: ValidationError) -> list[dict]:
     ]
 
 
+def _parse(model: type[BaseModel], data: object, context: dict | None = None):
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        problems = problems_of(exc)
+        raise ValidationFailed("; ".join(f"{p['field']}: {p['error']}" for p in problems), problems) from None
+
+
 def parse_customer(data: object, *, region: str) -> CustomerRecord:
-    """Validate one customer record.
+    """Validate one customer record, normalising phones for ``region``.
 
     Raises:
         ValidationFailed: listing every problem of the record.
     """
-    try:
-        return CustomerRecord.model_validate(data, context={"region": region})
-    except ValidationError as exc:
-        problems = problems_of(exc)
-        raise ValidationFailed("; ".join(f"{p['field']}: {p['error']}" for p in problems), problems) from None
+    return _parse(CustomerRecord, data, {"region": region})
 
 
 def parse_order(data: object) -> OrderRecord:
@@ -126,8 +123,4 @@ def parse_order(data: object) -> OrderRecord:
     Raises:
         ValidationFailed: listing every problem of the record.
     """
-    try:
-        return OrderRecord.model_validate(data)
-    except ValidationError as exc:
-        problems = problems_of(exc)
-        raise ValidationFailed("; ".join(f"{p['field']}: {p['error']}" for p in problems), problems) from None
+    return _parse(OrderRecord, data)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from bots.flow import InboundFlow
 from bots.steps import default_steps
 from core.bus import MemoryEventBus
-from core.models import AuditRecord, Identity, Message
+from core.models import AuditRecord, Identity, Message, OutboxItem
 from tests.support.customers import OKSANA, role_headers, shopper
 
 
@@ -131,6 +131,8 @@ async def test_export_and_erase_a_customer(client, headers, settings, session_fa
     async with session_factory() as session:
         texts = (await session.scalars(select(Message.text))).all()
         assert texts and all(text == "[erased]" for text in texts)
+        outbox = (await session.scalars(select(OutboxItem))).all()
+        assert outbox and all(item.payload == {"text": "[erased]"} and item.status == "dead" for item in outbox)
         assert await session.scalar(select(Identity.id)) is None
         actions = set((await session.scalars(select(AuditRecord.action))).all())
         assert {"customer.export", "customer.erase"} <= actions
