@@ -39,7 +39,8 @@ async def link_shared_contact(ctx: FlowContext) -> None:
                                 details={"channel": ctx.inbound.channel, "merged_from": before
                                          if before != ctx.customer.id else None}))
     ctx.reply(text(ctx, "phone_verified", phone=phone))
-    await reply_with_recent_orders(ctx, announce_empty=False)
+    if ctx.conversation.status == "bot":  # with an agent on the conversation, the agent answers
+        await reply_with_recent_orders(ctx, announce_empty=False)
 
 
 async def link_from_start(ctx: FlowContext) -> None:
