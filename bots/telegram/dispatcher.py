@@ -31,8 +31,8 @@ def build_dispatcher(flow: InboundFlow) -> Dispatcher:
     dispatcher = Dispatcher(flow=flow)
     dispatcher.message.filter(F.chat.type == ChatType.PRIVATE, F.from_user)
     dispatcher.edited_message.filter(F.chat.type == ChatType.PRIVATE, F.from_user)
-    dispatcher.include_routers(start.router, contact.router, callbacks.router, edited.router, media.router,
-                               text.router, fallback.router)
+    modules = (start, contact, callbacks, edited, media, text, fallback)  # fallback: the catch-all, last
+    dispatcher.include_routers(*(module.create_router() for module in modules))
     return dispatcher
 
 

@@ -50,7 +50,7 @@ class TelegramPoller:
             pass
         logger.info("polling Telegram for updates")
         while not stop.is_set():
-            fetched, updates = await self._attempt(self._fetch, stop)
+            fetched, updates = await self._attempt(lambda: self._fetch(stop), stop)
             for update in updates if fetched else ():
                 while not (await self._attempt(lambda u=update: self.channel.feed(u), stop, "handling an update"))[0]:
                     if stop.is_set():
@@ -60,10 +60,20 @@ class TelegramPoller:
     async def _delete_webhook(self) -> bool:
         return await self.channel.bot.delete_webhook(drop_pending_updates=False)
 
-    async def _fetch(self) -> list[Update]:
-        return await self.channel.bot.get_updates(offset=self.offset, timeout=self.long_poll_seconds,
-                                                  allowed_updates=ALLOWED_UPDATES,
-                                                  request_timeout=self.long_poll_seconds + 10)
+    async def _fetch(self, stop: asyncio.Event) -> list[Update]:
+        """One long poll, abandoned as soon as ``stop`` is set (so shutting down never waits for it)."""
+        fetch = asyncio.ensure_future(self.channel.bot.get_updates(
+            offset=self.offset, timeout=self.long_poll_seconds, allowed_updates=ALLOWED_UPDATES,
+            request_timeout=self.long_poll_seconds + 10))
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fetch
+            return []
+        return fetch.result()
 
     async def _attempt(self, action, stop: asyncio.Event, what: str = "calling the Bot API") -> tuple[bool, Any]:
         """Run ``action`` → (True, its result); on a temporary failure wait (429: retry_after, else

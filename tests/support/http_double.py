@@ -57,6 +57,7 @@ class HttpDouble:
         self._runner: web.AppRunner | None = None
         self._released: asyncio.Event | None = None
         self._hanging = False
+        self._handlers: set[asyncio.Task] = set()
         self.port: int | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -99,18 +100,30 @@ class HttpDouble:
         return f"http://127.0.0.1:{self.port}"
 
     async def _serve(self, port: int) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._track])
         self.routes(app)
         self._released = asyncio.Event()
         self._released.set()
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
 
+    @web.middleware
+    async def _track(self, request: web.Request, handler):
+        # Remember running handlers so that stopping can end hung requests and long polls at once.
+        task = asyncio.current_task()
+        self._handlers.add(task)
+        try:
+            return await handler(request)
+        finally:
+            self._handlers.discard(task)
+
     async def _shutdown(self) -> None:
         self._released.set()
+        for task in list(self._handlers):
+            task.cancel()
         await self._runner.cleanup()
 
     def routes(self, app: web.Application) -> None:

@@ -12,10 +12,8 @@ from bots.flow import InboundFlow
 from bots.telegram.convert import from_user
 
 logger = logging.getLogger(__name__)
-router = Router(name="callbacks")
 
 
-@router.callback_query()
 async def pressed(query: CallbackQuery, flow: InboundFlow, event_update: Update) -> None:
     """Store the press as kind "callback" (text = the button's data), then always answer it.
 
@@ -34,3 +32,10 @@ async def pressed(query: CallbackQuery, flow: InboundFlow, event_update: Update)
             await query.answer()
         except TelegramAPIError as exc:
             logger.info("answerCallbackQuery %s failed: %s", query.id, exc)
+
+
+def create_router() -> Router:
+    """A fresh router (a router joins one dispatcher only, and each app builds its own)."""
+    router = Router(name="callbacks")
+    router.callback_query.register(pressed)
+    return router

@@ -8,10 +8,7 @@ from aiogram.types import Message, Update
 from bots.flow import InboundFlow
 from bots.telegram.convert import e164, from_message
 
-router = Router(name="contact")
 
-
-@router.message(F.contact)
 async def contact(message: Message, flow: InboundFlow, event_update: Update) -> None:
     """A contact counts as the shopper's own number only when Telegram says it is theirs.
 
@@ -25,3 +22,10 @@ async def contact(message: Message, flow: InboundFlow, event_update: Update) -> 
     await flow.process(from_message(message, event_update, kind="contact", text=shared.phone_number,
                                     payload={"contact": raw, "own": own},
                                     phone=e164(shared.phone_number) if own else None))
+
+
+def create_router() -> Router:
+    """A fresh router (a router joins one dispatcher only, and each app builds its own)."""
+    router = Router(name="contact")
+    router.message.register(contact, F.contact)
+    return router

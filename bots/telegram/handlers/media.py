@@ -14,8 +14,6 @@ from aiogram.types import Message, Update
 from bots.flow import InboundFlow
 from bots.telegram.convert import from_message
 
-router = Router(name="media")
-
 # "animation" before "document": a GIF arrives with both set.
 FILE_KINDS = ("animation", "document", "voice", "sticker", "video", "audio", "video_note")
 FILE_FIELDS = ("file_id", "file_unique_id", "file_name", "mime_type", "file_size", "duration", "emoji")
@@ -39,10 +37,16 @@ def attachment(message: Message) -> tuple[str, dict[str, Any]]:
     raise ValueError("message has no attachment")
 
 
-@router.message(F.photo | F.location | F.document | F.voice | F.sticker | F.video | F.audio | F.video_note
-                | F.animation)
 async def media(message: Message, flow: InboundFlow, event_update: Update) -> None:
     """Store the attachment (caption as text) under ``payload["attachment"]``."""
     kind, data = attachment(message)
     await flow.process(from_message(message, event_update, kind=kind, text=message.caption or "",
                                     payload={"attachment": data}))
+
+
+def create_router() -> Router:
+    """A fresh router (a router joins one dispatcher only, and each app builds its own)."""
+    router = Router(name="media")
+    router.message.register(media, F.photo | F.location | F.document | F.voice | F.sticker | F.video | F.audio
+                            | F.video_note | F.animation)
+    return router

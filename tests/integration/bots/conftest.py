@@ -1,0 +1,39 @@
+"""Fixtures for the channel tests: the API doubles, channel settings and an app client on them."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.support.channels import channel_settings
+from tests.support.telegram_double import TelegramDouble
+from tests.support.viber_double import ViberDouble
+
+
+@pytest.fixture
+def telegram():
+    """A running Telegram Bot API double."""
+    with TelegramDouble() as double:
+        yield double
+
+
+@pytest.fixture
+def viber():
+    """A running Viber REST API double."""
+    with ViberDouble() as double:
+        yield double
+
+
+@pytest.fixture
+def channels_settings(settings, backend, telegram, viber):
+    """Settings (emptied database) with both channels pointed at the doubles and delivery running."""
+    return channel_settings(backend, telegram=telegram, viber=viber)
+
+
+@pytest.fixture
+async def channels_client(channels_settings):
+    """An app client serving the webhooks and web chat, delivering through the doubles."""
+    from web.app import create_app
+
+    async with AsyncTestClient(app=create_app(channels_settings)) as client:
+        yield client
