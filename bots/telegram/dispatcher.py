@@ -52,8 +52,5 @@ class TelegramChannel:
         await self.dispatcher.feed_update(self.bot, update)
 
     async def close(self) -> None:
-        """Close the HTTP session and detach the module-level routers, so another app can attach them."""
+        """Close the HTTP session."""
         await self.bot.session.close()
-        for router in self.dispatcher.sub_routers:
-            router._parent_router = None  # aiogram refuses to attach a router that has a parent
-        self.dispatcher.sub_routers.clear()
