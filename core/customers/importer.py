@@ -31,6 +31,8 @@ CUSTOMER_COLUMNS = ("external_id", "name", "phones", "emails", "tags")
 ORDER_COLUMNS = {"order_number": "number", "order_status": "status", "order_total": "total",
                  "order_currency": "currency", "order_created_at": "created_at", "order_tracking": "tracking"}
 CSV_COLUMNS = (*CUSTOMER_COLUMNS, *ORDER_COLUMNS)
+# Order numbers looked up per query; SQLite allows a limited number of bound parameters.
+QUERY_CHUNK = 500
 
 
 @dataclass
@@ -191,17 +193,23 @@ def _line_of(source: SourceRecord, field_path: str) -> int:
     return source.line
 
 
+async def order_owners(session: AsyncSession, numbers: list[str]) -> dict[str, str | None]:
+    """The external_id of the customer owning each of ``numbers`` that exists already."""
+    owners: dict[str, str | None] = {}
+    for start in range(0, len(numbers), QUERY_CHUNK):
+        rows = (await session.execute(
+            select(Order.number, Customer.external_id).join(Customer, Customer.id == Order.customer_id)
+            .where(Order.number.in_(numbers[start:start + QUERY_CHUNK]))
+        )).all()
+        owners.update(dict(rows))
+    return owners
+
+
 async def _orders_of_other_customers(session: AsyncSession, sources: list[SourceRecord],
                                      owner_in_file: dict[str, str]) -> list[dict]:
-    if not owner_in_file:
-        return []
-    rows = (await session.execute(
-        select(Order.number, Customer.external_id).join(Customer, Customer.id == Order.customer_id)
-        .where(Order.number.in_(list(owner_in_file)))
-    )).all()
     lines = {s.data.get("external_id"): s for s in sources if isinstance(s.data, dict)}
     problems = []
-    for number, owner in rows:
+    for number, owner in (await order_owners(session, list(owner_in_file))).items():
         wanted = owner_in_file[number]
         if owner != wanted:
             source = lines[wanted]
@@ -215,9 +223,7 @@ async def import_records(session: AsyncSession, settings: Settings, records: lis
                          progress: Callable[[int], None] | None = None) -> ImportReport:
     """Upsert validated records and refresh the derived figures; ``progress(1)`` after each customer."""
     report = ImportReport()
-    existing_orders = set((await session.scalars(
-        select(Order.number).where(Order.number.in_([o.number for r in records for o in r.orders]))
-    )).all()) if records else set()
+    existing_orders = set(await order_owners(session, [o.number for r in records for o in r.orders]))
     for record in records:
         _, created = await upsert_customer(session, record)
         report.customers_created += created

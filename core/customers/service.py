@@ -97,7 +97,6 @@ async def _replace_unverified_phones(session: AsyncSession, customer: Customer, 
         if phone not in have:
             session.add(CustomerPhone(customer_id=customer.id, phone=phone, verified=False))
     await session.flush()
-    await session.refresh(customer, ["phones"])
 
 
 async def _check_orders_are_free(session: AsyncSession, customer_id: int, orders: list[OrderRecord]) -> None:
