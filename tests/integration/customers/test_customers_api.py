@@ -139,3 +139,19 @@ async def test_export_and_erase_a_customer(client, headers, settings, session_fa
         merge = await session.scalar(select(AuditRecord).where(AuditRecord.action == "customer.merge"))
         assert "target_before" not in merge.details
     assert (await client.post(f"/api/customers/{card['id']}/erase", headers=headers["admin"])).status_code == 409
+
+
+async def test_a_shop_push_keeps_the_phone_the_shopper_verified(client, headers, settings, session_factory):
+    await client.put("/api/customers/shop-1", json=_body(OKSANA), headers=headers["integration"])
+    flow = InboundFlow(settings=settings, session_factory=session_factory, bus=MemoryEventBus(),
+                       steps=default_steps())
+    await flow.process(shopper("telegram", "tg-1", kind="contact", phone="+380931112233"))
+    before = (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()
+    assert before["verified_phones"] == []  # a different number: not linked to the shop account
+    await flow.process(shopper("telegram", "tg-1", kind="contact", phone="+380501234567"))
+    linked = (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()
+    assert sorted(linked["verified_phones"]) == ["+380501234567", "+380931112233"]
+    pushed = await client.put("/api/customers/shop-1", json={**_body(OKSANA), "phones": ["+380671234567"]},
+                              headers=headers["integration"])
+    assert sorted(pushed.json()["phones"]) == ["+380501234567", "+380671234567", "+380931112233"]
+    assert sorted(pushed.json()["verified_phones"]) == ["+380501234567", "+380931112233"]
