@@ -7,10 +7,11 @@ reads the environment at import time.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -85,12 +86,47 @@ class Settings(BaseSettings):
         "uk", description="Language of answers when the shopper's is unknown."
     )
 
+    # --- customers, orders and notifications ---------------------------------------------
+    phone_region: str = Field(
+        "UA", min_length=2, max_length=2, description="Region assumed for phone numbers written without +country."
+    )
+    vip_tags: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["vip"], description="Comma-separated customer tags that make a customer VIP."
+    )
+    vip_lifetime_value: Decimal | None = Field(
+        None, ge=0, description="Lifetime value (non-cancelled orders) from which a customer is VIP; unset = off."
+    )
+    vip_segments: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated RFM segments (e.g. champions,loyal) whose customers are VIP."
+    )
+    telegram_bot_username: str | None = Field(
+        None, description="The bot's @username (without @), for the t.me deep links put in shop e-mails."
+    )
+    viber_bot_uri: str | None = Field(None, description="The Viber bot's URI, for viber://pa?chatURI= links.")
+    link_token_ttl_days: int = Field(90, ge=1, description="How long a messenger link in a shop e-mail stays valid.")
+    notification_rate_telegram: float = Field(
+        25.0, gt=0, description="Notifications per second at most on Telegram (its broadcast limit is ~30/s)."
+    )
+    notification_rate_viber: float = Field(10.0, gt=0, description="Notifications per second at most on Viber.")
+
     # --- runtime -------------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     log_json: bool = Field(False, description="Write logs as one JSON object per line.")
     run_workers: bool = Field(
         True, description="Run the outbox delivery and SLA workers inside the web process."
     )
+
+    @field_validator("vip_tags", "vip_segments", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("phone_region")
+    @classmethod
+    def _check_phone_region(cls, value: str) -> str:
+        return value.upper()
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import click
 
@@ -117,6 +118,74 @@ def users_create(email: str, password: str, role: str, team: str | None, name: s
         click.echo(f"relaydesk: {exc}", err=True)
         sys.exit(1)
     click.echo(f"created user {user_id} ({email}, {role})")
+
+
+@main.group()
+def customers() -> None:
+    """Customers and their orders."""
+
+
+@customers.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def customers_import(path: Path) -> None:
+    """Import customers and orders from a CSV or JSON export; nothing is written when any row is bad."""
+    from core.customers.importer import import_records, read_source, validate
+
+    settings = _settings()
+
+    async def action(factory):
+        async with factory() as session, session.begin():
+            records = await validate(session, read_source(path), region=settings.phone_region)
+            with click.progressbar(length=len(records), label="importing customers", file=sys.stderr) as bar:
+                return len(records), await import_records(session, settings, records, progress=bar.update)
+
+    try:
+        total, report = asyncio.run(_with_factory(settings, action))
+    except RelaydeskError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        for problem in getattr(exc, "details", []):
+            where = f"line {problem['line']}: " if "line" in problem else ""
+            field = f"{problem['field']}: " if problem.get("field") else ""
+            click.echo(f"  {where}{field}{problem['error']}", err=True)
+        sys.exit(1)
+    click.echo(f"imported {total} customers ({report.customers_created} new, {report.customers_existing} existing) "
+               f"and {report.orders_created + report.orders_existing} orders ({report.orders_created} new, "
+               f"{report.orders_existing} existing)")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for integrations (a shop backend pushing customers, orders and notifications)."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True, help="The staff account the token acts as (role integration or admin).")
+@click.option("--name", required=True, help="What the token is for, e.g. the shop's name.")
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token and print it once (only its hash is stored)."""
+    from sqlalchemy import select
+
+    from core.accounts import issue_token
+    from core.models import AuditRecord, StaffUser
+
+    settings = _settings()
+
+    async def action(factory):
+        async with factory() as session, session.begin():
+            user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+            if user is None or not user.active:
+                raise RelaydeskError(f"no active user with e-mail {email}; create it with `relaydesk users create`")
+            issued = await issue_token(session, user, kind="api", ttl=None, name=name)
+            session.add(AuditRecord(actor_type="system", action="token.create", target_type="staff_user",
+                                    target_id=str(user.id), details={"name": name, "token_id": issued.record.id}))
+            return issued.secret
+
+    try:
+        secret = asyncio.run(_with_factory(settings, action))
+    except RelaydeskError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+    click.echo(secret)
 
 
 @main.group()

@@ -12,6 +12,7 @@ from contextlib import AbstractAsyncContextManager
 
 from web.handoff_component import handoff_component
 from web.kb.component import knowledge_base_component
+from web.notification_failover import notification_failover
 from web.services import AppServices
 
 Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
@@ -19,4 +20,5 @@ Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
 COMPONENTS: list[Component] = [
     knowledge_base_component,
     handoff_component,
+    notification_failover,
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.accounts import create_user, get_or_create_team
+from core.customers.demo import seed_demo_customers
 from core.models import StaffUser
 from knowledge_base.demo import seed_demo_articles
 
@@ -33,9 +34,7 @@ DEMO_NAMES = {"admin": "Admin", "supervisor": "Taras (supervisor)", "agent": "Ol
 
 # Other packages' demo data (knowledge base, customers) register seeders here via web/app wiring.
 Seeder = Callable[[AsyncSession], Awaitable[None]]
-SEEDERS: list[Seeder] = [
-    seed_demo_articles,
-]
+SEEDERS: list[Seeder] = [seed_demo_articles, seed_demo_customers]
 
 
 async def seed_demo(factory: async_sessionmaker[AsyncSession]) -> list[DemoLogin] | None:

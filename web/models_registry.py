@@ -3,5 +3,6 @@
 
 def register_all_models() -> None:
     """Import the model modules of every package (registration happens on import)."""
+    import core.customers.models  # noqa: F401
     import core.models  # noqa: F401
     import knowledge_base.models  # noqa: F401

@@ -1,6 +1,6 @@
 """Every route handler and controller of the app, joined in one place."""
 
-from web.api import agents, articles, auth, conversations, kb, live, system
+from web.api import agents, articles, auth, conversations, customers, kb, live, notifications, system
 from web.console import pages as console_pages
 from web.kb import editor
 
@@ -18,4 +18,7 @@ ROUTE_HANDLERS: list = [
     *agents.HANDLERS,
     live.live_updates,
     *console_pages.HANDLERS,
+    customers.get_customer, customers.put_customer, customers.put_order, customers.get_link,
+    customers.merge_customer, customers.unmerge_customer, customers.export, customers.erase,
+    notifications.create_notification, notifications.get_notification,
 ]

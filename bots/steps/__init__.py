@@ -10,9 +10,22 @@ from bots.steps.answer import answer_from_knowledge_base
 from bots.steps.csat import csat
 from bots.steps.handoff import handoff
 from bots.steps.human_owned import human_owned
+from bots.steps.linking import link_from_start, link_shared_contact
 from bots.steps.media import explain_unreadable_media
+from bots.steps.opt_out import handle_marketing_opt_out
+from bots.steps.orders import answer_order_questions
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
-    return [human_owned, csat, explain_unreadable_media, answer_from_knowledge_base, handoff]
+    return [
+        link_shared_contact,
+        link_from_start,
+        human_owned,
+        csat,
+        explain_unreadable_media,
+        handle_marketing_opt_out,
+        answer_order_questions,
+        answer_from_knowledge_base,
+        handoff,
+    ]

@@ -14,7 +14,7 @@ from viberbot.api.messages import (
     URLMessage,
     VideoMessage,
 )
-from viberbot.api.viber_requests import ViberMessageRequest
+from viberbot.api.viber_requests import ViberConversationStartedRequest, ViberMessageRequest
 
 from bots.inbound import InboundMessage
 from bots.normalize import e164, language_hint
@@ -40,6 +40,20 @@ def from_request(request: ViberMessageRequest, raw: dict[str, Any]) -> InboundMe
         channel=CHANNEL, user_id=sender.id, chat_id=sender.id, dedup_key=message_token(request.message_token),
         kind=kind, text=text, payload=payload, display_name=sender.name, phone=phone,
         language_hint=language_hint(sender.language),
+    )
+
+
+def context_link(request: ViberConversationStartedRequest) -> InboundMessage:
+    """A chat opened from a ``viber://pa?chatURI=…&context=…`` link: a "start" carrying the context.
+
+    The user is not subscribed yet, so Viber accepts no message but the welcome in the response
+    body; ``conversation_started`` tells the steps not to reply.
+    """
+    user = request.user
+    return InboundMessage(
+        channel=CHANNEL, user_id=user.id, chat_id=user.id, dedup_key=message_token(request.message_token),
+        kind="start", payload={"start": request.context, "conversation_started": True}, display_name=user.name,
+        language_hint=language_hint(user.language),
     )
 
 

@@ -28,7 +28,14 @@ from viberbot.api.viber_requests import (
 from bots.flow import InboundFlow
 from bots.normalize import language_hint
 from bots.outbox_store import record_receipt
-from bots.viber.convert import CHANNEL, from_request, message_token, unsupported_from_raw
+from bots.viber.convert import (
+    CHANNEL,
+    context_link,
+    from_request,
+    language_hint,
+    message_token,
+    unsupported_from_raw,
+)
 from core import events
 from core.database import utcnow
 from core.models import Identity
@@ -81,6 +88,8 @@ class ViberEvents:
         elif isinstance(request, ViberMessageRequest):
             await self.flow.process(from_request(request, raw))
         elif isinstance(request, ViberConversationStartedRequest):
+            if request.context:
+                await self.flow.process(context_link(request))
             return self._welcome(request)
         elif isinstance(request, ViberSubscribedRequest):
             await self._set_subscribed(request.user.id, True)

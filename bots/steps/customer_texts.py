@@ -1,0 +1,116 @@
+"""What the customer-facing steps (linking, orders, opt-out) say, in uk/ru/en."""
+
+from __future__ import annotations
+
+from bots.inbound import FlowContext
+from bots.steps.media import shopper_language
+
+TEXTS: dict[str, dict[str, str]] = {
+    "phone_verified": {
+        "uk": "Дякуємо, ваш номер {phone} підтверджено.",
+        "ru": "Спасибо, ваш номер {phone} подтверждён.",
+        "en": "Thank you, your number {phone} is confirmed.",
+    },
+    "phone_unreadable": {
+        "uk": "Не вдалося прочитати номер. Натисніть кнопку, щоб поділитися своїм номером.",
+        "ru": "Не удалось прочитать номер. Нажмите кнопку, чтобы поделиться своим номером.",
+        "en": "We could not read that number. Please use the button to share your own number.",
+    },
+    "not_own_contact": {
+        "uk": "Будь ласка, поділіться саме своїм номером кнопкою нижче.",
+        "ru": "Пожалуйста, поделитесь именно своим номером кнопкой ниже.",
+        "en": "Please share your own number with the button below.",
+    },
+    "account_linked": {
+        "uk": "Готово! Ваш месенджер привʼязано до облікового запису в магазині.",
+        "ru": "Готово! Ваш мессенджер привязан к учётной записи в магазине.",
+        "en": "Done! Your messenger is now linked to your shop account.",
+    },
+    "link_refused": {
+        "uk": "Це посилання належить іншому обліковому запису, тому ми його не використали.",
+        "ru": "Эта ссылка принадлежит другой учётной записи, поэтому мы её не использовали.",
+        "en": "This link belongs to another account, so we did not use it.",
+    },
+    "link_invalid": {
+        "uk": "Посилання застаріло або пошкоджене. Поділіться номером телефону, щоб ми вас впізнали.",
+        "ru": "Ссылка устарела или повреждена. Поделитесь номером телефона, чтобы мы вас узнали.",
+        "en": "This link has expired or is damaged. Share your phone number so we can recognise you.",
+    },
+    "ask_identity": {
+        "uk": "Щоб показати ваше замовлення, поділіться номером телефону кнопкою нижче "
+              "або надішліть номер замовлення разом із телефоном, на який його оформлено.",
+        "ru": "Чтобы показать ваш заказ, поделитесь номером телефона кнопкой ниже "
+              "или отправьте номер заказа вместе с телефоном, на который он оформлен.",
+        "en": "To show your order, share your phone number with the button below, "
+              "or send the order number together with the phone number it was placed with.",
+    },
+    "share_phone_button": {"uk": "Поділитися номером", "ru": "Поделиться номером", "en": "Share my number"},
+    "order_not_found": {
+        "uk": "Не знайшли замовлення {number} у вашому обліковому записі.",
+        "ru": "Не нашли заказ {number} в вашей учётной записи.",
+        "en": "We could not find order {number} on your account.",
+    },
+    "order_not_matched": {
+        "uk": "Не знайшли замовлення з таким номером і телефоном. Перевірте дані або поділіться номером кнопкою.",
+        "ru": "Не нашли заказ с таким номером и телефоном. Проверьте данные или поделитесь номером кнопкой.",
+        "en": "We found no order with that number and phone. Check them, or share your number with the button.",
+    },
+    "too_many_attempts": {
+        "uk": "Забагато спроб. Поділіться номером телефону кнопкою нижче, щоб ми вас впізнали.",
+        "ru": "Слишком много попыток. Поделитесь номером телефона кнопкой ниже, чтобы мы вас узнали.",
+        "en": "Too many attempts. Share your phone number with the button below so we can recognise you.",
+    },
+    "no_orders": {
+        "uk": "Ми не знайшли замовлень у вашому обліковому записі.",
+        "ru": "Мы не нашли заказов в вашей учётной записи.",
+        "en": "We found no orders on your account.",
+    },
+    "which_order": {
+        "uk": "Ваші останні замовлення. Оберіть, про яке розповісти:",
+        "ru": "Ваши последние заказы. Выберите, о каком рассказать:",
+        "en": "Your recent orders. Which one would you like to know about?",
+    },
+    "order_status": {
+        "uk": "Замовлення №{number} від {date}: {status}. Сума: {total} {currency}.",
+        "ru": "Заказ №{number} от {date}: {status}. Сумма: {total} {currency}.",
+        "en": "Order #{number} of {date}: {status}. Total: {total} {currency}.",
+    },
+    "order_tracking": {
+        "uk": "Номер для відстеження: {tracking}.",
+        "ru": "Номер для отслеживания: {tracking}.",
+        "en": "Tracking number: {tracking}.",
+    },
+    "opted_out": {
+        "uk": "Ви більше не отримуватимете рекламних повідомлень. Повідомлення про замовлення надходитимуть і далі.",
+        "ru": "Вы больше не будете получать рекламные сообщения. Сообщения о заказах будут приходить и дальше.",
+        "en": "You will get no more promotional messages. Order updates will still reach you.",
+    },
+    "opted_in": {
+        "uk": "Ви знову отримуватимете наші пропозиції.",
+        "ru": "Вы снова будете получать наши предложения.",
+        "en": "You will get our offers again.",
+    },
+}
+
+ORDER_STATUSES: dict[str, dict[str, str]] = {
+    "new": {"uk": "нове", "ru": "новый", "en": "new"},
+    "pending": {"uk": "очікує обробки", "ru": "ожидает обработки", "en": "pending"},
+    "processing": {"uk": "обробляється", "ru": "обрабатывается", "en": "processing"},
+    "paid": {"uk": "оплачено", "ru": "оплачен", "en": "paid"},
+    "shipped": {"uk": "відправлено", "ru": "отправлен", "en": "shipped"},
+    "delivered": {"uk": "доставлено", "ru": "доставлен", "en": "delivered"},
+    "ready_for_pickup": {"uk": "чекає у пункті видачі", "ru": "ждёт в пункте выдачи", "en": "ready for pickup"},
+    "completed": {"uk": "виконано", "ru": "выполнен", "en": "completed"},
+    "cancelled": {"uk": "скасовано", "ru": "отменён", "en": "cancelled"},
+    "returned": {"uk": "повернено", "ru": "возвращён", "en": "returned"},
+}
+
+
+def text(ctx: FlowContext, key: str, **values: object) -> str:
+    """The text ``key`` in the shopper's language with ``values`` filled in."""
+    return TEXTS[key][shopper_language(ctx)].format(**values)
+
+
+def status_label(status: str, language: str) -> str:
+    """An order status in words; statuses the shop invented are shown as they are."""
+    return ORDER_STATUSES.get(status.lower(), {}).get(language, status)

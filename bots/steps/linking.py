@@ -1,0 +1,68 @@
+"""Linking the shopper's messenger to their customer record: shared own phone, or a signed shop link."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bots.inbound import FlowContext
+from bots.steps.customer_texts import text
+from bots.steps.orders import contact_keyboard, reply_with_recent_orders
+from core.customers.linking import link_account, read_link_token, verify_phone
+from core.customers.phones import InvalidPhone, normalise_phone
+from core.customers.service import surviving
+from core.errors import ConflictError
+from core.models import AuditRecord, Customer, InstanceValue
+
+
+async def link_shared_contact(ctx: FlowContext) -> None:
+    """A contact the channel vouches is the shopper's own verifies that phone and joins their records.
+
+    A shopper on Telegram and on Viber who share the same own number become one customer, so
+    their timeline spans both messengers; then they see their orders straight away.
+    """
+    if ctx.inbound.kind != "contact":
+        return
+    ctx.done = True
+    if not ctx.inbound.phone:
+        # Someone else's contact card: it proves nothing about the sender.
+        ctx.reply(text(ctx, "not_own_contact"), **contact_keyboard(ctx))
+        return
+    try:
+        phone = normalise_phone(ctx.inbound.phone, ctx.settings.phone_region)
+    except InvalidPhone:
+        ctx.reply(text(ctx, "phone_unreadable"), **contact_keyboard(ctx))
+        return
+    before = ctx.customer.id
+    ctx.customer = await verify_phone(ctx.session, ctx.customer, phone)
+    ctx.session.add(AuditRecord(actor_type="customer", actor_id=before, action="customer.phone_verified",
+                                target_type="customer", target_id=str(ctx.customer.id),
+                                details={"channel": ctx.inbound.channel, "merged_from": before
+                                         if before != ctx.customer.id else None}))
+    ctx.reply(text(ctx, "phone_verified", phone=phone))
+    if ctx.conversation.status == "bot":  # with an agent on the conversation, the agent answers
+        await reply_with_recent_orders(ctx, announce_empty=False)
+
+
+async def link_from_start(ctx: FlowContext) -> None:
+    """``/start <token>`` (Telegram deep link) or a Viber context link from a shop e-mail links the account.
+
+    Start payloads that are not link tokens (campaign tags, nothing) are left to later steps. A
+    Viber chat just opened (``conversation_started``) accepts no reply, so the link happens silently.
+    """
+    payload = str((ctx.inbound.payload or {}).get("start") or "").strip()
+    if ctx.inbound.kind != "start" or payload.count("_") < 2:
+        return
+    secret_key = ctx.settings.secret_key or await ctx.session.scalar(
+        select(InstanceValue.value).where(InstanceValue.key == "secret_key"))
+    customer_id = read_link_token(payload, secret_key or "", ttl_days=ctx.settings.link_token_ttl_days)
+    account = await ctx.session.get(Customer, customer_id) if customer_id else None
+    ctx.done = True
+    outcome = "link_invalid"
+    if account is not None and account.erased_at is None:
+        try:
+            ctx.customer = await link_account(ctx.session, ctx.customer, await surviving(ctx.session, account))
+            outcome = "account_linked"
+        except ConflictError:
+            outcome = "link_refused"
+    if not ctx.inbound.payload.get("conversation_started"):
+        ctx.reply(text(ctx, outcome), **(contact_keyboard(ctx) if outcome == "link_invalid" else {}))

@@ -1,0 +1,155 @@
+"""Order self-service: "where is my order?" answered with the real status, only to its owner.
+
+A shopper is identified when their customer record has a verified phone or a shop account (both
+are proven: a messenger-vouched own number, or a signed link from the shop). An identified shopper
+sees their own orders; anyone else must share their phone, or give an order number together with
+the phone it was placed with. Failed number+phone guesses are counted and capped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bots.inbound import Button, FlowContext
+from bots.steps.customer_texts import status_label, text
+from bots.steps.media import shopper_language
+from core.customers.phones import split_phones
+from core.customers.service import money, orders_of, surviving
+from core.database import utcnow
+from core.models import AuditRecord, Customer, CustomerPhone, Order
+
+ORDER_CALLBACK = "order:"
+RECENT_ORDERS = 5
+# Wrong order-number + phone pairs allowed per shopper per hour, against guessing.
+MAX_FAILED_LOOKUPS = 5
+FAILED_LOOKUP = "order.lookup_failed"
+
+ORDER_WORDS = re.compile(r"замовлен|заказ|посилк|посылк|\border|\bparcel|\bpackage|\bттн\b", re.IGNORECASE)
+STATUS_WORDS = re.compile(
+    r"\b(де|где|where|коли|когда|when|статус|status|track\w*|відстеж\w*|отслед\w*|прийде|придет|приде|"
+    r"arrive\w*|shipped|відправ\w*|отправ\w*|ттн|номер)\b",
+    re.IGNORECASE,
+)
+ORDER_NUMBER = re.compile(r"(?<![\w-])(?:#|№)?\s?([A-Za-z]{1,4}-?\d{3,12}|\d{3,12})(?![\w-])")
+BARE_ORDER_NUMBER = re.compile(r"^\s*(?:#|№)?\s?([A-Za-z]{1,4}-?\d{3,12}|\d{3,12})\s*$")
+
+
+def order_numbers(text_without_phones: str) -> list[str]:
+    """Order-number-like tokens in the text (``10234``, ``#10234``, ``A-1001``)."""
+    return list(dict.fromkeys(match.upper() for match in ORDER_NUMBER.findall(text_without_phones)))
+
+
+def is_order_question(message: str, phones: list[str], numbers: list[str]) -> bool:
+    """Whether the shopper asks about an order (not how to place one, which the knowledge base answers)."""
+    if BARE_ORDER_NUMBER.match(message):
+        return True
+    if ORDER_WORDS.search(message) and (STATUS_WORDS.search(message) or numbers):
+        return True
+    return bool(numbers and phones)
+
+
+def contact_keyboard(ctx: FlowContext) -> dict:
+    """Reply options asking the messenger to show its share-my-phone button."""
+    return {"keyboard": "contact", "buttons": [[Button(text(ctx, "share_phone_button"), "share_phone")]]}
+
+
+async def is_identified(ctx: FlowContext) -> bool:
+    """Whether the shopper has proven who they are (verified phone or shop account)."""
+    if ctx.customer.external_id:
+        return True
+    return bool(await ctx.session.scalar(select(CustomerPhone.id).where(
+        CustomerPhone.customer_id == ctx.customer.id, CustomerPhone.verified.is_(True)).limit(1)))
+
+
+def describe_order(ctx: FlowContext, order: Order) -> str:
+    """An order's status in the shopper's language, with tracking when there is one."""
+    language = shopper_language(ctx)
+    words = text(ctx, "order_status", number=order.number, date=order.created_at.strftime("%d.%m.%Y"),
+                 status=status_label(order.status, language), total=money(order.total), currency=order.currency)
+    if order.tracking:
+        words += " " + text(ctx, "order_tracking", tracking=order.tracking)
+    return words
+
+
+async def reply_with_recent_orders(ctx: FlowContext, *, announce_empty: bool = True) -> None:
+    """One order: its status; several: a button per recent order; none: say so (when asked)."""
+    orders = await orders_of(ctx.session, ctx.customer.id, limit=RECENT_ORDERS)
+    if len(orders) == 1:
+        ctx.reply(describe_order(ctx, orders[0]), meta={"order_numbers": [orders[0].number]})
+    elif orders:
+        language = shopper_language(ctx)
+        ctx.reply(text(ctx, "which_order"), keyboard="inline", meta={"order_numbers": [o.number for o in orders]},
+                  buttons=[[Button(f"№{o.number} · {status_label(o.status, language)}", f"{ORDER_CALLBACK}{o.number}")]
+                           for o in orders])
+    elif announce_empty:
+        ctx.reply(text(ctx, "no_orders"))
+
+
+async def answer_order_questions(ctx: FlowContext) -> None:
+    """Answer order questions and order buttons; everything else goes on to the next steps."""
+    if ctx.conversation.status != "bot":
+        return
+    if ctx.inbound.kind == "callback":
+        data = str((ctx.inbound.payload or {}).get("data") or "")
+        if data.startswith(ORDER_CALLBACK):
+            ctx.done = True
+            if await is_identified(ctx):
+                await _answer_known_customer(ctx, [data.removeprefix(ORDER_CALLBACK).upper()])
+            else:
+                ctx.reply(text(ctx, "ask_identity"), **contact_keyboard(ctx))
+        return
+    if ctx.inbound.kind != "text":
+        return
+    phones, rest = split_phones(ctx.inbound.text, ctx.settings.phone_region)
+    numbers = order_numbers(rest)
+    if not is_order_question(ctx.inbound.text, phones, numbers):
+        return
+    ctx.done = True
+    if await is_identified(ctx):
+        await _answer_known_customer(ctx, numbers)
+    elif numbers and phones:
+        await _answer_by_number_and_phone(ctx, numbers, phones)
+    else:
+        ctx.reply(text(ctx, "ask_identity"), **contact_keyboard(ctx))
+
+
+async def _answer_known_customer(ctx: FlowContext, numbers: list[str]) -> None:
+    if not numbers:
+        await reply_with_recent_orders(ctx)
+        return
+    own = (await ctx.session.scalars(select(Order).where(Order.customer_id == ctx.customer.id,
+                                                         func.upper(Order.number).in_(numbers)))).all()
+    if not own:
+        # The same words whether the order exists for someone else or not at all: nothing leaks.
+        ctx.reply(text(ctx, "order_not_found", number=", ".join(numbers)))
+        return
+    for order in own:
+        ctx.reply(describe_order(ctx, order), meta={"order_numbers": [order.number]})
+
+
+async def _answer_by_number_and_phone(ctx: FlowContext, numbers: list[str], phones: list[str]) -> None:
+    since = utcnow() - timedelta(hours=1)
+    failures = await ctx.session.scalar(select(func.count(AuditRecord.id)).where(
+        AuditRecord.action == FAILED_LOOKUP, AuditRecord.target_type == "customer",
+        AuditRecord.target_id == str(ctx.customer.id), AuditRecord.created_at >= since))
+    if failures >= MAX_FAILED_LOOKUPS:
+        ctx.reply(text(ctx, "too_many_attempts"), **contact_keyboard(ctx))
+        return
+    matches = []
+    for order in (await ctx.session.scalars(select(Order).where(func.upper(Order.number).in_(numbers)))).all():
+        owner = await surviving(ctx.session, await ctx.session.get(Customer, order.customer_id))
+        owner_phones = set((await ctx.session.scalars(
+            select(CustomerPhone.phone).where(CustomerPhone.customer_id == owner.id))).all())
+        if owner_phones & set(phones):
+            matches.append(order)
+    if not matches:
+        ctx.session.add(AuditRecord(actor_type="customer", actor_id=ctx.customer.id, action=FAILED_LOOKUP,
+                                    target_type="customer", target_id=str(ctx.customer.id),
+                                    details={"numbers": numbers[:5]}))
+        ctx.reply(text(ctx, "order_not_matched"), **contact_keyboard(ctx))
+        return
+    for order in matches:
+        ctx.reply(describe_order(ctx, order), meta={"order_numbers": [order.number]})

@@ -1,0 +1,239 @@
+"""Import customers and orders from a shop/CRM export (CSV or JSON), all or nothing.
+
+Every row is validated first and every problem reported with its line; when any row is bad
+nothing is written. Importing the same file twice changes nothing the second time.
+
+CSV: one row per order with the customer's columns repeated (a customer without orders has one
+row with empty order columns). Multi-valued cells (phones, emails, tags) are separated by ``;``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.customers.figures import refresh_figures
+from core.customers.records import CustomerRecord, problems_of
+from core.customers.service import upsert_customer
+from core.errors import ValidationFailed
+from core.models import Customer, Order
+from core.settings import Settings
+
+CUSTOMER_COLUMNS = ("external_id", "name", "phones", "emails", "tags")
+ORDER_COLUMNS = {"order_number": "number", "order_status": "status", "order_total": "total",
+                 "order_currency": "currency", "order_created_at": "created_at", "order_tracking": "tracking"}
+CSV_COLUMNS = (*CUSTOMER_COLUMNS, *ORDER_COLUMNS)
+# Order numbers looked up per query; SQLite allows a limited number of bound parameters.
+QUERY_CHUNK = 500
+
+
+@dataclass
+class SourceRecord:
+    """One customer as read from the file, with the line(s) it came from."""
+
+    line: int
+    data: dict
+    order_lines: dict[str, int] = field(default_factory=dict)  # order number -> CSV line
+
+
+@dataclass
+class ImportReport:
+    """What an import did; "existing" rows were updated where the file differs."""
+
+    customers_created: int = 0
+    customers_existing: int = 0
+    orders_created: int = 0
+    orders_existing: int = 0
+
+
+def read_source(path: Path) -> list[SourceRecord]:
+    """Read a ``.csv`` or ``.json`` file into customer records with their line numbers.
+
+    Raises:
+        ValidationFailed: unreadable file, unknown format or structural problems (with lines).
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(f"cannot read {path}: {exc}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(text)
+    if suffix == ".json":
+        return read_json(text)
+    raise ValidationFailed(f"{path}: unknown format {suffix!r}; use .csv or .json")
+
+
+def read_json(text: str) -> list[SourceRecord]:
+    """Records of a JSON array of customers, each with the line its object starts on."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if not text.startswith("[", position):
+        raise ValidationFailed("JSON import: expected a list of customers", [{"line": 1, "error": "not a list"}])
+    position = _skip_space(text, position + 1)
+    records = []
+    while not text.startswith("]", position):
+        line = text.count("\n", 0, position) + 1
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed(f"JSON import: line {exc.lineno}: {exc.msg}",
+                                   [{"line": exc.lineno, "error": exc.msg}]) from None
+        records.append(SourceRecord(line, value))
+        position = _skip_space(text, position)
+        if text.startswith(",", position):
+            position = _skip_space(text, position + 1)
+        elif not text.startswith("]", position):
+            line = text.count("\n", 0, position) + 1
+            raise ValidationFailed(f"JSON import: line {line}: expected ',' or ']'",
+                                   [{"line": line, "error": "expected ',' or ']'"}])
+    return records
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
+
+
+def read_csv(text: str) -> list[SourceRecord]:
+    """Customer records of a CSV export, one customer per ``external_id`` gathering its order rows."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [column for column in ("external_id",) if column not in (reader.fieldnames or [])]
+    unknown = [column for column in reader.fieldnames or [] if column not in CSV_COLUMNS]
+    if missing or unknown:
+        problems = [{"line": 1, "error": f"missing column {c!r}"} for c in missing]
+        problems += [{"line": 1, "error": f"unknown column {c!r}; known: {', '.join(CSV_COLUMNS)}"} for c in unknown]
+        raise ValidationFailed("CSV import: bad header", problems)
+    by_id: dict[str, SourceRecord] = {}
+    problems = []
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            problems.append({"line": line, "error": "more cells than columns"})
+            continue
+        customer = {
+            "external_id": (row.get("external_id") or "").strip(),
+            "name": (row.get("name") or "").strip() or None,
+            **{column: _split(row.get(column)) for column in ("phones", "emails", "tags")},
+        }
+        record = by_id.get(customer["external_id"])
+        if record is None:
+            record = by_id[customer["external_id"]] = SourceRecord(line, {**customer, "orders": []})
+        elif {k: record.data[k] for k in customer} != customer:
+            problems.append({"line": line, "external_id": customer["external_id"],
+                             "error": f"customer columns differ from line {record.line} of the same customer"})
+            continue
+        order = {key: (row.get(column) or "").strip() for column, key in ORDER_COLUMNS.items()}
+        if any(order.values()):
+            record.order_lines.setdefault(order["number"], line)
+            record.data["orders"].append({key: value for key, value in order.items() if value})
+    if problems:
+        raise ValidationFailed(f"CSV import: {len(problems)} bad row(s)", problems)
+    return list(by_id.values())
+
+
+def _split(cell: str | None) -> list[str]:
+    return [part.strip() for part in (cell or "").split(";") if part.strip()]
+
+
+async def validate(session: AsyncSession, sources: list[SourceRecord], *, region: str) -> list[CustomerRecord]:
+    """Every record validated, or ValidationFailed listing every bad row with its line.
+
+    Beyond each record's own checks: an ``external_id`` twice in the file, an order number under
+    two customers (in the file, or already another customer's in the database).
+    """
+    problems: list[dict] = []
+    records: list[CustomerRecord] = []
+    owner_in_file: dict[str, str] = {}
+    seen_ids: dict[str, int] = {}
+    for source in sources:
+        external_id = source.data.get("external_id") if isinstance(source.data, dict) else None
+        try:
+            record = CustomerRecord.model_validate(source.data, context={"region": region})
+        except ValidationError as exc:
+            for problem in problems_of(exc):
+                problems.append({"line": _line_of(source, problem["field"]), "external_id": external_id, **problem})
+            continue
+        if record.external_id in seen_ids:
+            problems.append({"line": source.line, "external_id": record.external_id, "field": "external_id",
+                             "error": f"customer already given on line {seen_ids[record.external_id]}"})
+            continue
+        seen_ids[record.external_id] = source.line
+        for order in record.orders:
+            other = owner_in_file.setdefault(order.number, record.external_id)
+            if other != record.external_id:
+                problems.append({"line": source.order_lines.get(order.number, source.line),
+                                 "external_id": record.external_id, "field": "orders.number",
+                                 "error": f"duplicate order {order.number}: already listed for customer {other}"})
+        records.append(record)
+    problems += await _orders_of_other_customers(session, sources, owner_in_file)
+    if problems:
+        problems.sort(key=lambda p: p["line"])
+        raise ValidationFailed(f"{len(problems)} problem(s); nothing was imported", problems)
+    return records
+
+
+def _line_of(source: SourceRecord, field_path: str) -> int:
+    # A CSV problem in orders.N.* points at that order's own row.
+    parts = field_path.split(".")
+    if len(parts) > 1 and parts[0] == "orders" and parts[1].isdigit() and source.order_lines:
+        lines = list(source.order_lines.values())
+        index = int(parts[1])
+        if index < len(lines):
+            return lines[index]
+    return source.line
+
+
+async def order_owners(session: AsyncSession, numbers: list[str]) -> dict[str, str | None]:
+    """The external_id of the customer owning each of ``numbers`` that exists already."""
+    owners: dict[str, str | None] = {}
+    for start in range(0, len(numbers), QUERY_CHUNK):
+        rows = (await session.execute(
+            select(Order.number, Customer.external_id).join(Customer, Customer.id == Order.customer_id)
+            .where(Order.number.in_(numbers[start:start + QUERY_CHUNK]))
+        )).all()
+        owners.update(dict(rows))
+    return owners
+
+
+async def _orders_of_other_customers(session: AsyncSession, sources: list[SourceRecord],
+                                     owner_in_file: dict[str, str]) -> list[dict]:
+    lines = {s.data.get("external_id"): s for s in sources if isinstance(s.data, dict)}
+    problems = []
+    for number, owner in (await order_owners(session, list(owner_in_file))).items():
+        wanted = owner_in_file[number]
+        if owner != wanted:
+            source = lines[wanted]
+            problems.append({"line": source.order_lines.get(number, source.line), "external_id": wanted,
+                             "field": "orders.number",
+                             "error": f"duplicate order {number}: it belongs to another customer"})
+    return problems
+
+
+async def import_records(session: AsyncSession, settings: Settings, records: list[CustomerRecord],
+                         progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Upsert validated records and refresh the derived figures; ``progress(1)`` after each customer."""
+    report = ImportReport()
+    existing_orders = set(await order_owners(session, [o.number for r in records for o in r.orders]))
+    for record in records:
+        _, created = await upsert_customer(session, record)
+        report.customers_created += created
+        report.customers_existing += not created
+        for order in record.orders:
+            if order.number in existing_orders:
+                report.orders_existing += 1
+            else:
+                report.orders_created += 1
+        if progress:
+            progress(1)
+    await refresh_figures(session, settings)
+    return report

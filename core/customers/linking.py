@@ -1,0 +1,108 @@
+"""Joining a shopper's messenger accounts to one customer: by a verified phone or a signed link.
+
+A phone counts as verified only when the channel vouches the shopper shared their own number.
+A link token is what a shop puts in its e-mails (Telegram ``/start`` payload, Viber ``context``):
+``<customer id>_<issue day>_<HMAC>``, at most 64 characters of ``[A-Za-z0-9_-]`` as Telegram
+requires, signed with the installation's secret key so nobody can forge a link to someone else.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+from datetime import datetime
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.customers.merge import merge
+from core.database import utcnow
+from core.errors import ConflictError
+from core.models import Customer, CustomerPhone
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DAY_SECONDS = 86_400
+
+
+def _signature(secret_key: str, customer_id: int, day: int) -> str:
+    digest = hmac.new(secret_key.encode(), f"link:{customer_id}:{day}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def make_link_token(customer_id: int, secret_key: str, now: datetime | None = None) -> str:
+    """A signed token that links whoever opens it in a messenger to customer ``customer_id``."""
+    day = int((now or utcnow()).timestamp()) // DAY_SECONDS
+    return f"{customer_id}_{day}_{_signature(secret_key, customer_id, day)}"
+
+
+def read_link_token(token: str, secret_key: str, *, ttl_days: int, now: datetime | None = None) -> int | None:
+    """The customer id of a genuine, unexpired link token, or None for anything else."""
+    customer_part, _, rest = token.strip().partition("_")
+    day_part, _, signature = rest.partition("_")
+    if not (customer_part.isdigit() and day_part.isdigit() and signature):
+        return None
+    customer_id, day = int(customer_part), int(day_part)
+    if not hmac.compare_digest(signature, _signature(secret_key, customer_id, day)):
+        logger.warning("link token with a bad signature for customer %s", customer_id)
+        return None
+    today = int((now or utcnow()).timestamp()) // DAY_SECONDS
+    if not 0 <= today - day <= ttl_days:
+        return None
+    return customer_id
+
+
+def messenger_links(token: str, settings: Settings) -> dict[str, str | None]:
+    """The t.me and viber:// links carrying ``token`` (None for a messenger that is not configured)."""
+    telegram = f"https://t.me/{settings.telegram_bot_username}?start={token}" if settings.telegram_bot_username \
+        else None
+    viber = (f"viber://pa?chatURI={quote(settings.viber_bot_uri)}&context={token}"
+             if settings.viber_bot_uri else None)
+    return {"telegram": telegram, "viber": viber}
+
+
+async def verify_phone(session: AsyncSession, customer: Customer, phone: str) -> Customer:
+    """Record ``phone`` (E.164) as the customer's own, verified, and merge with its other holders.
+
+    The survivor is the holder with a shop account (else the oldest record); two different shop
+    accounts sharing a phone are left apart. Returns the customer the shopper now is.
+    """
+    row = await session.scalar(select(CustomerPhone).where(CustomerPhone.customer_id == customer.id,
+                                                           CustomerPhone.phone == phone))
+    if row is None:
+        session.add(CustomerPhone(customer_id=customer.id, phone=phone, verified=True))
+    else:
+        row.verified = True
+    await session.flush()
+    holders = (await session.scalars(
+        select(Customer).join(CustomerPhone, CustomerPhone.customer_id == Customer.id)
+        .where(CustomerPhone.phone == phone, Customer.merged_into_id.is_(None), Customer.erased_at.is_(None))
+        .order_by(Customer.id)
+    )).unique().all()
+    survivor = next((c for c in holders if c.external_id), holders[0])
+    for other in holders:
+        if other.id == survivor.id:
+            continue
+        try:
+            await merge(session, source=other, target=survivor, reason="verified_phone", actor_type="customer",
+                        actor_id=customer.id)
+        except ConflictError as exc:
+            logger.warning("phone %s: not merging customer %s into %s: %s", phone, other.id, survivor.id, exc)
+    return survivor if customer.merged_into_id is not None else customer
+
+
+async def link_account(session: AsyncSession, customer: Customer, account: Customer) -> Customer:
+    """Join the messenger ``customer`` to the shop ``account`` a link token named; returns the survivor.
+
+    Raises:
+        ConflictError: the shopper is already another shop account (the link is not theirs to use).
+    """
+    if customer.id == account.id:
+        return customer
+    await merge(session, source=customer, target=account, reason="shop_account", actor_type="customer",
+                actor_id=customer.id)
+    return account

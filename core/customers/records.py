@@ -1,0 +1,126 @@
+"""The customer/order shapes shops send (CONTRACT.md), validated before anything is written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from core.customers.phones import InvalidPhone, normalise_phone
+from core.errors import ValidationFailed
+
+
+class OrderRecord(BaseModel):
+    """One order as the shop describes it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    number: str = Field(min_length=1, max_length=64)
+    status: str = Field(min_length=1, max_length=64)
+    total: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    currency: str = Field("UAH", pattern=r"^[A-Za-z]{3}$")
+    created_at: datetime | None = None
+    tracking: str | None = Field(None, max_length=128)
+    items: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        # Shops often export local timestamps without an offset; they are taken as UTC.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator("tracking")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class CustomerRecord(BaseModel):
+    """One customer with their orders; phones normalised with the ``region`` validation context."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    external_id: str = Field(min_length=1, max_length=128)
+    name: str | None = Field(None, max_length=255)
+    phones: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    orders: list[OrderRecord] = Field(default_factory=list)
+
+    @field_validator("phones")
+    @classmethod
+    def _normalise_phones(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        region = (info.context or {}).get("region", "UA")
+        try:
+            return list(dict.fromkeys(normalise_phone(value, region) for value in values))
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("emails")
+    @classmethod
+    def _check_emails(cls, values: list[str]) -> list[str]:
+        emails = [value.strip().lower() for value in values]
+        for email in emails:
+            local, _, domain = email.partition("@")
+            if not local or "." not in domain or len(email) > 255:
+                raise ValueError(f"not an e-mail address: {email!r}")
+        return list(dict.fromkeys(emails))
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, values: list[str]) -> list[str]:
+        return list(dict.fromkeys(tag.strip().lower() for tag in values if tag.strip()))
+
+    @field_validator("orders")
+    @classmethod
+    def _unique_numbers(cls, orders: list[OrderRecord]) -> list[OrderRecord]:
+        seen: set[str] = set()
+        for order in orders:
+            if order.number in seen:
+                raise ValueError(f"order {order.number} is listed twice")
+            seen.add(order.number)
+        return orders
+
+
+def problems_of(exc: ValidationError) -> list[dict]:
+    """One ``{"field", "error"}`` per problem of a pydantic validation error."""
+    return [
+        {"field": ".".join(str(part) for part in error["loc"]) or "record",
+         "error": str(error["msg"]).removeprefix("Value error, ")}
+        for error in exc.errors()
+    ]
+
+
+def _parse(model: type[BaseModel], data: object, context: dict | None = None):
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        problems = problems_of(exc)
+        raise ValidationFailed("; ".join(f"{p['field']}: {p['error']}" for p in problems), problems) from None
+
+
+def parse_customer(data: object, *, region: str) -> CustomerRecord:
+    """Validate one customer record, normalising phones for ``region``.
+
+    Raises:
+        ValidationFailed: listing every problem of the record.
+    """
+    return _parse(CustomerRecord, data, {"region": region})
+
+
+def parse_order(data: object) -> OrderRecord:
+    """Validate one order record.
+
+    Raises:
+        ValidationFailed: listing every problem of the record.
+    """
+    return _parse(OrderRecord, data)

@@ -1,0 +1,55 @@
+"""Proactive notifications over REST: a shop backend tells a customer their order has shipped."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath, JSONBody
+from pydantic import BaseModel, Field
+
+from core.customers.models import Notification
+from core.customers.notifications import notification_view, send_notification
+from core.customers.service import get_by_reference
+from core.errors import NotFoundError
+from web.auth import requires
+from web.deps import DbSession, Services
+
+SENDERS = ("admin", "supervisor", "integration")
+
+
+class NotificationRequest(BaseModel):
+    """``customer`` is the shop's external_id (or our numeric id); ``channel`` overrides the preferred one."""
+
+    customer: str | int
+    template: str = Field(max_length=64)
+    params: dict[str, str | int | float] = Field(default_factory=dict)
+    channel: str | None = Field(None, pattern=r"^(telegram|viber|webchat)$")
+
+
+@post("/api/notifications", guards=[requires(*SENDERS)], tags=["notifications"], status_code=201)
+async def create_notification(data: JSONBody[NotificationRequest], request: Request, db_session: DbSession,
+                              services: Services) -> dict:
+    """Send a template (order_shipped, order_delivered, order_ready_for_pickup, payment_received, promo).
+
+    Goes out on the channel the customer last wrote from and fails over to their next channel when
+    delivery gives up. 400: unknown template or missing parameter; 409: no channel to reach the
+    customer, or marketing to an opted-out customer (nothing is sent in either case).
+    """
+    customer = await get_by_reference(db_session, reference=data.customer)
+    notification, to_publish = await send_notification(
+        db_session, services.settings, customer=customer, template=data.template, params=data.params,
+        channel=data.channel, requested_by=request.user.user_id)
+    view = await notification_view(db_session, notification)
+    # The delivery workers must find the committed rows when they wake up.
+    await db_session.commit()
+    for topic, event in to_publish:
+        await services.bus.publish(topic, event)
+    return view
+
+
+@get("/api/notifications/{notification_id:int}", guards=[requires(*SENDERS, "agent")], tags=["notifications"])
+async def get_notification(notification_id: FromPath[int], db_session: DbSession) -> dict:
+    """Status (queued, sent, delivered, failed_over, failed) with one entry per channel tried."""
+    notification = await db_session.get(Notification, notification_id)
+    if notification is None:
+        raise NotFoundError(f"no notification {notification_id}")
+    return await notification_view(db_session, notification)
