@@ -1,5 +1,6 @@
 """Every route handler and controller of the app, joined in one place."""
 
+from web.analytics import api as analytics_api
 from web.api import auth, system
 
 ROUTE_HANDLERS: list = [
@@ -8,4 +9,6 @@ ROUTE_HANDLERS: list = [
     auth.login,
     auth.logout,
     auth.me,
+    analytics_api.analytics_summary,
+    analytics_api.analytics_export,
 ]
