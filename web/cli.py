@@ -116,3 +116,56 @@ def users_create(email: str, password: str, role: str, team: str | None, name: s
         click.echo(f"relaydesk: {exc}", err=True)
         sys.exit(1)
     click.echo(f"created user {user_id} ({email}, {role})")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for integrations and scripts."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True, help="The staff account the token acts as.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'shop backend'.")
+def tokens_create(email: str, name: str) -> None:
+    """Issue an API token for an existing account and print it (shown only this once)."""
+    from sqlalchemy import select
+
+    from core.api_tokens import create_user_token
+    from core.models import StaffUser
+
+    settings = _settings()
+
+    async def action(factory):
+        async with factory() as session, session.begin():
+            user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+            if user is None or not user.active:
+                raise RelaydeskError(f"no active staff account with e-mail {email}")
+            issued = await create_user_token(session, user=user, name=name)
+            return issued.secret, issued.record.id, user.role
+
+    try:
+        secret, token_id, role = asyncio.run(_with_factory(settings, action))
+    except RelaydeskError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"token {token_id} ({name}, acts as {email.strip().lower()}, role {role}); store it now, "
+               "it is not shown again:")
+    click.echo(secret)
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id: int) -> None:
+    """Revoke an API token by its id (see GET /api/tokens)."""
+    from core.api_tokens import revoke_token
+
+    async def action(factory):
+        async with factory() as session, session.begin():
+            await revoke_token(session, token_id=token_id)
+
+    try:
+        asyncio.run(_with_factory(_settings(), action))
+    except RelaydeskError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"token {token_id} revoked")

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from web.rate_limits import shopper_rate_limiter
 from web.services import AppServices
 
 Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
 
-COMPONENTS: list[Component] = []
+COMPONENTS: list[Component] = [
+    shopper_rate_limiter,
+]

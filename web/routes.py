@@ -1,7 +1,7 @@
 """Every route handler and controller of the app, joined in one place."""
 
 from web.analytics import api as analytics_api
-from web.api import auth, system
+from web.api import audit, auth, system, tokens
 
 ROUTE_HANDLERS: list = [
     system.health,
@@ -11,4 +11,8 @@ ROUTE_HANDLERS: list = [
     auth.me,
     analytics_api.analytics_summary,
     analytics_api.analytics_export,
+    tokens.create_token,
+    tokens.tokens,
+    tokens.delete_token,
+    audit.audit_log,
 ]

@@ -7,8 +7,12 @@ knowledge-base answers, hand-off.
 
 from bots.flow import Step
 from bots.steps.answer import answer_from_knowledge_base
+from bots.steps.throttle import throttle_flooding_shoppers
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
-    return [answer_from_knowledge_base]
+    return [
+        throttle_flooding_shoppers,  # first: a flooding shopper costs nothing further
+        answer_from_knowledge_base,
+    ]

@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from core.accounts import create_user, issue_token
 from tests.support.analytics_data import EXPECTED, EXPECTED_AGENTS, EXPECTED_DAYS, seed_known_set
+from tests.support.staff import bearer_for
 
 
 @pytest.fixture
@@ -14,16 +14,9 @@ async def known(session_factory):
     return await seed_known_set(session_factory)
 
 
-async def _bearer(session_factory, role: str) -> dict[str, str]:
-    async with session_factory() as session, session.begin():
-        user = await create_user(session, email=f"{role}@shop.ua", password="long-password", role=role)
-        issued = await issue_token(session, user, kind="api", ttl=None)
-    return {"Authorization": f"Bearer {issued.secret}"}
-
-
 @pytest.fixture
 async def supervisor(session_factory):
-    return await _bearer(session_factory, "supervisor")
+    return await bearer_for(session_factory, "supervisor")
 
 
 async def test_every_figure_of_the_known_set(client, known, supervisor) -> None:
@@ -92,13 +85,13 @@ async def test_a_bad_period_is_400_with_the_reason(client, supervisor, params, m
 
 async def test_agents_and_editors_may_not_read_analytics(client, session_factory) -> None:
     for role in ("agent", "editor", "integration"):
-        headers = await _bearer(session_factory, role)
+        headers = await bearer_for(session_factory, role)
         assert (await client.get("/api/analytics/summary", headers=headers)).status_code == 403
         assert (await client.get("/api/analytics/export.csv", headers=headers)).status_code == 403
 
 
 async def test_csv_export_has_a_row_per_day_and_the_totals_and_is_audited(client, known, session_factory) -> None:
-    admin = await _bearer(session_factory, "admin")
+    admin = await bearer_for(session_factory, "admin")
     response = await client.get("/api/analytics/export.csv", params=known.params, headers=admin)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
