@@ -1,6 +1,7 @@
 """Every route handler and controller of the app, joined in one place."""
 
 from web.analytics import api as analytics_api
+from web.analytics import page as analytics_page
 from web.api import audit, auth, system, tokens
 
 ROUTE_HANDLERS: list = [
@@ -11,6 +12,7 @@ ROUTE_HANDLERS: list = [
     auth.me,
     analytics_api.analytics_summary,
     analytics_api.analytics_export,
+    *analytics_page.ROUTES,
     tokens.create_token,
     tokens.tokens,
     tokens.delete_token,
