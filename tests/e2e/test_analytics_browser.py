@@ -5,9 +5,9 @@ import asyncio
 import pytest
 from playwright.sync_api import sync_playwright
 
-from core.accounts import create_user
 from tests.support.analytics_data import seed_known_set
 from tests.support.live_server import live_server
+from tests.support.staff import add_staff
 
 pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -17,7 +17,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 async def test_charts_and_figures_show_the_known_set(settings, session_factory) -> None:
     known = await seed_known_set(session_factory)
     async with session_factory() as session, session.begin():
-        await create_user(session, email="taras@shop.ua", password="supervisor-pw", role="supervisor")
+        await add_staff(session, email="taras@shop.ua", password="supervisor-pw", role="supervisor", name="Taras")
     # Playwright's sync API and the server's own event loop both want a thread of their own.
     await asyncio.to_thread(_drive_browser, settings, known)
 

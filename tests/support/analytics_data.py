@@ -8,9 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.accounts import create_user
 from core.database import utcnow
 from core.models import Conversation, ConversationEvent, Customer, Message
+from tests.support.staff import add_staff
 
 FALLBACK = {"decision": {"action": "fallback", "reason": "low_confidence", "confidence": 0.1}}
 ANSWER = {"decision": {"action": "answer", "article_id": "delivery", "confidence": 0.9}}
@@ -85,10 +85,10 @@ async def seed_known_set(factory: async_sessionmaker[AsyncSession]) -> KnownSet:
     day1 = day0 + timedelta(days=1)
     s = timedelta(seconds=1)
     async with factory() as session, session.begin():
-        olena = (await create_user(session, email="olena@shop.ua", password="agent-password", role="agent",
-                                   name="Olena")).id
-        petro = (await create_user(session, email="petro@shop.ua", password="agent-password", role="agent",
-                                   name="Petro")).id
+        olena = (await add_staff(session, email="olena@shop.ua", password="agent-password", role="agent",
+                                 name="Olena")).id
+        petro = (await add_staff(session, email="petro@shop.ua", password="agent-password", role="agent",
+                                 name="Petro")).id
         # 1. bot only, settled: one question, one answer, rated 4 (csat_score only).
         c1 = await start_conversation(session, day0 + timedelta(hours=10), channel="telegram", language="uk",
                                       csat_score=4)

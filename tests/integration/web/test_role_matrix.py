@@ -17,8 +17,9 @@ from datetime import timedelta
 import pytest
 from litestar.routes import HTTPRoute, WebSocketRoute
 
-from core.accounts import create_user, issue_token
+from core.accounts import issue_token
 from core.settings import ROLES
+from tests.support.staff import add_staff
 
 PUBLIC_API = {("POST", "/api/auth/login")}
 GUARD_REFUSAL = re.compile(r"^role '\w+' may not do this")
@@ -54,8 +55,7 @@ async def token_factory(session_factory):
     users = {}
     async with session_factory() as session, session.begin():
         for role in ROLES:
-            users[role] = await create_user(session, email=f"matrix-{role}@shop.ua", password="long-password",
-                                            role=role)
+            users[role] = await add_staff(session, email=f"matrix-{role}@shop.ua", role=role)
 
     async def token_for(role: str) -> str:
         # A fresh token per call: a route such as logout may revoke the one it was called with.

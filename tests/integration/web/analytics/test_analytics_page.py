@@ -4,15 +4,15 @@ import re
 
 import pytest
 
-from core.accounts import create_user
 from tests.support.analytics_data import seed_known_set
+from tests.support.staff import add_staff
 
 
 @pytest.fixture
 async def known(session_factory):
     known = await seed_known_set(session_factory)
     async with session_factory() as session, session.begin():
-        await create_user(session, email="taras@shop.ua", password="supervisor-pw", role="supervisor", name="Taras")
+        await add_staff(session, email="taras@shop.ua", password="supervisor-pw", role="supervisor", name="Taras")
     return known
 
 
