@@ -4,3 +4,4 @@
 def register_all_models() -> None:
     """Import the model modules of every package (registration happens on import)."""
     import core.models  # noqa: F401
+    import web.analytics.models  # noqa: F401
