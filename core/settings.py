@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(24 * 7, ge=1, description="How long a console login stays valid.")
     secure_cookies: bool = Field(False, description="Mark the session cookie Secure (serve behind HTTPS).")
     max_request_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted request body (bytes).")
+    shopper_burst: int = Field(
+        10, ge=1, description="Messages a shopper may send in a quick burst before the bot stops answering."
+    )
+    shopper_rate_per_minute: float = Field(
+        20, gt=0, description="Sustained messages per minute a shopper may send once the burst is spent."
+    )
 
     # --- public endpoints ----------------------------------------------------------------
     public_url: str | None = Field(None, description="Base URL that Telegram and Viber call (https://…).")

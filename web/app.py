@@ -27,6 +27,7 @@ from web.components import COMPONENTS
 from web.deps import provide_db_session, provide_services
 from web.errors import EXCEPTION_HANDLERS
 from web.routes import ROUTE_HANDLERS
+from web.security_headers import security_headers
 from web.services import AppServices
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def create_app(settings: Settings) -> Litestar:
                                                                                         sync_to_thread=False)},
         middleware=[DefineMiddleware(TokenAuthenticationMiddleware, exclude=[r"^/schema"])],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers],
         request_max_body_size=settings.max_request_bytes,
         openapi_config=OpenAPIConfig(
             title="Relaydesk API",

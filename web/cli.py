@@ -10,6 +10,7 @@ import click
 
 from core.errors import ConfigurationError, RelaydeskError
 from core.settings import ROLES, Settings, load_settings
+from nlu.cli import nlu_group
 from web.kb.cli import kb
 
 
@@ -154,41 +155,6 @@ def customers_import(path: Path) -> None:
 
 
 @main.group()
-def tokens() -> None:
-    """API tokens for integrations (a shop backend pushing customers, orders and notifications)."""
-
-
-@tokens.command("create")
-@click.option("--email", required=True, help="The staff account the token acts as (role integration or admin).")
-@click.option("--name", required=True, help="What the token is for, e.g. the shop's name.")
-def tokens_create(email: str, name: str) -> None:
-    """Create an API token and print it once (only its hash is stored)."""
-    from sqlalchemy import select
-
-    from core.accounts import issue_token
-    from core.models import AuditRecord, StaffUser
-
-    settings = _settings()
-
-    async def action(factory):
-        async with factory() as session, session.begin():
-            user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
-            if user is None or not user.active:
-                raise RelaydeskError(f"no active user with e-mail {email}; create it with `relaydesk users create`")
-            issued = await issue_token(session, user, kind="api", ttl=None, name=name)
-            session.add(AuditRecord(actor_type="system", action="token.create", target_type="staff_user",
-                                    target_id=str(user.id), details={"name": name, "token_id": issued.record.id}))
-            return issued.secret
-
-    try:
-        secret = asyncio.run(_with_factory(settings, action))
-    except RelaydeskError as exc:
-        click.echo(f"relaydesk: {exc}", err=True)
-        sys.exit(1)
-    click.echo(secret)
-
-
-@main.group()
 def telegram() -> None:
     """The Telegram bot."""
 
@@ -253,6 +219,7 @@ def webhooks_set() -> None:
 
 
 main.add_command(kb)
+main.add_command(nlu_group)
 
 @main.group()
 def teams() -> None:
@@ -310,3 +277,56 @@ def teams_list() -> None:
 
     for view in asyncio.run(_with_factory(_settings(), action)):
         click.echo(json.dumps(view, ensure_ascii=False))
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for integrations and scripts."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True, help="The staff account the token acts as.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'shop backend'.")
+def tokens_create(email: str, name: str) -> None:
+    """Issue an API token for an existing account and print it (shown only this once)."""
+    from sqlalchemy import select
+
+    from core.api_tokens import create_user_token
+    from core.models import StaffUser
+
+    settings = _settings()
+
+    async def action(factory):
+        async with factory() as session, session.begin():
+            user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+            if user is None or not user.active:
+                raise RelaydeskError(f"no active staff account with e-mail {email}")
+            issued = await create_user_token(session, user=user, name=name)
+            return issued.secret, issued.record.id, user.role
+
+    try:
+        secret, token_id, role = asyncio.run(_with_factory(settings, action))
+    except RelaydeskError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"token {token_id} ({name}, acts as {email.strip().lower()}, role {role}); store it now, "
+               "it is not shown again:")
+    click.echo(secret)
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id: int) -> None:
+    """Revoke an API token by its id (see GET /api/tokens)."""
+    from core.api_tokens import revoke_token
+
+    async def action(factory):
+        async with factory() as session, session.begin():
+            await revoke_token(session, token_id=token_id)
+
+    try:
+        asyncio.run(_with_factory(_settings(), action))
+    except RelaydeskError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"token {token_id} revoked")

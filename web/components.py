@@ -13,11 +13,13 @@ from contextlib import AbstractAsyncContextManager
 from web.handoff_component import handoff_component
 from web.kb.component import knowledge_base_component
 from web.notification_failover import notification_failover
+from web.rate_limits import shopper_rate_limiter
 from web.services import AppServices
 
 Component = Callable[[AppServices], AbstractAsyncContextManager[None]]
 
 COMPONENTS: list[Component] = [
+    shopper_rate_limiter,
     knowledge_base_component,
     handoff_component,
     notification_failover,

@@ -6,3 +6,4 @@ def register_all_models() -> None:
     import core.customers.models  # noqa: F401
     import core.models  # noqa: F401
     import knowledge_base.models  # noqa: F401
+    import web.analytics.models  # noqa: F401

@@ -14,11 +14,13 @@ from bots.steps.linking import link_from_start, link_shared_contact
 from bots.steps.media import explain_unreadable_media
 from bots.steps.opt_out import handle_marketing_opt_out
 from bots.steps.orders import answer_order_questions
+from bots.steps.throttle import throttle_flooding_shoppers
 
 
 def default_steps() -> list[Step]:
     """The steps of the inbound flow, in order."""
     return [
+        throttle_flooding_shoppers,  # first: a flooding shopper costs nothing further
         link_shared_contact,
         link_from_start,
         human_owned,

@@ -32,7 +32,6 @@ from bots.viber.convert import (
     CHANNEL,
     context_link,
     from_request,
-    language_hint,
     message_token,
     unsupported_from_raw,
 )

@@ -36,7 +36,9 @@ async def login(data: JSONBody[LoginRequest], db_session: DbSession, services: S
     """Exchange e-mail and password for a session token and cookie; 401 on bad credentials."""
     user = await authenticate(db_session, email=data.email, password=data.password)
     if user is None:
-        await db_session.commit()  # keep the failed-attempt counter
+        db_session.add(AuditRecord(actor_type="system", action="auth.login_failed", target_type="staff_user",
+                                   details={"email": data.email.strip().lower()[:255]}))
+        await db_session.commit()  # keep the failed-attempt counter and the audit record
         raise NotAuthorizedException("wrong e-mail or password, or the account is locked")
     ttl = timedelta(hours=services.settings.session_ttl_hours)
     issued = await issue_token(db_session, user, kind="session", ttl=ttl)

@@ -1,0 +1,28 @@
+"""How figures read on the page: percentages, durations, missing values."""
+
+from __future__ import annotations
+
+NO_VALUE = "—"
+
+
+def percent(rate: float | None) -> str:
+    """``0.25`` → ``25.0%``."""
+    return NO_VALUE if rate is None else f"{rate * 100:.1f}%"
+
+
+def duration(seconds: float | None) -> str:
+    """``3725`` → ``1h 2m``, ``300`` → ``5m 0s``, ``42.5`` → ``42.5s``."""
+    if seconds is None:
+        return NO_VALUE
+    if seconds < 60:
+        return f"{seconds:g}s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m {secs}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes}m"
+
+
+def number(value: float | None) -> str:
+    """A count or average as written, or a dash when there is none."""
+    return NO_VALUE if value is None else f"{value:g}"

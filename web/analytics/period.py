@@ -1,0 +1,92 @@
+"""The question an analytics request asks: a period of conversation start times and filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from core.database import utcnow
+from core.errors import ValidationFailed
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class AnalyticsQuery:
+    """Which conversations to count: started in ``[start, end)`` and matching every filter given.
+
+    Attributes:
+        start: first instant of the period (UTC).
+        end: the instant after the period (UTC, exclusive).
+        as_of: "now" for rules that wait for time to pass (the 24-hour bot-resolved window).
+        channel, language, team: optional equality filters on the conversation.
+    """
+
+    start: datetime
+    end: datetime
+    as_of: datetime = field(default_factory=utcnow)
+    channel: str | None = None
+    language: str | None = None
+    team: str | None = None
+
+    def days(self) -> list[str]:
+        """Every UTC day the period touches, as ``YYYY-MM-DD``, oldest first."""
+        day, last = self.start.date(), (self.end - timedelta(microseconds=1)).date()
+        days = []
+        while day <= last:
+            days.append(day.isoformat())
+            day += timedelta(days=1)
+        return days
+
+    def as_params(self) -> dict[str, str]:
+        """The query-string form of this question (for links such as the CSV export)."""
+        params = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        params.update({name: value for name, value in (("channel", self.channel), ("language", self.language),
+                                                       ("team", self.team)) if value})
+        return params
+
+
+def parse_query(
+    start: str | None, end: str | None, *, channel: str | None = None, language: str | None = None,
+    team: str | None = None,
+) -> AnalyticsQuery:
+    """Build an :class:`AnalyticsQuery` from request strings.
+
+    ``from``/``to`` accept a date (``2026-11-01``; ``to`` is then inclusive: the whole day counts) or an
+    ISO datetime (``to`` exclusive; without an offset it is UTC). Missing ``to`` is the end of today,
+    missing ``from`` is 30 days before ``to``.
+
+    Raises:
+        ValidationFailed: unparseable dates, an empty or reversed period, or one longer than 366 days.
+    """
+    problems = []
+    end_at = _parse_bound(end, "to", problems, inclusive_day=True)
+    start_at = _parse_bound(start, "from", problems, inclusive_day=False)
+    if problems:
+        raise ValidationFailed("; ".join(p["error"] for p in problems), problems)
+    if end_at is None:
+        end_at = datetime.combine(utcnow().date() + timedelta(days=1), time(), UTC)
+    if start_at is None:
+        start_at = end_at - timedelta(days=DEFAULT_DAYS)
+    if start_at >= end_at:
+        raise ValidationFailed("'from' must be before 'to'", [{"field": "from", "error": "must be before 'to'"}])
+    if end_at - start_at > timedelta(days=MAX_DAYS):
+        raise ValidationFailed(f"the period may span at most {MAX_DAYS} days",
+                               [{"field": "to", "error": f"at most {MAX_DAYS} days after 'from'"}])
+    return AnalyticsQuery(start=start_at, end=end_at, channel=channel or None, language=language or None,
+                          team=team or None)
+
+
+def _parse_bound(value: str | None, name: str, problems: list, *, inclusive_day: bool) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day + timedelta(days=1) if inclusive_day else day, time(), UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        problems.append({"field": name, "error": f"'{name}' is not a date (YYYY-MM-DD) or ISO datetime: {value!r}"})
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
