@@ -14,14 +14,14 @@ hand-off). It adds:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bots.flow import InboundFlow
+from bots.flow import InboundFlow, Step
 from bots.messengers.telegram import TelegramMessenger
 from bots.messengers.viber import ViberMessenger
 from bots.messengers.webchat import WebchatMessenger
@@ -44,13 +44,19 @@ class RuntimeServices(Protocol):
 
 
 @asynccontextmanager
-async def channels_component(services: RuntimeServices) -> AsyncIterator[None]:
-    """Build the channels for ``services.settings`` and run the delivery worker while the app runs."""
+async def channels_component(services: RuntimeServices, *, steps: Sequence[Step] | None = None
+                             ) -> AsyncIterator[None]:
+    """Build the channels for ``services.settings`` and run the delivery worker while the app runs.
+
+    Args:
+        steps: the inbound flow's steps; :func:`bots.steps.default_steps` when None.
+    """
     settings = services.settings
     extras = services.extras
     policy = DeliveryPolicy.from_settings(settings)
     flow = InboundFlow(settings=settings, session_factory=services.session_factory, bus=services.bus,
-                       steps=default_steps(), services=extras)
+                       steps=list(steps) if steps is not None else default_steps(),
+                       services=extras)
     extras["flow"] = flow
     async with AsyncExitStack() as stack:
         hub = WebchatHub(flow)

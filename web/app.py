@@ -7,8 +7,9 @@ This module (with ``web/cli.py``) is the composition root: the only web module t
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -16,6 +17,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from bots.flow import Step
 from bots.routes import CHANNEL_ROUTE_HANDLERS
 from bots.runtime import channels_component
 from core.bus import create_bus
@@ -32,13 +34,17 @@ from web.services import AppServices
 
 logger = logging.getLogger(__name__)
 
-# The channels component goes last whatever the other packages append to COMPONENTS: it builds the
-# inbound flow over the services they put in ``extras`` and starts delivering.
-APP_COMPONENTS = [*COMPONENTS, channels_component]
 
+def create_app(settings: Settings, *, flow_steps: Sequence[Step] | None = None) -> Litestar:
+    """Build the web app for ``settings``; nothing connects until the app starts.
 
-def create_app(settings: Settings) -> Litestar:
-    """Build the web app for ``settings``; nothing connects until the app starts."""
+    Args:
+        settings: the process's settings.
+        flow_steps: the inbound flow's steps; ``bots.steps.default_steps()`` when omitted.
+    """
+    # The channels component goes last whatever the other packages append to COMPONENTS: it builds the
+    # inbound flow over the services they put in ``extras`` and starts delivering.
+    app_components = [*COMPONENTS, partial(channels_component, steps=flow_steps)]
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -54,7 +60,7 @@ def create_app(settings: Settings) -> Litestar:
         try:
             # Components stop in reverse order of start, so in-flight work finishes writing first.
             async with AsyncExitStack() as stack:
-                for component in APP_COMPONENTS:
+                for component in app_components:
                     await stack.enter_async_context(component(services))
                 yield
         finally:

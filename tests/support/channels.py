@@ -36,6 +36,24 @@ def channel_settings(backend: Backend, *, telegram: TelegramDouble | None = None
     return make_settings(backend, **values)
 
 
+async def echo_text(ctx) -> None:
+    """Stands in for the knowledge base in delivery tests: exactly one predictable reply per text."""
+    if ctx.inbound.kind == "text":
+        ctx.reply(f"echo: {ctx.inbound.text}")
+
+
+def delivery_test_steps() -> list:
+    """The flow for channel and delivery tests: the channel-facing steps plus :func:`echo_text`.
+
+    Delivery is what these tests check; the NLU, hand-off and linking steps have tests of their own,
+    and their replies (fallbacks, hand-offs after repeated misses) would make reply counts arbitrary.
+    """
+    from bots.steps.media import explain_unreadable_media
+    from bots.steps.welcome import welcome
+
+    return [explain_unreadable_media, welcome, echo_text]
+
+
 def telegram_headers(settings: Settings) -> dict[str, str]:
     """The headers Telegram sends with each update."""
     return {"X-Telegram-Bot-Api-Secret-Token": settings.telegram_webhook_secret or ""}

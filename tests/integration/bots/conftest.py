@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.support.channels import channel_settings
+from tests.support.channels import channel_settings, delivery_test_steps
 from tests.support.telegram_double import TelegramDouble
 from tests.support.viber_double import ViberDouble
 
@@ -35,5 +35,5 @@ async def channels_client(channels_settings):
     """An app client serving the webhooks and web chat, delivering through the doubles."""
     from web.app import create_app
 
-    async with AsyncTestClient(app=create_app(channels_settings)) as client:
+    async with AsyncTestClient(app=create_app(channels_settings, flow_steps=delivery_test_steps())) as client:
         yield client

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bots.telegram.polling import TelegramPoller
 from core.models import Message
 from tests.support import telegram_payloads as tp
-from tests.support.channels import channel_settings
+from tests.support.channels import channel_settings, delivery_test_steps
 from tests.support.telegram_double import bad_gateway, too_many_requests
 
 
@@ -20,7 +20,7 @@ async def test_poller_answers_through_outages_and_confirms_offsets(settings, bac
     telegram.push_update(tp.text_update("Де моє замовлення?", update_id=41, language_code="uk"))
     telegram.push_update(tp.text_update("Де моє замовлення?", update_id=41, language_code="uk"))  # a repeat
     telegram.push_update(tp.start_update("promo", user_id=2222, update_id=42))
-    app = create_app(channel_settings(backend, telegram=telegram))
+    app = create_app(channel_settings(backend, telegram=telegram), flow_steps=delivery_test_steps())
     stop = asyncio.Event()
     async with app.lifespan():
         poller = TelegramPoller(app.state.services.extras["telegram"], long_poll_seconds=20)

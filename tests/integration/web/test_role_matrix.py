@@ -81,8 +81,8 @@ async def test_every_api_route_is_documented_and_guarded(client) -> None:
 async def test_every_websocket_route_is_guarded(client) -> None:
     for route in client.app.routes:
         if isinstance(route, WebSocketRoute):
-            for handler in route.route_handlers:
-                assert handler.opt.get("exclude_from_auth") or _allowed_roles(handler), route.path
+            handler = route.route_handler
+            assert handler.opt.get("exclude_from_auth") or _allowed_roles(handler), route.path
 
 
 async def test_each_role_gets_exactly_what_the_guard_allows(client, token_factory) -> None:
