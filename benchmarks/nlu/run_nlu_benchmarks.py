@@ -153,10 +153,11 @@ def main() -> None:
                 row[label] = evaluate(data, engine_factory=_factory(memo, language, options))
         row["seconds"] = round(time.perf_counter() - started, 1)
         results["sets"][name] = row
-        print(json.dumps({name: {k: v for k, v in row["full"].items() if k != "actions"}}), flush=True)
-    results["machine"]["load_avg_end"] = Path("/proc/loadavg").read_text().split()[:3]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        results["machine"]["load_avg_end"] = Path("/proc/loadavg").read_text().split()[:3]
+        # Written after every set: a long run that is stopped still leaves what it measured.
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(markdown({"sets": {name: row}}).splitlines()[-1], flush=True)
     print(markdown(results))
 
 
