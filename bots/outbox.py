@@ -149,7 +149,7 @@ class DeliveryWorker:
         except RetryLater as exc:
             await self._retry(item, str(exc), exc.retry_after)
         except PermanentFailure as exc:
-            await self._give_up(item, str(exc), "failed")
+            await self._give_up(item, str(exc), "failed", unsubscribed=exc.unsubscribed)
         except TimeoutError:
             await self._retry(item, f"no answer within {self.policy.send_timeout:.0f}s", None)
         except Exception as exc:
@@ -192,9 +192,11 @@ class DeliveryWorker:
                     error, delay)
         await mark_retry(self.session_factory, item, error=error, next_attempt_at=next_attempt_at)
 
-    async def _give_up(self, item: ClaimedItem, error: str, delivery_status: str) -> None:
+    async def _give_up(self, item: ClaimedItem, error: str, delivery_status: str, *,
+                       unsubscribed: bool = False) -> None:
         logger.warning("outbox item %s (%s/%s) is dead: %s", item.id, item.channel, item.chat_id, error)
-        message = await mark_dead(self.session_factory, item, error=error, delivery_status=delivery_status)
+        message = await mark_dead(self.session_factory, item, error=error, delivery_status=delivery_status,
+                                  unsubscribed=unsubscribed)
         await self._publish_status(message)
         await self._publish(events.OUTBOX_DEAD, {
             "outbox_id": item.id, "message_id": item.message_id, "channel": item.channel, "chat_id": item.chat_id,

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from core.database import utcnow
-from core.models import Message, OutboxItem
+from core.models import Identity, Message, OutboxItem
 
 OPEN_STATUSES = ("pending", "sending")
 # Receipts only move a message forward: a late "delivered" must not undo "seen".
@@ -113,15 +113,26 @@ async def mark_retry(factory: async_sessionmaker[AsyncSession], item: ClaimedIte
 
 
 async def mark_dead(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *, error: str,
-                    delivery_status: str) -> Message | None:
-    """Give up on the item: dead letter, and the message shows ``delivery_status`` ("failed"/"dead")."""
+                    delivery_status: str, unsubscribed: bool = False) -> Message | None:
+    """Give up on the item: dead letter, and the message shows ``delivery_status`` ("failed"/"dead").
+
+    ``unsubscribed``: the channel said the shopper blocked the bot; their identity there is marked.
+    """
     async with factory() as session, session.begin():
+        if unsubscribed:
+            await set_subscribed(session, channel=item.channel, chat_id=item.chat_id, subscribed=False)
         row = await session.get(OutboxItem, item.id)
         row.status, row.locked_by, row.locked_until, row.last_error = "dead", None, None, error[:2000]
         message = await session.get(Message, item.message_id) if item.message_id else None
         if message is not None:
             message.delivery_status = delivery_status
         return message
+
+
+async def set_subscribed(session: AsyncSession, *, channel: str, chat_id: str, subscribed: bool) -> None:
+    """Mark whether the identities reached at ``chat_id`` on ``channel`` still accept messages."""
+    await session.execute(update(Identity).where(Identity.channel == channel, Identity.chat_id == chat_id)
+                          .values(subscribed=subscribed).execution_options(synchronize_session=False))
 
 
 async def record_receipt(session: AsyncSession, *, channel: str, channel_message_id: str,
