@@ -21,10 +21,11 @@ async def get_or_create_secret_key(factory: async_sessionmaker[AsyncSession]) ->
         value = await session.scalar(select(InstanceValue.value).where(InstanceValue.key == "secret_key"))
         if value:
             return value
+        # The read above already began the session's transaction: add to it and commit.
+        session.add(InstanceValue(key="secret_key", value=secrets.token_urlsafe(48)))
         try:
-            async with session.begin():
-                session.add(InstanceValue(key="secret_key", value=secrets.token_urlsafe(48)))
+            await session.commit()
         except IntegrityError:
-            pass
+            await session.rollback()
     async with factory() as session:
         return await session.scalar(select(InstanceValue.value).where(InstanceValue.key == "secret_key"))
