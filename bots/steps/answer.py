@@ -93,7 +93,10 @@ async def _on_text(ctx: FlowContext) -> None:
             conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
             await _unanswered(ctx, decision.language, "low_confidence")
     else:
-        conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
+        if decision.reason != "no_articles":
+            # An empty knowledge base is the shop's setup, not the bot failing this shopper: it does
+            # not count towards the streak that makes the NLU hand a frustrated shopper to a person.
+            conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
         await _unanswered(ctx, decision.language, "fallback")
         ctx.reply(FALLBACK[decision.language], meta={"decision": _summary(decision)})
 
