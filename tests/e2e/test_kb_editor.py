@@ -10,6 +10,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from core.accounts import create_user
 from knowledge_base import service
+from knowledge_base.inbox import record_unanswered
 from knowledge_base.schema import parse_article
 from knowledge_base.versions import Author
 from nlu.encoder import get_encoder
@@ -35,6 +36,8 @@ RETURNS = {"uk": {"answer": "Повернення протягом 14 днів."
 async def _seed(session_factory) -> None:
     async with session_factory() as session, session.begin():
         await create_user(session, email="editor@shop.ua", password="editor-password", role="editor", name="Iryna")
+        for text in ("Do you ship to Poland?", "do you ship to poland??"):
+            await record_unanswered(session, text=text, language="en", reason="fallback")
         for body in (article_body(status="published"),
                      article_body("returns", title="Returns", status="published", variants=RETURNS),
                      article_body("gift-wrapping", title=EVIL_TITLE, variants=GIFT)):
@@ -102,6 +105,22 @@ async def test_editor_publishes_and_a_telegram_shopper_gets_the_new_answer(backe
                 await update.locator(".show-diff").click()
                 await expect(update.locator("pre.diff .add")).to_contain_text(NEW_ANSWER)
                 assert await page.title() != "hacked"
+
+                # The inbox groups the two ways of asking; the group becomes a draft article.
+                await page.click("#show-inbox")
+                group = page.locator("#groups li.group")
+                await expect(group).to_have_count(1)
+                await expect(group.locator(".count")).to_have_text("2×")
+                await group.locator(".from-group").click()
+                await expect(page.locator('.lang-tab[data-lang="en"]')).to_have_class("lang-tab active")
+                await page.fill("#slug", "shipping-abroad")
+                await page.fill("#title", "Shipping abroad")
+                await page.fill("#answer", "We ship to Poland in 5-7 days.")
+                await page.click("#save")
+                await expect(page.locator("#status-badge")).to_have_text("draft")
+                await expect(page.locator("#questions")).to_have_value(
+                    "Do you ship to Poland?\ndo you ship to poland??")
+                await expect(page.locator("#inbox-count")).to_have_text("")
                 assert errors == []
                 await browser.close()
 

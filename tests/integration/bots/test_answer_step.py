@@ -196,3 +196,13 @@ async def test_an_empty_knowledge_base_does_not_count_as_the_shopper_failing(set
     async with session_factory() as session:
         assert (await session.scalar(select(Conversation))).low_confidence_streak == 0
         assert len((await session.scalars(select(UnansweredQuestion))).all()) == 2  # editors still see them
+
+
+async def test_start_is_greeted_in_the_shoppers_language_without_a_decision(settings, session_factory) -> None:
+    index = FixedDecisions(Decision("fallback", "en", None, 0.0, (), "low_confidence", {}))
+    start = InboundMessage(channel="telegram", user_id="501", chat_id="501", dedup_key="s1", kind="start",
+                           text="/start", language_hint="ru")
+    await _flow(settings, session_factory, index).process(start)
+    [payload] = await _outbox(session_factory)
+    assert payload["text"].startswith("Здравствуйте!")
+    assert index.asked == []
