@@ -30,6 +30,11 @@ FALLBACK = {
     "ru": "Извините, я не нашёл ответа на этот вопрос. Попробуйте сформулировать иначе или напишите «оператор».",
     "en": "Sorry, I could not find an answer to that. Try asking in other words, or write \"agent\" to reach a person.",
 }
+WELCOME = {
+    "uk": "Вітаємо! Напишіть своє питання — про доставку, оплату, повернення чи замовлення — і я відповім.",
+    "ru": "Здравствуйте! Напишите свой вопрос — о доставке, оплате, возврате или заказе — и я отвечу.",
+    "en": "Hello! Ask me anything about delivery, payment, returns or your order and I will answer.",
+}
 DID_YOU_MEAN = {"uk": "Ви мали на увазі:", "ru": "Вы имели в виду:", "en": "Did you mean:"}
 THANKS = {
     "uk": "Дякуємо за оцінку!",
@@ -59,11 +64,14 @@ class AnswerReply(Reply):
 
 
 async def answer_from_knowledge_base(ctx: FlowContext) -> None:
-    """Decide on text messages and handle this step's own buttons; other kinds are left to other steps."""
+    """Decide on text messages, greet on /start, handle this step's own buttons; other kinds are left alone."""
     if ctx.inbound.kind == "callback":
         await _on_callback(ctx, str(ctx.inbound.payload.get("data") or ""))
     elif ctx.inbound.kind == "text":
         await _on_text(ctx)
+    elif ctx.inbound.kind == "start":  # /start, or the first contact: nothing to decide on yet
+        language = ctx.conversation.language or ctx.inbound.language_hint or ctx.settings.default_language
+        ctx.reply(_say(WELCOME, language))
 
 
 async def _on_text(ctx: FlowContext) -> None:
@@ -72,7 +80,7 @@ async def _on_text(ctx: FlowContext) -> None:
     if index is None:
         logger.warning("no knowledge index in the flow's services; falling back")
         language = conversation.language or ctx.settings.default_language
-        ctx.reply(FALLBACK[language])
+        ctx.reply(_say(FALLBACK, language))
         return
     decision = await index.decide(ctx.inbound.text, language_hint=ctx.inbound.language_hint,
                                   previous_language=conversation.language,
@@ -85,7 +93,7 @@ async def _on_text(ctx: FlowContext) -> None:
         await _answer(ctx, article, decision)
     elif decision.action == "clarify" and decision.candidates:
         buttons = [[Button(c.title, f"kb:{c.article_id}")] for c in decision.candidates]
-        ctx.replies.append(Reply(DID_YOU_MEAN[decision.language], buttons=buttons, keyboard="inline",
+        ctx.replies.append(Reply(_say(DID_YOU_MEAN, decision.language), buttons=buttons, keyboard="inline",
                                  meta={"decision": _summary(decision)}))
     elif decision.action == "handoff":
         # The hand-off step speaks to the shopper; an unsure match still tells editors what is missing.
@@ -93,9 +101,12 @@ async def _on_text(ctx: FlowContext) -> None:
             conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
             await _unanswered(ctx, decision.language, "low_confidence")
     else:
-        conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
+        if decision.reason != "no_articles":
+            # An empty knowledge base is the shop's setup, not the bot failing this shopper: it does
+            # not count towards the streak that makes the NLU hand a frustrated shopper to a person.
+            conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
         await _unanswered(ctx, decision.language, "fallback")
-        ctx.reply(FALLBACK[decision.language], meta={"decision": _summary(decision)})
+        ctx.reply(_say(FALLBACK, decision.language), meta={"decision": _summary(decision)})
 
 
 async def _on_callback(ctx: FlowContext, data: str) -> None:
@@ -117,9 +128,9 @@ async def _on_callback(ctx: FlowContext, data: str) -> None:
         rated = await record_feedback(ctx.session, article=article, conversation_id=ctx.conversation.id,
                                       helpful=helpful, message_id=ctx.message.id)
         if rated is not None:
-            ctx.reply((THANKS if helpful else SORRY)[language])
+            ctx.reply(_say(THANKS if helpful else SORRY, language))
     else:
-        ctx.reply(FALLBACK[language])
+        ctx.reply(_say(FALLBACK, language))
 
 
 async def _answer(ctx: FlowContext, article: Article, decision: Decision) -> None:
@@ -144,6 +155,10 @@ async def _published(ctx: FlowContext, slug: str | None) -> Article | None:
 async def _unanswered(ctx: FlowContext, language: str, reason: str) -> None:
     await record_unanswered(ctx.session, text=ctx.inbound.text, language=language, reason=reason,
                             conversation_id=ctx.conversation.id, message_id=ctx.message.id)
+
+
+def _say(texts: dict[str, str], language: str | None) -> str:
+    return texts.get(language or "", texts["en"])
 
 
 def _summary(decision: Decision) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -31,7 +32,7 @@ class ArticleFromGroup(BaseModel):
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     """A decision as the editor's "test a question" shows it."""
-    body = {
+    return {
         "decision": {"action": decision.action, "article_id": decision.article_id,
                      "confidence": decision.confidence, "reason": decision.reason,
                      # the explanation holds numpy numbers: make it plain JSON
@@ -40,7 +41,6 @@ def decision_json(decision: Decision) -> dict[str, Any]:
                     for c in decision.candidates],
         "language": decision.language,
     }
-    return body
 
 
 def _index(services: AppServices):
@@ -67,7 +67,7 @@ class KnowledgeBaseController(Controller):
         """Open inbox questions grouped by meaning, newest group first, with counts and examples."""
         questions = await open_questions(db_session)
         encoder = get_encoder(services.settings.embedding_model)
-        groups = group_questions(questions, encoder.encode)
+        groups = await asyncio.to_thread(group_questions, questions, encoder.encode)  # encoding is CPU work
         return {"total": len(questions), "groups": [group.to_dict() for group in groups]}
 
     @post("/unanswered/article", guards=[requires(*EDITORS)])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bots.flow import InboundFlow
 from bots.inbound import InboundMessage
 from bots.steps import default_steps
+from bots.steps.answer import answer_from_knowledge_base
 from core.bus import MemoryEventBus
 from core.models import Conversation, ConversationEvent, Message, OutboxItem
 from knowledge_base import service
@@ -55,8 +56,9 @@ class FixedDecisions:
 
 
 def _flow(settings, session_factory, index) -> InboundFlow:
+    # This step alone: the hand-off step after it would add its own replies and buttons.
     return InboundFlow(settings=settings, session_factory=session_factory, bus=MemoryEventBus(),
-                       steps=default_steps(), services={"kb_index": index})
+                       steps=[answer_from_knowledge_base], services={"kb_index": index})
 
 
 def _text(text: str, key: str, hint: str | None = None, channel: str = "telegram") -> InboundMessage:
@@ -180,8 +182,30 @@ async def test_thumbs_down_goes_to_the_inbox_and_the_figures(settings, session_f
 async def test_other_kinds_are_left_to_other_steps(settings, session_factory) -> None:
     index = FixedDecisions(Decision("fallback", "en", None, 0.0, (), "low_confidence", {}))
     photo = InboundMessage(channel="telegram", user_id="501", chat_id="501", dedup_key="p1", kind="photo")
-    await _flow(settings, session_factory, index).process(photo)
+    flow = _flow(settings, session_factory, index)
+    flow.steps = default_steps()  # with the media step that answers photos
+    await flow.process(photo)
     assert index.asked == []
     async with session_factory() as session:
         assert (await session.scalars(select(UnansweredQuestion))).all() == []
         assert (await session.scalar(select(Conversation))).language is None
+
+
+async def test_an_empty_knowledge_base_does_not_count_as_the_shopper_failing(settings, session_factory) -> None:
+    empty = Decision("fallback", "en", None, 0.0, (), "no_articles", {})
+    flow = _flow(settings, session_factory, FixedDecisions(empty))
+    await flow.process(_text("hello?", "e1"))
+    await flow.process(_text("anyone?", "e2"))
+    async with session_factory() as session:
+        assert (await session.scalar(select(Conversation))).low_confidence_streak == 0
+        assert len((await session.scalars(select(UnansweredQuestion))).all()) == 2  # editors still see them
+
+
+async def test_start_is_greeted_in_the_shoppers_language_without_a_decision(settings, session_factory) -> None:
+    index = FixedDecisions(Decision("fallback", "en", None, 0.0, (), "low_confidence", {}))
+    start = InboundMessage(channel="telegram", user_id="501", chat_id="501", dedup_key="s1", kind="start",
+                           text="/start", language_hint="ru")
+    await _flow(settings, session_factory, index).process(start)
+    [payload] = await _outbox(session_factory)
+    assert payload["text"].startswith("Здравствуйте!")
+    assert index.asked == []

@@ -154,3 +154,30 @@ async def test_script_in_title_and_answer_is_stored_verbatim_as_text(client, edi
                             variants={"en": {"answer": f"Costs 70 UAH {evil}", "questions": ["Delivery?"]}})
     assert created["title"] == f"Delivery {evil}"
     assert created["variants"]["en"]["answer"].endswith(evil)
+
+
+async def test_figures_count_answers_and_ratings(client, editor, agent, session_factory) -> None:
+    from core.models import Conversation, Customer
+    from knowledge_base.models import AnswerRecord
+
+    created = await _create(client, editor)
+    async with session_factory() as session, session.begin():
+        customer = Customer(name="Oksana")
+        session.add(customer)
+        await session.flush()
+        conversation = Conversation(customer_id=customer.id, channel="telegram")
+        session.add(conversation)
+        await session.flush()
+        for feedback in ("up", "down", None):
+            session.add(AnswerRecord(article_id=created["id"], conversation_id=conversation.id, question="?",
+                                     language="en", feedback=feedback))
+    figures = (await client.get("/api/articles/delivery-cost/figures", headers=agent)).json()
+    assert figures == {"slug": "delivery-cost", "answered": 3, "helpful": 1, "not_helpful": 1, "handoffs_after": 0}
+
+
+async def test_restore_with_a_stale_version_is_409(client, editor) -> None:
+    await _create(client, editor)
+    await client.patch("/api/articles/delivery-cost", json={"version": 1, "title": "Shipping"}, headers=editor)
+    stale = await client.post("/api/articles/delivery-cost/versions/1/restore", json={"version": 1}, headers=editor)
+    assert stale.status_code == 409
+    assert (await client.get("/api/articles/delivery-cost", headers=editor)).json()["title"] == "Shipping"

@@ -124,3 +124,12 @@ async def test_a_5_mb_file_imports(settings, session_factory, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "created 520" in result.stdout
     assert await _counts(session_factory) == (520, 520)
+
+
+async def test_the_demo_seeder_publishes_the_demo_knowledge_base(session_factory) -> None:
+    from web.demo import seed_demo
+
+    assert await seed_demo(session_factory) is not None
+    async with session_factory() as session:
+        statuses = (await session.scalars(select(Article.status))).all()
+    assert len(statuses) == len(_meaning(DEMO_ARTICLES)) and set(statuses) == {"published"}

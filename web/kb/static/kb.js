@@ -324,9 +324,9 @@ $("test-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const question = $("test-question").value.trim();
   if (!question) return;
-  const result = await api("GET", `/api/kb/search?q=${encodeURIComponent(question)}`);
   const box = $("test-result");
-  box.replaceChildren();
+  box.replaceChildren(); // an old result must not pass for the new one
+  const result = await api("GET", `/api/kb/search?q=${encodeURIComponent(question)}`);
   if (!result.ok) return box.append(el("p", { class: "error" }, problemText(result)));
   const d = result.data.decision;
   const summary = d.action === "answer" ? `answer with “${d.article_id}”` : d.action;
