@@ -1,6 +1,7 @@
 """`relaydesk serve` killed with SIGKILL between accepting a webhook and sending the reply: after a
 restart the reply still goes out, once."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -49,8 +50,9 @@ async def test_reply_goes_out_after_sigkill_and_restart(settings, telegram, sess
     port = free_port()
     first = start_serve(settings, telegram, port)
     try:
-        response = httpx.post(f"http://127.0.0.1:{port}{TELEGRAM_WEBHOOK}", json=tp.text_update("Привіт"),
-                              headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}, timeout=10)
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(f"http://127.0.0.1:{port}{TELEGRAM_WEBHOOK}", json=tp.text_update("Привіт"),
+                                         headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
         assert response.status_code == 200
         await telegram.wait_for_async(lambda: telegram.calls_of("sendMessage"), within=15)
     finally:
@@ -64,7 +66,7 @@ async def test_reply_goes_out_after_sigkill_and_restart(settings, telegram, sess
     second = start_serve(settings, telegram, port)
     try:
         await telegram.wait_for_async(lambda: telegram.delivered, within=30)
-        time.sleep(0.5)
+        await asyncio.sleep(0.5)  # nothing more goes out
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(20)
