@@ -26,15 +26,9 @@ from viberbot.api.viber_requests import (
 )
 
 from bots.flow import InboundFlow
+from bots.normalize import language_hint
 from bots.outbox_store import record_receipt
-from bots.viber.convert import (
-    CHANNEL,
-    context_link,
-    from_request,
-    language_hint,
-    message_token,
-    unsupported_from_raw,
-)
+from bots.viber.convert import CHANNEL, context_link, from_request, message_token, unsupported_from_raw
 from core import events
 from core.database import utcnow
 from core.models import Identity

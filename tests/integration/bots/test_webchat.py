@@ -1,0 +1,133 @@
+"""Web chat over a real WebSocket: messages stored once, replies pushed, unacknowledged replies replayed."""
+
+import asyncio
+import json
+import uuid
+
+import httpx
+import pytest
+import websockets
+
+from tests.support.channels import channel_settings, eventually, stored_messages
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture
+def server(settings, backend):
+    with LiveServer(channel_settings(backend)) as live:
+        yield live
+
+
+def visitor_id() -> str:
+    return uuid.uuid4().hex
+
+
+async def frames_until(socket, predicate, within=10.0):
+    """Read frames until one satisfies ``predicate``; returns every frame read."""
+    seen = []
+    async with asyncio.timeout(within):
+        while True:
+            frame = json.loads(await socket.recv())
+            seen.append(frame)
+            if predicate(frame):
+                return seen
+
+
+def connect(server, visitor, lang="en"):
+    return websockets.connect(f"{server.ws_url}/chat/ws?visitor={visitor}&lang={lang}")
+
+
+async def test_message_is_accepted_stored_once_and_answered(server, session_factory):
+    visitor = visitor_id()
+    async with connect(server, visitor, lang="ru-RU") as socket:
+        history = json.loads(await socket.recv())
+        assert history == {"type": "history", "messages": []}
+        frame = {"type": "message", "id": "c1", "text": "Где мой заказ?"}
+        await socket.send(json.dumps(frame))
+        await socket.send(json.dumps(frame))  # re-sent after a flaky moment: stored once
+        seen = await frames_until(socket, lambda f: f["type"] == "message")
+        assert [f for f in seen if f["type"] == "accepted"][0] == {"type": "accepted", "id": "c1"}
+        reply = seen[-1]
+        assert reply["text"] and reply["author"] == "bot"
+        await socket.send(json.dumps({"type": "ack", "message_id": reply["message_id"]}))
+
+        async def delivered():
+            return [m.delivery_status for m in await stored_messages(session_factory)] == ["received", "delivered"]
+
+        await eventually(delivered)
+    stored = await stored_messages(session_factory)
+    assert [(m.direction, m.channel, m.chat_id, m.text) for m in stored][0] == (
+        "in", "webchat", visitor, "Где мой заказ?")
+
+
+async def test_reply_for_an_absent_visitor_is_delivered_on_reconnect(server, session_factory):
+    visitor = visitor_id()
+    async with connect(server, visitor) as socket:
+        await socket.recv()  # history
+        await socket.send(json.dumps({"type": "message", "id": "c1", "text": "hello"}))
+        await frames_until(socket, lambda f: f["type"] == "accepted")
+    # the visitor left before the reply was pushed (or before acknowledging it)
+
+    async def reply_sent():
+        return any(m.direction == "out" and m.delivery_status == "sent" for m in await stored_messages(session_factory))
+
+    await eventually(reply_sent)
+    async with connect(server, visitor) as socket:
+        history = json.loads(await socket.recv())
+    assert [(m["direction"], m["delivery_status"]) for m in history["messages"]] == [
+        ("in", "received"), ("out", "sent")]
+    assert history["messages"][1]["text"]
+
+
+async def test_a_visitor_sees_only_their_own_messages(server, session_factory):
+    first, second = visitor_id(), visitor_id()
+    async with connect(server, first) as socket:
+        await socket.recv()
+        await socket.send(json.dumps({"type": "message", "id": "c1", "text": "private question"}))
+        reply = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
+
+    async def reply_sent():
+        return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
+
+    await eventually(reply_sent)  # pushed to the socket just before the worker records it as sent
+    async with connect(server, second) as socket:
+        assert json.loads(await socket.recv()) == {"type": "history", "messages": []}
+        await socket.send(json.dumps({"type": "ack", "message_id": reply["message_id"]}))  # not theirs: ignored
+    async with connect(server, first) as socket:
+        history = json.loads(await socket.recv())
+    assert history["messages"][1]["delivery_status"] == "sent"
+
+
+@pytest.mark.parametrize(("frame", "detail"), [
+    pytest.param("not json", "JSON", id="not-json"),
+    pytest.param(json.dumps([1]), "objects", id="not-an-object"),
+    pytest.param(json.dumps({"type": "shout"}), "unknown frame type", id="unknown-type"),
+    pytest.param(json.dumps({"type": "message", "id": "c1", "text": ""}), "text", id="empty-text"),
+    pytest.param(json.dumps({"type": "message", "id": "c1", "text": "x" * 4001}), "text", id="too-long"),
+    pytest.param(json.dumps({"type": "message", "id": "../../x", "text": "hi"}), "id", id="bad-id"),
+])
+async def test_bad_frames_get_an_error_and_store_nothing(server, session_factory, frame, detail):
+    async with connect(server, visitor_id()) as socket:
+        await socket.recv()
+        await socket.send(frame)
+        answer = json.loads(await socket.recv())
+    assert answer["type"] == "error" and detail in answer["detail"]
+    assert await stored_messages(session_factory) == []
+
+
+async def test_invalid_visitor_id_is_refused(server):
+    with pytest.raises(websockets.exceptions.InvalidStatus):
+        async with connect(server, "short") as socket:
+            await socket.recv()
+
+
+async def test_page_and_widget_are_served(server):
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        page = await client.get("/chat")
+        widget = await client.get("/chat/widget.js")
+        missing = await client.get("/chat/secrets.py")
+    assert page.status_code == 200 and "/chat/app.js" in page.text
+    assert "frame-ancestors *" in page.headers["content-security-policy"]
+    assert widget.status_code == 200 and widget.headers["content-type"].startswith("text/javascript")
+    assert "iframe" in widget.text
+    assert missing.status_code == 404
