@@ -47,7 +47,7 @@ def test_webhooks_set_registers_both_channels(settings, telegram, viber):
     (call,) = telegram.calls_of("setWebhook")
     assert call.params["url"] == "https://shop.example.com/webhooks/telegram"
     assert call.params["secret_token"] == WEBHOOK_SECRET
-    assert call.params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert call.params["allowed_updates"] == ["message", "edited_message", "callback_query", "my_chat_member"]
     (viber_call,) = viber.calls_of("set_webhook")
     assert viber_call.params["url"] == "https://shop.example.com/webhooks/viber"
     assert set(viber_call.params["event_types"]) == {"delivered", "seen", "failed", "subscribed", "unsubscribed",

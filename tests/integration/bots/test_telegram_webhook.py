@@ -192,3 +192,32 @@ async def test_webhook_is_404_when_telegram_is_not_configured(client, session_fa
                                  headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
     assert response.status_code == 404
     assert await stored_messages(session_factory) == []
+
+
+async def _subscribed(session_factory):
+    async with session_factory() as session:
+        return (await session.scalar(select(Identity))).subscribed
+
+
+async def test_blocking_and_unblocking_the_bot_follows_the_identity(channels_client, channels_settings,
+                                                                    session_factory):
+    await _post(channels_client, channels_settings, tp.text_update("hi"))
+    await _post(channels_client, channels_settings, tp.chat_member_update("kicked"))
+    assert await _subscribed(session_factory) is False
+    await _post(channels_client, channels_settings, tp.chat_member_update("member"))
+    assert await _subscribed(session_factory) is True
+
+
+async def test_reply_to_a_shopper_who_blocked_the_bot_fails_and_marks_them(channels_client, channels_settings,
+                                                                           telegram, session_factory):
+    from tests.support.telegram_double import blocked_by_user
+
+    telegram.script("sendMessage", blocked_by_user())
+    await _post(channels_client, channels_settings, tp.text_update("hi"))
+
+    async def given_up():
+        return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["failed"]
+
+    await eventually(given_up)
+    assert await _subscribed(session_factory) is False
+    assert telegram.delivered == []

@@ -171,3 +171,19 @@ async def test_webhook_check_and_unknown_events_are_acknowledged(channels_client
         response = await _post(channels_client, channels_settings, body)
         assert (response.status_code, response.json()) == (200, {"status": 0})
     assert await stored_messages(session_factory) == []
+
+
+async def test_reply_to_an_unsubscribed_user_fails_and_marks_them(channels_client, channels_settings, viber,
+                                                                  session_factory):
+    from tests.support.viber_double import viber_status
+
+    viber.script("send_message", viber_status(6))
+    await _post(channels_client, channels_settings, vp.message_event(vp.text("hi")))
+
+    async def given_up():
+        return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["failed"]
+
+    await eventually(given_up)
+    async with session_factory() as session:
+        assert (await session.scalar(select(Identity))).subscribed is False
+    assert viber.delivered == []
