@@ -9,7 +9,7 @@ from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import ConversationEvent, Message, StaffUser
-from web.analytics.facts import cohort, conversation_facts
+from web.analytics.facts import assignee_ratings, cohort
 from web.analytics.period import AnalyticsQuery
 from web.analytics.sql import percentile
 
@@ -48,12 +48,7 @@ async def agent_workload(session: AsyncSession, query: AnalyticsQuery, timings: 
         .group_by(ConversationEvent.actor_id))
     for user_id, count in resolved:
         entry(user_id)["resolved"] = count
-    facts = conversation_facts(query)
-    ratings = await session.execute(
-        select(facts.c.assignee_id, func.count(facts.c.csat), func.sum(facts.c.csat))
-        .where(facts.c.assignee_id.is_not(None), facts.c.csat.is_not(None))
-        .group_by(facts.c.assignee_id))
-    for user_id, count, total in ratings:
+    for user_id, count, total in await session.execute(assignee_ratings(query)):
         entry(user_id).update(csat_count=count, csat_avg=round(total / count, 2))
     by_agent: dict[int, list[float]] = {}
     for timing in timings:

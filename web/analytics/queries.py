@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import ConversationEvent, Message
+from core.models import ConversationEvent
 from web.analytics.breakdowns import agent_workload, unanswered_topics
-from web.analytics.facts import cohort, conversation_facts
+from web.analytics.facts import cohort, conversation_facts, handoff_intervals
 from web.analytics.period import AnalyticsQuery
 from web.analytics.sql import percentile, ratio, seconds_between, utc_day
 
@@ -73,31 +73,13 @@ async def handoff_timings(session: AsyncSession, query: AnalyticsQuery) -> list[
     message at or before it; the hand-off itself when there is none) to the first agent message after
     the hand-off. Resolution runs from the first hand-off to the first ``resolved`` event after it.
     """
-    facts = conversation_facts(query)
-    handed = (select(facts.c.id.label("conversation_id"), facts.c.handoff_at)
-              .where(facts.c.handoff_at.is_not(None)).subquery("handed"))
-    asked_at = func.coalesce(
-        select(func.max(Message.created_at)).where(
-            Message.conversation_id == handed.c.conversation_id, Message.direction == "in",
-            Message.created_at <= handed.c.handoff_at).scalar_subquery(),
-        handed.c.handoff_at)
-    first_reply = (select(Message.created_at, Message.author_id)
-                   .where(Message.conversation_id == handed.c.conversation_id, Message.author == "agent",
-                          Message.created_at >= handed.c.handoff_at)
-                   .order_by(Message.created_at, Message.id).limit(1))
-    replied_at = first_reply.with_only_columns(Message.created_at).scalar_subquery()
-    replied_by = first_reply.with_only_columns(Message.author_id).scalar_subquery()
-    resolved_at = (select(func.min(ConversationEvent.created_at))
-                   .where(ConversationEvent.conversation_id == handed.c.conversation_id,
-                          ConversationEvent.kind == "resolved",
-                          ConversationEvent.created_at >= handed.c.handoff_at).scalar_subquery())
+    intervals = handoff_intervals(query).subquery("intervals")
     rows = await session.execute(select(
-        handed.c.conversation_id,
-        seconds_between(asked_at, replied_at).label("first_response_s"),
-        replied_by.label("first_agent_id"),
-        seconds_between(handed.c.handoff_at, resolved_at).label("resolution_s"),
+        intervals.c.conversation_id, intervals.c.replied_by,
+        seconds_between(intervals.c.asked_at, intervals.c.replied_at).label("first_response_s"),
+        seconds_between(intervals.c.handoff_at, intervals.c.resolved_at).label("resolution_s"),
     ))
-    return [{"conversation_id": row.conversation_id, "first_agent_id": row.first_agent_id,
+    return [{"conversation_id": row.conversation_id, "first_agent_id": row.replied_by,
              "first_response_s": _seconds(row.first_response_s), "resolution_s": _seconds(row.resolution_s)}
             for row in rows]
 
