@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Conversation, ConversationEvent, Message, StaffUser
+from core.models import ConversationEvent, Message, StaffUser
+from web.analytics.facts import assignee_ratings, cohort
+from web.analytics.period import AnalyticsQuery
 from web.analytics.sql import percentile
 
 TOP_TOPICS = 10
@@ -17,24 +19,17 @@ UNANSWERED_ACTIONS = ("fallback",)
 UNANSWERED_REASONS = ("low_confidence", "no_articles")
 
 
-def csat_score(conversation_id) -> Any:
-    """The conversation's rating: ``csat_score``, else the score of its latest ``csat_rated`` event."""
-    rated = (select(ConversationEvent.data["score"].as_integer())
-             .where(ConversationEvent.conversation_id == conversation_id, ConversationEvent.kind == "csat_rated")
-             .order_by(ConversationEvent.id.desc()).limit(1).scalar_subquery())
-    return func.coalesce(Conversation.csat_score, rated)
-
-
-async def agent_workload(session: AsyncSession, cohort: Select, timings: list[dict]) -> list[dict[str, Any]]:
+async def agent_workload(session: AsyncSession, query: AnalyticsQuery, timings: list[dict]) -> list[dict[str, Any]]:
     """Per staff member: conversations replied to, replies, resolutions, first-response p50 and ratings.
 
     Ratings belong to the conversation's assignee at the time of the query.
 
     Args:
-        cohort: ``SELECT id`` of the conversations counted.
+        query: which conversations count.
         timings: :func:`web.analytics.queries.handoff_timings` rows (first responses per agent).
     """
     agents: dict[int, dict[str, Any]] = {}
+    ids = cohort(query)
 
     def entry(user_id: int) -> dict[str, Any]:
         return agents.setdefault(user_id, {"agent_id": user_id, "conversations": 0, "replies": 0, "resolved": 0,
@@ -42,23 +37,18 @@ async def agent_workload(session: AsyncSession, cohort: Select, timings: list[di
 
     replies = await session.execute(
         select(Message.author_id, func.count(distinct(Message.conversation_id)), func.count())
-        .where(Message.author == "agent", Message.author_id.is_not(None), Message.conversation_id.in_(cohort))
+        .where(Message.author == "agent", Message.author_id.is_not(None), Message.conversation_id.in_(ids))
         .group_by(Message.author_id))
     for user_id, conversations, count in replies:
         entry(user_id).update(conversations=conversations, replies=count)
     resolved = await session.execute(
         select(ConversationEvent.actor_id, func.count())
         .where(ConversationEvent.kind == "resolved", ConversationEvent.actor_type == "staff",
-               ConversationEvent.actor_id.is_not(None), ConversationEvent.conversation_id.in_(cohort))
+               ConversationEvent.actor_id.is_not(None), ConversationEvent.conversation_id.in_(ids))
         .group_by(ConversationEvent.actor_id))
     for user_id, count in resolved:
         entry(user_id)["resolved"] = count
-    score = csat_score(Conversation.id)
-    ratings = await session.execute(
-        select(Conversation.assignee_id, func.count(score), func.sum(score))
-        .where(Conversation.id.in_(cohort), Conversation.assignee_id.is_not(None), score.is_not(None))
-        .group_by(Conversation.assignee_id))
-    for user_id, count, total in ratings:
+    for user_id, count, total in await session.execute(assignee_ratings(query)):
         entry(user_id).update(csat_count=count, csat_avg=round(total / count, 2))
     by_agent: dict[int, list[float]] = {}
     for timing in timings:

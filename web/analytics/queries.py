@@ -10,55 +10,26 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Conversation, ConversationEvent, Message
-from web.analytics.breakdowns import agent_workload, csat_score, unanswered_topics
+from core.models import ConversationEvent
+from web.analytics.breakdowns import agent_workload, unanswered_topics
+from web.analytics.facts import cohort, conversation_facts, handoff_intervals
 from web.analytics.period import AnalyticsQuery
 from web.analytics.sql import percentile, ratio, seconds_between, utc_day
 
 # A bot answer settles a conversation once the shopper has stayed silent this long after it.
 QUIET_WINDOW = timedelta(hours=24)
 CSAT_SCORES = (1, 2, 3, 4, 5)
-
-
-def cohort(query: AnalyticsQuery) -> Select:
-    """``SELECT id`` of the conversations the query is about."""
-    statement = select(Conversation.id).where(Conversation.created_at >= query.start,
-                                              Conversation.created_at < query.end)
-    for column, value in ((Conversation.channel, query.channel), (Conversation.language, query.language),
-                          (Conversation.team, query.team)):
-        if value is not None:
-            statement = statement.where(column == value)
-    return statement
-
-
-def _first_handoff_at(conversation_id):
-    return (select(func.min(ConversationEvent.created_at))
-            .where(ConversationEvent.conversation_id == conversation_id, ConversationEvent.kind == "handoff")
-            .scalar_subquery())
-
-
-def _conversation_facts(query: AnalyticsQuery):
-    """One row per cohort conversation with what the rules need (a subquery)."""
-    c = Conversation
-    last_bot_at = (select(func.max(Message.created_at))
-                   .where(Message.conversation_id == c.id, Message.author == "bot").scalar_subquery())
-    last_customer_at = (select(func.max(Message.created_at))
-                        .where(Message.conversation_id == c.id, Message.direction == "in").scalar_subquery())
-    breaches = (select(func.count(ConversationEvent.id))
-                .where(ConversationEvent.conversation_id == c.id, ConversationEvent.kind == "sla_breach")
-                .scalar_subquery())
-    return (select(c.id, c.created_at, _first_handoff_at(c.id).label("handoff_at"),
-                   last_bot_at.label("last_bot_at"), last_customer_at.label("last_customer_at"),
-                   breaches.label("sla_breaches"), csat_score(c.id).label("csat"))
-            .where(c.id.in_(cohort(query))).subquery("facts"))
+DAILY_COUNTS = ("conversations", "bot_resolved", "handoffs", "sla_breaches", "csat_count", "csat_sum",
+                *(f"csat_{score}" for score in CSAT_SCORES))
 
 
 async def daily_counts(session: AsyncSession, query: AnalyticsQuery) -> list[dict[str, Any]]:
-    """Counts per UTC day of conversation start: conversations, bot_resolved, handoffs, SLA breaches, CSAT."""
-    facts = _conversation_facts(query)
+    """Counts per UTC day of conversation start: conversations, bot_resolved, handoffs, SLA breaches, CSAT
+    (count, sum and one count per score as ``csat_1`` … ``csat_5``)."""
+    facts = conversation_facts(query)
     settled_before = query.as_of - QUIET_WINDOW
     bot_resolved = and_(
         facts.c.handoff_at.is_(None),
@@ -67,23 +38,19 @@ async def daily_counts(session: AsyncSession, query: AnalyticsQuery) -> list[dic
         or_(facts.c.last_customer_at.is_(None), facts.c.last_customer_at <= facts.c.last_bot_at),
     )
     day = utc_day(facts.c.created_at).label("day")
+    per_score = [func.sum(case((facts.c.csat == score, 1), else_=0)).label(f"csat_{score}") for score in CSAT_SCORES]
     statement = (
         select(day, func.count().label("conversations"),
                func.sum(case((bot_resolved, 1), else_=0)).label("bot_resolved"),
                func.count(facts.c.handoff_at).label("handoffs"),
                func.sum(facts.c.sla_breaches).label("sla_breaches"),
                func.count(facts.c.csat).label("csat_count"),
-               func.sum(func.coalesce(facts.c.csat, literal(0))).label("csat_sum"))
+               func.sum(func.coalesce(facts.c.csat, literal(0))).label("csat_sum"), *per_score)
         .group_by(day)
     )
-    by_day = {row.day: row for row in await session.execute(statement)}
-    series = []
-    for name in query.days():
-        row = by_day.get(name)
-        values = {key: int(getattr(row, key) or 0) if row else 0
-                  for key in ("conversations", "bot_resolved", "handoffs", "sla_breaches", "csat_count", "csat_sum")}
-        series.append({"day": name, **values})
-    return series
+    by_day = {row.day: row._mapping for row in await session.execute(statement)}
+    return [{"day": name, **{key: int(by_day[name][key] or 0) if name in by_day else 0 for key in DAILY_COUNTS}}
+            for name in query.days()]
 
 
 async def handoff_reasons(session: AsyncSession, query: AnalyticsQuery) -> dict[str, int]:
@@ -99,15 +66,6 @@ async def handoff_reasons(session: AsyncSession, query: AnalyticsQuery) -> dict[
     return {row.reason: row.count for row in rows}
 
 
-async def csat_distribution(session: AsyncSession, query: AnalyticsQuery) -> dict[str, int]:
-    """How many rated conversations gave each score 1..5."""
-    facts = _conversation_facts(query)
-    rows = await session.execute(select(facts.c.csat, func.count()).where(facts.c.csat.is_not(None))
-                                 .group_by(facts.c.csat))
-    counts = {int(score): count for score, count in rows}
-    return {str(score): counts.get(score, 0) for score in CSAT_SCORES}
-
-
 async def handoff_timings(session: AsyncSession, query: AnalyticsQuery) -> list[dict[str, Any]]:
     """Per handed-off conversation: first response and resolution seconds, and who replied first.
 
@@ -115,32 +73,13 @@ async def handoff_timings(session: AsyncSession, query: AnalyticsQuery) -> list[
     message at or before it; the hand-off itself when there is none) to the first agent message after
     the hand-off. Resolution runs from the first hand-off to the first ``resolved`` event after it.
     """
-    c = Conversation
-    handoff_at = _first_handoff_at(c.id)
-    handed = select(c.id.label("conversation_id"), handoff_at.label("handoff_at")).where(
-        c.id.in_(cohort(query)), handoff_at.is_not(None)).subquery("handed")
-    asked_at = func.coalesce(
-        select(func.max(Message.created_at)).where(
-            Message.conversation_id == handed.c.conversation_id, Message.direction == "in",
-            Message.created_at <= handed.c.handoff_at).scalar_subquery(),
-        handed.c.handoff_at)
-    first_reply = (select(Message.created_at, Message.author_id)
-                   .where(Message.conversation_id == handed.c.conversation_id, Message.author == "agent",
-                          Message.created_at >= handed.c.handoff_at)
-                   .order_by(Message.created_at, Message.id).limit(1))
-    replied_at = first_reply.with_only_columns(Message.created_at).scalar_subquery()
-    replied_by = first_reply.with_only_columns(Message.author_id).scalar_subquery()
-    resolved_at = (select(func.min(ConversationEvent.created_at))
-                   .where(ConversationEvent.conversation_id == handed.c.conversation_id,
-                          ConversationEvent.kind == "resolved",
-                          ConversationEvent.created_at >= handed.c.handoff_at).scalar_subquery())
+    intervals = handoff_intervals(query).subquery("intervals")
     rows = await session.execute(select(
-        handed.c.conversation_id,
-        seconds_between(asked_at, replied_at).label("first_response_s"),
-        replied_by.label("first_agent_id"),
-        seconds_between(handed.c.handoff_at, resolved_at).label("resolution_s"),
+        intervals.c.conversation_id, intervals.c.replied_by,
+        seconds_between(intervals.c.asked_at, intervals.c.replied_at).label("first_response_s"),
+        seconds_between(intervals.c.handoff_at, intervals.c.resolved_at).label("resolution_s"),
     ))
-    return [{"conversation_id": row.conversation_id, "first_agent_id": row.first_agent_id,
+    return [{"conversation_id": row.conversation_id, "first_agent_id": row.replied_by,
              "first_response_s": _seconds(row.first_response_s), "resolution_s": _seconds(row.resolution_s)}
             for row in rows]
 
@@ -159,8 +98,7 @@ def duration_stats(values: list[float | None]) -> dict[str, float | None | int]:
 async def summary(session: AsyncSession, query: AnalyticsQuery) -> dict[str, Any]:
     """Every figure of the analytics page for ``query`` (the body of ``GET /api/analytics/summary``)."""
     series = await daily_counts(session, query)
-    totals = {key: sum(day[key] for day in series)
-              for key in ("conversations", "bot_resolved", "handoffs", "sla_breaches", "csat_count", "csat_sum")}
+    totals = {key: sum(day[key] for day in series) for key in DAILY_COUNTS}
     timings = await handoff_timings(session, query)
     first_response = duration_stats([t["first_response_s"] for t in timings])
     resolution = duration_stats([t["resolution_s"] for t in timings])
@@ -168,6 +106,8 @@ async def summary(session: AsyncSession, query: AnalyticsQuery) -> dict[str, Any
         day["deflection_rate"] = ratio(day["bot_resolved"], day["conversations"])
         day["handoff_rate"] = ratio(day["handoffs"], day["conversations"])
         day["csat_avg"] = _average(day.pop("csat_sum"), day["csat_count"])
+        for score in CSAT_SCORES:
+            del day[f"csat_{score}"]
     return {
         "period": {"from": query.start.isoformat(), "to": query.end.isoformat(), "as_of": query.as_of.isoformat()},
         "filters": {"channel": query.channel, "language": query.language, "team": query.team},
@@ -185,9 +125,9 @@ async def summary(session: AsyncSession, query: AnalyticsQuery) -> dict[str, Any
         "resolutions": resolution["count"],
         "csat_avg": _average(totals["csat_sum"], totals["csat_count"]),
         "csat_count": totals["csat_count"],
-        "csat_distribution": await csat_distribution(session, query),
+        "csat_distribution": {str(score): totals[f"csat_{score}"] for score in CSAT_SCORES},
         "sla_breaches": totals["sla_breaches"],
-        "agents": await agent_workload(session, cohort(query), timings),
+        "agents": await agent_workload(session, query, timings),
         "unanswered_topics": await unanswered_topics(session, cohort(query)),
         "series": series,
     }
