@@ -15,7 +15,6 @@ from bots.steps.media import explain_unreadable_media
 from bots.steps.opt_out import handle_marketing_opt_out
 from bots.steps.orders import answer_order_questions
 from bots.steps.throttle import throttle_flooding_shoppers
-from bots.steps.welcome import welcome
 
 
 def default_steps() -> list[Step]:
@@ -25,7 +24,6 @@ def default_steps() -> list[Step]:
         link_shared_contact,
         link_from_start,
         human_owned,
-        welcome,
         csat,
         explain_unreadable_media,
         handle_marketing_opt_out,

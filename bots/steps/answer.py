@@ -69,7 +69,9 @@ async def answer_from_knowledge_base(ctx: FlowContext) -> None:
         await _on_callback(ctx, str(ctx.inbound.payload.get("data") or ""))
     elif ctx.inbound.kind == "text":
         await _on_text(ctx)
-    elif ctx.inbound.kind == "start":  # /start, or the first contact: nothing to decide on yet
+    elif ctx.inbound.kind == "start" and not ctx.inbound.payload.get("conversation_started"):
+        # /start, or the first contact: nothing to decide on yet. (Viber's conversation_started is
+        # answered in its webhook response: Viber accepts no message before the user subscribes.)
         language = ctx.conversation.language or ctx.inbound.language_hint or ctx.settings.default_language
         ctx.reply(_say(WELCOME, language))
 

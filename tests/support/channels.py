@@ -37,8 +37,8 @@ def channel_settings(backend: Backend, *, telegram: TelegramDouble | None = None
 
 
 async def echo_text(ctx) -> None:
-    """Stands in for the knowledge base in delivery tests: exactly one predictable reply per text."""
-    if ctx.inbound.kind == "text":
+    """Stands in for the knowledge base in delivery tests: exactly one predictable reply per text or start."""
+    if ctx.inbound.kind in ("text", "start"):
         ctx.reply(f"echo: {ctx.inbound.text}")
 
 
@@ -49,9 +49,8 @@ def delivery_test_steps() -> list:
     and their replies (fallbacks, hand-offs after repeated misses) would make reply counts arbitrary.
     """
     from bots.steps.media import explain_unreadable_media
-    from bots.steps.welcome import welcome
 
-    return [explain_unreadable_media, welcome, echo_text]
+    return [explain_unreadable_media, echo_text]
 
 
 def telegram_headers(settings: Settings) -> dict[str, str]:

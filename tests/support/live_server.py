@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from typing import Any
 
 import uvicorn
 
@@ -25,11 +26,11 @@ def free_port() -> int:
 class LiveServer:
     """``create_app(settings)`` served by uvicorn until the block ends (lifespan included)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **app_options: Any) -> None:
         from web.app import create_app
 
         self.port = free_port()
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_config=None,
+        config = uvicorn.Config(create_app(settings, **app_options), host="127.0.0.1", port=self.port, log_config=None,
                                 lifespan="on", ws="websockets-sansio")
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, name="relaydesk-live-server", daemon=True)

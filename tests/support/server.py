@@ -38,8 +38,11 @@ class ServerProcess:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], *args: str, timeout: float = 60) -> Iterator[ServerProcess]:
-    """Start ``relaydesk serve ARGS`` with ``env`` and wait for ``/health``; stop it with SIGTERM."""
+def serve(env: dict[str, str], *args: str, timeout: float = 180) -> Iterator[ServerProcess]:
+    """Start ``relaydesk serve ARGS`` with ``env`` and wait for ``/health``; stop it with SIGTERM.
+
+    The generous default timeout covers loading the NLU model at start on a busy 2-core machine.
+    """
     port = free_port()
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
     child_env.update({"PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", **env})

@@ -132,23 +132,20 @@ async def test_clarify_offers_a_button_per_candidate_and_the_button_answers(sett
     [question] = await _outbox(session_factory)
     assert question["text"] == "Did you mean:"
     assert question["buttons"] == [[{"text": "Delivery cost", "data": "kb:delivery-cost"}],
-                                   [{"text": "Returns", "data": "kb:returns"}],
-                                   # the hand-off step offers a person under every unsure reply
-                                   [{"text": "Talk to a person", "data": "handoff:request"}]]
+                                   [{"text": "Returns", "data": "kb:returns"}]]
     await _flow(settings, session_factory, index).process(_callback("kb:returns", "c2"))
     answer = (await _outbox(session_factory))[-1]
     assert answer["text"].startswith("Returns within 14 days")
 
 
-async def test_low_confidence_handoff_is_recorded_and_left_to_the_handoff_step(settings, session_factory) -> None:
+async def test_low_confidence_handoff_replies_nothing_and_is_recorded(settings, session_factory) -> None:
     handoff = Decision("handoff", "ru", None, 0.1, (), "low_confidence", {})
     await _flow(settings, session_factory, FixedDecisions(handoff)).process(_text("что-то непонятное", "h1"))
-    # The answer step adds no reply of its own: the only one is the hand-off step's queue notice.
-    [notice] = await _outbox(session_factory)
-    assert notice["text"].startswith("Соединяем вас с оператором")
+    assert await _outbox(session_factory) == []
     async with session_factory() as session:
         [record] = (await session.scalars(select(UnansweredQuestion))).all()
         assert (record.reason, record.language) == ("low_confidence", "ru")
+        assert (await session.scalar(select(Conversation))).low_confidence_streak == 1
 
 
 async def test_a_person_request_is_left_to_the_handoff_step(settings, session_factory) -> None:

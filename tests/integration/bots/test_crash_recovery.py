@@ -32,7 +32,7 @@ def start_serve(settings, telegram, port: int) -> subprocess.Popen:
         env.update(RELAYDESK_REDIS_URL=settings.redis_url, RELAYDESK_REDIS_PREFIX=settings.redis_prefix)
     process = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port)],
                                env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # startup loads the NLU model: slow on a busy machine
     while True:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:

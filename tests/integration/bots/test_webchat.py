@@ -8,13 +8,13 @@ import httpx
 import pytest
 import websockets
 
-from tests.support.channels import channel_settings, eventually, stored_messages
+from tests.support.channels import channel_settings, delivery_test_steps, eventually, stored_messages
 from tests.support.live_server import LiveServer
 
 
 @pytest.fixture
 def server(settings, backend):
-    with LiveServer(channel_settings(backend)) as live:
+    with LiveServer(channel_settings(backend), flow_steps=delivery_test_steps()) as live:
         yield live
 
 
