@@ -60,9 +60,9 @@ def evaluate(
         ``in_scope_accuracy`` (abstentions count as wrong), ``oos_recall`` (share of out-of-scope
         queries not answered; None without any), ``overall_accuracy``, ``answer_precision`` (correct
         answers / answers given; None without answers), ``p50_ms``, ``p99_ms`` (wall clock), ``queries``,
-        and extras: ``cpu_p50_ms``, ``cpu_p99_ms`` (CPU time per query), ``in_scope``, ``out_of_scope``, ``top1_accuracy`` (in scope, best candidate right whatever the
-        action), ``language_accuracy`` (when test items name their language), ``actions``, ``build_s``,
-        ``thresholds``, ``name``.
+        and extras: ``cpu_p50_ms``, ``cpu_p99_ms`` (CPU time per query), ``in_scope``, ``out_of_scope``,
+        ``top1_accuracy`` (in scope, best candidate right whatever the action), ``language_accuracy``
+        (when test items name their language), ``actions``, ``build_s``, ``thresholds``, ``name``.
     """
     data = load(path_or_dict)
     language = data.get("language", "en")
