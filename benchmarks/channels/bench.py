@@ -147,22 +147,20 @@ def main() -> None:
     results = {}
     with TelegramDouble() as telegram, tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        port = free_port()
-        process = echo_bot(telegram, port)
-        try:
-            results["bare aiogram echo bot (webhook, reply inside the request)"] = measure(
-                process, f"http://127.0.0.1:{port}/webhook", telegram, args, 100_000)
-        finally:
-            process.terminate()
-            process.wait(20)
-        port = free_port()
-        process = relaydesk(telegram, port, database_url)
-        try:
-            results["Relaydesk (stored, flow, outbox worker)"] = measure(
-                process, f"http://127.0.0.1:{port}/webhooks/telegram", telegram, args, 200_000)
-        finally:
-            process.terminate()
-            process.wait(30)
+        bots = [  # (name, how to start it on a port, webhook path); each bot's shoppers get their own ids
+            ("bare aiogram echo bot (webhook, reply inside the request)", lambda port: echo_bot(telegram, port),
+             "/webhook"),
+            ("Relaydesk (stored, flow, outbox worker)", lambda port: relaydesk(telegram, port, database_url),
+             "/webhooks/telegram"),
+        ]
+        for number, (name, launch, path) in enumerate(bots, start=1):
+            port = free_port()
+            process = launch(port)
+            try:
+                results[name] = measure(process, f"http://127.0.0.1:{port}{path}", telegram, args, number * 100_000)
+            finally:
+                process.terminate()
+                process.wait(30)
     text = report(results, args, where)
     print(text)
     if args.append:
