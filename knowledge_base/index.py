@@ -43,6 +43,7 @@ class KnowledgeIndex:
         self._factory = session_factory
         self._indexed: dict[int, tuple[str, int]] = {}  # article id -> (slug, version) in the engine
         self._lock = asyncio.Lock()  # one rebuild or upsert at a time, in event order
+        self._pending: set[asyncio.Task] = set()
 
     @property
     def indexed_slugs(self) -> list[str]:
@@ -80,9 +81,31 @@ class KnowledgeIndex:
                 del self._indexed[article_id]
 
     async def on_kb_changed(self, _topic: str, event: dict) -> None:
-        """Bus listener for :data:`core.events.KB_CHANGED`."""
+        """Bus listener for :data:`core.events.KB_CHANGED`.
+
+        The refresh runs as its own task: a full reload takes a while, and the bus must keep
+        delivering other events (console updates, outbox wake-ups) meanwhile.
+        """
         article_id = event.get("article_id")
-        await self.refresh(int(article_id) if article_id is not None else None)
+        task = asyncio.create_task(self.refresh(int(article_id) if article_id is not None else None),
+                                   name="kb-index-refresh")
+        self._pending.add(task)
+        task.add_done_callback(self._finished)
+
+    async def settled(self) -> None:
+        """Wait for the refreshes started by bus events so far."""
+        while self._pending:
+            await asyncio.wait(set(self._pending))
+
+    def cancel_pending(self) -> None:
+        """Stop refreshes still running (the app is stopping)."""
+        for task in self._pending:
+            task.cancel()
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("knowledge index refresh failed", exc_info=task.exception())
 
     async def decide(
         self, text: str, *, language_hint: str | None = None, previous_language: str | None = None,

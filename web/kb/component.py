@@ -48,6 +48,7 @@ async def knowledge_base_component(services: AppServices) -> AsyncIterator[None]
         yield
     finally:
         unsubscribe()
+        index.cancel_pending()
         if retry is not None:
             retry.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -72,14 +72,17 @@ async def test_bus_events_drive_the_index(engine, session_factory) -> None:
     bus.subscribe(events.KB_CHANGED, index.on_kb_changed)
     article_id = await _save(session_factory, article_body(status="published"))
     await bus.publish(events.KB_CHANGED, {"article_id": article_id})
+    await index.settled()
     assert index.indexed_slugs == ["delivery-cost"]
     async with session_factory() as session, session.begin():
         await service.delete(session, article=await service.get(session, article_id=article_id))
     await bus.publish(events.KB_CHANGED, {"article_id": article_id})
+    await index.settled()
     assert index.indexed_slugs == []
     await _save(session_factory, article_body("bulk-1", status="published"))
     await _save(session_factory, article_body("bulk-2", status="published"))
     await bus.publish(events.KB_CHANGED, {"article_id": None})  # after a bulk import: reload everything
+    await index.settled()
     assert index.indexed_slugs == ["bulk-1", "bulk-2"]
 
 
@@ -101,3 +104,15 @@ async def test_a_second_app_learns_of_a_publish_over_redis(backend, settings, se
             await asyncio.sleep(0.05)
         assert result["decision"]["action"] == "answer"
         assert result["decision"]["article_id"] == "delivery-cost"
+
+
+async def test_a_reload_does_not_hold_up_the_bus(engine, session_factory) -> None:
+    bus = MemoryEventBus()
+    index = KnowledgeIndex(engine, session_factory)
+    await index.load()
+    bus.subscribe(events.KB_CHANGED, index.on_kb_changed)
+    await _save(session_factory, article_body(status="published"))
+    await bus.publish(events.KB_CHANGED, {"article_id": None})
+    assert index.indexed_slugs == []  # publish returned at once; the reload runs on its own
+    await index.settled()
+    assert index.indexed_slugs == ["delivery-cost"]
