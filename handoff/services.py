@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFoundError, ValidationFailed
-from core.models import CONVERSATION_STATUSES, Conversation, ConversationEvent, ConversationNote, Message
+from core.models import (
+    CONVERSATION_STATUSES,
+    Conversation,
+    ConversationEvent,
+    ConversationNote,
+    Customer,
+    Message,
+)
 
 MAX_NOTE_CHARS = 4000
 
@@ -42,6 +49,14 @@ async def get_all(
     else:
         statement = statement.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
     return (await session.scalars(statement.limit(limit))).all()
+
+
+async def customer_names(session: AsyncSession, conversations: Sequence[Conversation]) -> dict[int, str | None]:
+    """The names of the customers of ``conversations``, by customer id (one query)."""
+    ids = {conversation.customer_id for conversation in conversations}
+    if not ids:
+        return {}
+    return dict((await session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))).all())
 
 
 def summarize(conversation: Conversation) -> dict:
