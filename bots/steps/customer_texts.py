@@ -44,6 +44,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "To show your order, share your phone number with the button below, "
               "or send the order number together with the phone number it was placed with.",
     },
+    "ask_identity_no_phone_button": {
+        "uk": "Щоб показати ваше замовлення, надішліть номер замовлення разом із телефоном, на який його оформлено.",
+        "ru": "Чтобы показать ваш заказ, отправьте номер заказа вместе с телефоном, на который он оформлен.",
+        "en": "To show your order, send the order number together with the phone number it was placed with.",
+    },
     "share_phone_button": {"uk": "Поділитися номером", "ru": "Поделиться номером", "en": "Share my number"},
     "order_not_found": {
         "uk": "Не знайшли замовлення {number} у вашому обліковому записі.",
@@ -54,6 +59,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "uk": "Не знайшли замовлення з таким номером і телефоном. Перевірте дані або поділіться номером кнопкою.",
         "ru": "Не нашли заказ с таким номером и телефоном. Проверьте данные или поделитесь номером кнопкой.",
         "en": "We found no order with that number and phone. Check them, or share your number with the button.",
+    },
+    "order_not_matched_no_phone_button": {
+        "uk": "Не знайшли замовлення з таким номером і телефоном. Перевірте дані.",
+        "ru": "Не нашли заказ с таким номером и телефоном. Проверьте данные.",
+        "en": "We found no order with that number and phone. Please check them.",
+    },
+    "too_many_attempts_no_phone_button": {
+        "uk": "Забагато спроб. Спробуйте пізніше або напишіть у Telegram чи Viber.",
+        "ru": "Слишком много попыток. Попробуйте позже или напишите в Telegram или Viber.",
+        "en": "Too many attempts. Please try again later, or write to us on Telegram or Viber.",
     },
     "too_many_attempts": {
         "uk": "Забагато спроб. Поділіться номером телефону кнопкою нижче, щоб ми вас впізнали.",

@@ -51,9 +51,22 @@ def is_order_question(message: str, phones: list[str], numbers: list[str]) -> bo
     return bool(numbers and phones)
 
 
+# Messengers whose keyboards can share the shopper's own, verified phone number.
+PHONE_SHARING_CHANNELS = frozenset({"telegram", "viber"})
+
+
 def contact_keyboard(ctx: FlowContext) -> dict:
-    """Reply options asking the messenger to show its share-my-phone button."""
+    """Reply options asking the messenger to show its share-my-phone button (none where there is none)."""
+    if ctx.inbound.channel not in PHONE_SHARING_CHANNELS:
+        return {}
     return {"keyboard": "contact", "buttons": [[Button(text(ctx, "share_phone_button"), "share_phone")]]}
+
+
+def ask_for_proof(ctx: FlowContext, key: str) -> None:
+    """Reply ``key`` asking for proof of identity: the share-phone button where the channel has one."""
+    if ctx.inbound.channel not in PHONE_SHARING_CHANNELS:
+        key += "_no_phone_button"
+    ctx.reply(text(ctx, key), **contact_keyboard(ctx))
 
 
 async def is_identified(ctx: FlowContext) -> bool:
@@ -99,7 +112,7 @@ async def answer_order_questions(ctx: FlowContext) -> None:
             if await is_identified(ctx):
                 await _answer_known_customer(ctx, [data.removeprefix(ORDER_CALLBACK).upper()])
             else:
-                ctx.reply(text(ctx, "ask_identity"), **contact_keyboard(ctx))
+                ask_for_proof(ctx, "ask_identity")
         return
     if ctx.inbound.kind != "text":
         return
@@ -113,7 +126,7 @@ async def answer_order_questions(ctx: FlowContext) -> None:
     elif numbers and phones:
         await _answer_by_number_and_phone(ctx, numbers, phones)
     else:
-        ctx.reply(text(ctx, "ask_identity"), **contact_keyboard(ctx))
+        ask_for_proof(ctx, "ask_identity")
 
 
 async def _answer_known_customer(ctx: FlowContext, numbers: list[str]) -> None:
@@ -136,7 +149,7 @@ async def _answer_by_number_and_phone(ctx: FlowContext, numbers: list[str], phon
         AuditRecord.action == FAILED_LOOKUP, AuditRecord.target_type == "customer",
         AuditRecord.target_id == str(ctx.customer.id), AuditRecord.created_at >= since))
     if failures >= MAX_FAILED_LOOKUPS:
-        ctx.reply(text(ctx, "too_many_attempts"), **contact_keyboard(ctx))
+        ask_for_proof(ctx, "too_many_attempts")
         return
     matches = []
     for order in (await ctx.session.scalars(select(Order).where(func.upper(Order.number).in_(numbers)))).all():
@@ -149,7 +162,7 @@ async def _answer_by_number_and_phone(ctx: FlowContext, numbers: list[str], phon
         ctx.session.add(AuditRecord(actor_type="customer", actor_id=ctx.customer.id, action=FAILED_LOOKUP,
                                     target_type="customer", target_id=str(ctx.customer.id),
                                     details={"numbers": numbers[:5]}))
-        ctx.reply(text(ctx, "order_not_matched"), **contact_keyboard(ctx))
+        ask_for_proof(ctx, "order_not_matched")
         return
     for order in matches:
         ctx.reply(describe_order(ctx, order), meta={"order_numbers": [order.number]})

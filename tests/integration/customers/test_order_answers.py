@@ -93,3 +93,13 @@ async def test_how_to_place_an_order_is_left_to_the_knowledge_base(flow, session
     (reply,) = await _ask(flow, session_factory, shopper("telegram", "tg-3", text="як оформити замовлення?"))
     assert reply.payload.get("keyboard") is None and "order_numbers" not in reply.payload
     assert reply.payload["buttons"] == []
+
+
+async def test_web_chat_has_no_phone_button_so_it_asks_for_number_and_phone(flow, session_factory):
+    (ask,) = await _ask(flow, session_factory, shopper("webchat", "visitor-1", text="where is my order?",
+                                                      language="en"))
+    assert ask.payload["keyboard"] is None and ask.payload["buttons"] == []
+    assert "order number together with the phone" in ask.text and "button" not in ask.text
+    (answer,) = await _ask(flow, session_factory, shopper("webchat", "visitor-1", text="10188 +380501234567",
+                                                         language="en"))
+    assert answer.text.startswith("Order #10188") and "delivered" in answer.text
