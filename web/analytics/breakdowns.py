@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import ConversationEvent, Message, StaffUser
@@ -64,7 +64,7 @@ async def agent_workload(session: AsyncSession, query: AnalyticsQuery, timings: 
     return sorted(agents.values(), key=lambda a: (-a["conversations"], -a["resolved"], a["agent_id"]))
 
 
-async def unanswered_topics(session: AsyncSession, cohort: Select) -> list[dict[str, Any]]:
+async def unanswered_topics(session: AsyncSession, query: AnalyticsQuery) -> list[dict[str, Any]]:
     """The shopper questions the bot found no answer for, most frequent first (top 10).
 
     A question is the customer message just before a bot message whose stored NLU decision is a
@@ -72,7 +72,7 @@ async def unanswered_topics(session: AsyncSession, cohort: Select) -> list[dict[
     """
     decision = Message.payload["decision"]
     unanswered = (select(Message.conversation_id, Message.id)
-                  .where(Message.author == "bot", Message.conversation_id.in_(cohort),
+                  .where(Message.author == "bot", Message.conversation_id.in_(cohort(query)),
                          or_(decision["action"].as_string().in_(UNANSWERED_ACTIONS),
                              decision["reason"].as_string().in_(UNANSWERED_REASONS)))
                   .subquery("unanswered"))

@@ -128,7 +128,7 @@ async def summary(session: AsyncSession, query: AnalyticsQuery) -> dict[str, Any
         "csat_distribution": {str(score): totals[f"csat_{score}"] for score in CSAT_SCORES},
         "sla_breaches": totals["sla_breaches"],
         "agents": await agent_workload(session, query, timings),
-        "unanswered_topics": await unanswered_topics(session, cohort(query)),
+        "unanswered_topics": await unanswered_topics(session, query),
         "series": series,
     }
 

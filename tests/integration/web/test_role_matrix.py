@@ -32,11 +32,13 @@ def _schema_path(path: str) -> str:
 
 
 def _allowed_roles(handler) -> frozenset[str] | None:
+    """The roles every role guard on the way (app, router, controller, handler) lets through."""
+    allowed = None
     for guard in handler.resolve_guards():
         guard = getattr(guard, "func", guard)  # litestar wraps sync guards in an AsyncCallable
         if hasattr(guard, "allowed_roles"):
-            return guard.allowed_roles
-    return None
+            allowed = guard.allowed_roles if allowed is None else allowed & guard.allowed_roles
+    return allowed
 
 
 def _api_operations(app) -> dict[tuple[str, str], object]:

@@ -20,7 +20,8 @@ def _assert_locked_down(headers) -> None:
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
 
 
-@pytest.mark.parametrize("path", ["/health", "/api/auth/me", "/no-such-page"], ids=["ok", "401", "404"])
+@pytest.mark.parametrize("path", ["/health", "/api/auth/me", "/no-such-page", "/console/analytics"],
+                         ids=["ok", "401", "404", "html-page"])
 async def test_every_response_carries_the_security_headers(client, path) -> None:
     _assert_locked_down((await client.get(path)).headers)
 
