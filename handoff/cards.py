@@ -7,14 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFoundError
 from core.models import Conversation, Customer, Order
-from handoff.config import HandoffConfig
+from core.settings import Settings
 from handoff.routing import is_vip
 
 MAX_ORDERS = 20
 MAX_CONVERSATIONS = 20
 
 
-async def customer_card(session: AsyncSession, *, customer_id: int, config: HandoffConfig) -> dict:
+async def customer_card(session: AsyncSession, *, customer_id: int, settings: Settings) -> dict:
     """Name, phones, linked channels, tags, VIP, lifetime value, segment, orders and past conversations."""
     customer = await session.get(Customer, customer_id)
     if customer is None:
@@ -34,7 +34,7 @@ async def customer_card(session: AsyncSession, *, customer_id: int, config: Hand
         "identities": [{"channel": i.channel, "external_id": i.external_id, "display_name": i.display_name,
                         "username": i.username} for i in customer.identities],
         "tags": list(customer.tags or []),
-        "vip": is_vip(customer, config),
+        "vip": is_vip(customer, settings),
         "lifetime_value": str(customer.lifetime_value or 0),
         "rfm_segment": customer.rfm_segment,
         "language": customer.preferred_language,

@@ -1,11 +1,13 @@
-"""Hand-off settings: who counts as VIP, which topics always go to a person, timings.
+"""Hand-off settings: which topics always go to a person, priorities, timings.
+
+Who counts as VIP is the customers' rule (``VIP_TAGS``, ``VIP_LIFETIME_VALUE``, ``VIP_SEGMENTS`` in
+:mod:`core.settings`), so routing and the customer card agree with the stored ``Customer.vip``.
 
 Read from the environment (prefix ``RELAYDESK_``) when the app starts; tests build them directly.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,11 +21,6 @@ class HandoffConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAYDESK_", env_file=".env", env_file_encoding="utf-8",
                                       extra="ignore")
 
-    vip_tags: list[str] = Field(["vip"], description="A customer with any of these tags is VIP.")
-    vip_min_lifetime_value: Decimal | None = Field(
-        Decimal("50000"), description="A customer who spent at least this much is VIP; unset = no such rule."
-    )
-    vip_segments: list[str] = Field(["champions"], description="RFM segments whose customers are VIP.")
     handoff_topics: list[str] = Field(
         [], description="Topics (from the NLU) that always go to a person, whatever the bot's confidence."
     )

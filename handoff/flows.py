@@ -16,6 +16,7 @@ from core.database import utcnow
 from core.errors import ConflictError, ValidationFailed
 from core.models import Conversation, Customer, Message, StaffUser, Team
 from core.outbox import queue_outgoing
+from core.settings import Settings
 from handoff import agents, hours, routing, services, sla, texts
 from handoff.config import HandoffConfig
 from handoff.state import CUSTOMER, SYSTEM, Actor, Notice, Outcome, transition
@@ -37,14 +38,14 @@ def _updated(outcome: Outcome, conversation: Conversation, change: str) -> None:
 
 async def request_handoff(
     session: AsyncSession, conversation: Conversation, customer: Customer, *, reason: str,
-    topic: str | None, actor: Actor, config: HandoffConfig, language: str, outcome: Outcome,
+    topic: str | None, actor: Actor, config: HandoffConfig, settings: Settings, language: str, outcome: Outcome,
 ) -> None:
     """Queue the conversation for a person: route it, start the SLA, tell the shopper where they stand.
 
     Assigns it at once when its team works now and an online agent has room.
     """
     now = utcnow()
-    vip = routing.is_vip(customer, config)
+    vip = routing.is_vip(customer, settings)
     team = await routing.choose_team(session, topic=topic, vip=vip)
     team_name, priority = (team.name if team else None), routing.base_priority(vip, config)
     await transition(

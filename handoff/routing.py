@@ -7,23 +7,18 @@ import math
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.customers.figures import is_vip as vip_rule
 from core.models import Conversation, Customer, StaffUser, Team
+from core.settings import Settings
 from handoff import agents
 from handoff.config import HandoffConfig
 
 GENERAL_SKILL = "general"
 
 
-def is_vip(customer: Customer, config: HandoffConfig) -> bool:
-    """The configurable VIP rule: the VIP flag, a VIP tag, lifetime value or RFM segment."""
-    tags = {tag.lower() for tag in customer.tags or []}
-    threshold = config.vip_min_lifetime_value
-    return bool(
-        customer.vip
-        or tags & {tag.lower() for tag in config.vip_tags}
-        or (threshold is not None and (customer.lifetime_value or 0) >= threshold)
-        or (customer.rfm_segment and customer.rfm_segment.lower() in {s.lower() for s in config.vip_segments})
-    )
+def is_vip(customer: Customer, settings: Settings) -> bool:
+    """The stored VIP flag, or the configured VIP rule applied to the customer as they are now."""
+    return bool(customer.vip or vip_rule(customer, settings))
 
 
 async def choose_team(session: AsyncSession, *, topic: str | None, vip: bool) -> Team | None:

@@ -30,7 +30,7 @@ def handoff_reason(ctx: FlowContext, customer: Customer, config: HandoffConfig) 
         return decision_field(decision, "reason") or "explicit_request"
     if topic and topic in config.handoff_topics:
         return "topic"
-    if routing.is_vip(customer, config) and (topic in config.complex_topics or action in UNSURE_ACTIONS):
+    if routing.is_vip(customer, ctx.settings) and (topic in config.complex_topics or action in UNSURE_ACTIONS):
         return "vip"
     return None
 
@@ -52,6 +52,7 @@ async def handoff(ctx: FlowContext) -> None:
     actor = CUSTOMER if reason in ("explicit_request", "frustration") else Actor("bot")
     await flows.request_handoff(ctx.session, conversation, ctx.customer, reason=reason,
                                 topic=decision_field(ctx.decision, "topic"), actor=actor, config=config,
+                                settings=ctx.settings,
                                 language=language, outcome=outcome)
     apply_outcome(ctx, outcome)
     ctx.done = True

@@ -88,12 +88,16 @@ def rfm_segments(summaries: Sequence[OrderSummary], now: datetime) -> dict[int, 
 
 
 def is_vip(customer: Customer, settings: Settings) -> bool:
-    """The configurable VIP rule: a VIP tag, a lifetime value from the threshold, or a VIP segment."""
-    if set(customer.tags or ()) & {tag.lower() for tag in settings.vip_tags}:
+    """The configurable VIP rule: a VIP tag, a lifetime value from the threshold, or a VIP segment.
+
+    Tags and segments compare case-insensitively ("VIP" from a shop's CRM is the tag "vip").
+    """
+    if {tag.lower() for tag in customer.tags or ()} & {tag.lower() for tag in settings.vip_tags}:
         return True
-    if settings.vip_lifetime_value is not None and customer.lifetime_value >= settings.vip_lifetime_value:
+    if settings.vip_lifetime_value is not None and (customer.lifetime_value or 0) >= settings.vip_lifetime_value:
         return True
-    return customer.rfm_segment is not None and customer.rfm_segment in settings.vip_segments
+    segments = {segment.lower() for segment in settings.vip_segments}
+    return customer.rfm_segment is not None and customer.rfm_segment.lower() in segments
 
 
 async def order_summaries(session: AsyncSession) -> list[OrderSummary]:

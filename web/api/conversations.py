@@ -12,7 +12,7 @@ from core.models import Conversation, Customer, StaffUser
 from handoff import agents, cards, flows
 from handoff import services as crud
 from handoff.state import Actor, Outcome
-from web.api.publishing import after_commit, handoff_config
+from web.api.publishing import after_commit
 from web.auth import AGENTS, Principal, requires
 from web.deps import DbSession, Services
 from web.services import AppServices
@@ -80,7 +80,7 @@ async def conversation_detail(conversation_id: ConversationId, db_session: DbSes
         **crud.summarize(conversation),
         "assignee_name": agents.display_name(assignee) if assignee else None,
         "customer": await cards.customer_card(db_session, customer_id=conversation.customer_id,
-                                              config=handoff_config(services)),
+                                              settings=services.settings),
         "events": [crud.event_view(e) for e in await crud.get_events(
             db_session, customer_id=conversation.customer_id)],
         "notes": [crud.note_view(n) for n in await crud.get_notes(db_session,

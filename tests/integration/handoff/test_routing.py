@@ -15,6 +15,7 @@ from handoff import flows
 from handoff.config import HandoffConfig
 from handoff.hours import DAY_KEYS
 from handoff.state import Actor, Outcome
+from tests.conftest import make_settings
 from tests.support.handoff import harness, make_agent, make_team, shopper
 
 
@@ -42,13 +43,15 @@ async def _texts(factory, conversation_id: int) -> list[str]:
             Message.conversation_id == conversation_id, Message.direction == "out").order_by(Message.id))).all())
 
 
-@pytest.mark.parametrize("customer_values", [
-    pytest.param({"vip": True}, id="flag"),
-    pytest.param({"tags": ["VIP", "wholesale"]}, id="tag"),
-    pytest.param({"lifetime_value": Decimal("75000")}, id="lifetime-value"),
-    pytest.param({"rfm_segment": "champions"}, id="segment"),
+@pytest.mark.parametrize(("customer_values", "rule"), [
+    pytest.param({"vip": True}, {}, id="flag"),
+    pytest.param({"tags": ["VIP", "wholesale"]}, {}, id="tag"),
+    pytest.param({"lifetime_value": Decimal("75000")}, {"vip_lifetime_value": "50000"}, id="lifetime-value"),
+    pytest.param({"rfm_segment": "champions"}, {"vip_segments": "champions,loyal"}, id="segment"),
 ])
-async def test_vip_customers_go_to_the_vip_team_first_in_line(settings, session_factory, customer_values) -> None:
+async def test_vip_customers_go_to_the_vip_team_first_in_line(backend, settings, session_factory, customer_values,
+                                                              rule) -> None:
+    settings = make_settings(backend, database_url=settings.database_url, **rule)
     await make_team(session_factory, "support", skills=["general"])
     await make_team(session_factory, "vip", is_vip=True)
     flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "frustration"})
@@ -82,12 +85,11 @@ async def test_vip_complex_topic_goes_straight_to_a_person(settings, session_fac
     assert (conversation.status, conversation.team, conversation.handoff_reason) == ("queued", "vip", "vip")
 
 
-async def test_the_vip_rule_is_configurable(settings, session_factory) -> None:
-    config = HandoffConfig(_env_file=None, vip_tags=["gold"], vip_min_lifetime_value=None, vip_segments=[])
+async def test_the_vip_rule_is_configurable(backend, settings, session_factory) -> None:
+    settings = make_settings(backend, database_url=settings.database_url, vip_tags="gold")
     await make_team(session_factory, "vip", is_vip=True)
     await make_team(session_factory, "support", skills=["general"])
-    flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "explicit_request"},
-                   config=config)
+    flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "explicit_request"})
     first = await _greet(settings, session_factory, "1001")
     await _mark_customer(session_factory, first.conversation_id, tags=["vip"], lifetime_value=Decimal("99999"))
     result = await flow.flow.process(shopper("person"))
