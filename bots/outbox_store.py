@@ -123,7 +123,9 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
     async with factory() as session, session.begin():
         row = await session.get(OutboxItem, item.id)
         row.status, row.sent_at, row.locked_by, row.locked_until, row.last_error = "sent", utcnow(), None, None, None
-        message = await session.get(Message, item.message_id) if item.message_id else None
+        # Locked: a receipt (web chat ack, Viber "delivered") may be committing right now, and a
+        # plain read-modify-write would put the message back from "delivered" to "sent".
+        message = await session.get(Message, item.message_id, with_for_update=True) if item.message_id else None
         if message is not None:
             # The last part's id: its receipt means the whole message arrived (parts go in order).
             message.channel_message_id = channel_message_ids[-1] if channel_message_ids else None
@@ -177,7 +179,7 @@ async def record_receipt(session: AsyncSession, *, channel: str, channel_message
     """
     message = await session.scalar(
         select(Message).where(Message.channel == channel, Message.channel_message_id == channel_message_id)
-        .limit(1)
+        .limit(1).with_for_update()  # "delivered" and "seen" can arrive at once; ranks only move forward
     )
     if message is None or STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK[delivery_status]:
         return None

@@ -141,7 +141,7 @@ class WebchatHub:
         if not isinstance(message_id, int):
             raise FrameError("message_id must be an integer")
         async with self.flow.session_factory() as session, session.begin():
-            message = await session.get(Message, message_id)
+            message = await session.get(Message, message_id, with_for_update=True)  # see mark_sent
             if (message is None or message.channel != CHANNEL or message.chat_id != visitor
                     or message.direction != "out"
                     or STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK["delivered"]):
