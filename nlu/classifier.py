@@ -1,4 +1,4 @@
-"""A light per-article classifier trained on the example questions (logistic regression)."""
+"""A light per-article classifier trained on the example questions (a linear SVM, one-vs-rest)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,24 @@ import warnings
 import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from nlu.index import Index, Query, stack_sparse, word_vectorizer
 
 # The dense block is unit length like the two TF-IDF blocks; this weight keeps it from being drowned
 # by the thousands of sparse columns.
 _DENSE_WEIGHT = 2.0
-_C = 10.0
+_C = 0.5
+# Margins of about ±1 map to about 0.95 / 0.05: scores stay absolute (an off-topic message scores low
+# for every article) instead of being normalised across articles like a softmax would.
+_MARGIN_SCALE = 3.0
 
 
 class ArticleClassifier:
-    """Predicts, for a text, a probability per article from embeddings, char n-grams and lemmas.
+    """Scores, for a text, each article in [0, 1] from embeddings, char n-grams and lemmas.
+
+    A one-vs-rest linear SVM: on these few-example problems it ranks as well as logistic regression
+    and trains ten times faster, which matters because calibration trains it once per fold.
 
     The vectorisers are fitted once on the index's documents; :meth:`fit` may then be called on any
     subset of those documents (cross-validation during calibration reuses the same features).
@@ -34,7 +40,7 @@ class ArticleClassifier:
         self.doc_features = self._features(
             index.vectors, index.char_matrix, [d.lemmas for d in index.documents]
         )
-        self._model: LogisticRegression | None = None
+        self._model: LinearSVC | None = None
         self._classes = np.zeros(0, dtype=np.int64)
 
     def _features(self, vectors: np.ndarray, chars: sparse.spmatrix, lemma_lists: list[list[str]]):
@@ -53,22 +59,25 @@ class ArticleClassifier:
         labels = self._index.doc_article[rows]
         self._classes = np.unique(labels)
         if len(self._classes) < 2:
-            # One article: nothing to tell apart; predict_proba gives it probability 1.
+            # One article: nothing to tell apart; predict_proba gives it 1.
             self._model = None
             return self
-        model = LogisticRegression(C=_C, max_iter=200)
+        model = LinearSVC(C=_C)
         with warnings.catch_warnings():
-            # A few hundred iterations are plenty for ranking; full convergence only costs time.
+            # The default iteration cap is plenty for ranking; full convergence only costs time.
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(self.doc_features[rows], labels)
         self._model = model
         return self
 
     def predict_proba(self, features: sparse.csr_matrix) -> np.ndarray:
-        """Return ``rows x articles`` probabilities (articles not trained on get 0)."""
+        """Return ``rows x articles`` scores in [0, 1] (articles not trained on get 0)."""
         out = np.zeros((features.shape[0], len(self._index.article_ids)), dtype=np.float32)
         if self._model is None:
             out[:, self._classes] = 1.0
             return out
-        out[:, self._classes] = self._model.predict_proba(features)
+        margins = self._model.decision_function(features)
+        if margins.ndim == 1:  # two classes: sklearn returns the second class's margin only
+            margins = np.stack([-margins, margins], axis=1)
+        out[:, self._classes] = 1.0 / (1.0 + np.exp(-_MARGIN_SCALE * margins))
         return out

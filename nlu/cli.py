@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from nlu.evaluation import evaluate, summary_rows
-
 
 @click.group("nlu")
 def nlu_group() -> None:
@@ -20,6 +18,9 @@ def nlu_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the last line of output).")
 def eval_command(file: Path, as_json: bool) -> None:
     """Evaluate the NLU on FILE (the CONTRACT's evaluation format) through the bot's decision path."""
+    # Imported here: the model stack takes seconds to import and other relaydesk commands don't need it.
+    from nlu.evaluation import evaluate, summary_rows
+
     result = evaluate(file)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))

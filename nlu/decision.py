@@ -65,7 +65,11 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
         "fused": round(top1, 4),
         "second": round(top2, 4),
         "parts": {name: round(float(s[order[0]]), 4) for name, s in parts.items()} if candidates else {},
-        "thresholds": {"answer": round(th.answer, 4), "clarify": round(th.clarify, 4), "calibrated": th.calibrated},
+        "thresholds": {
+            "answer": round(th.answer, 4),
+            "clarify": round(th.clarify, 4),
+            "calibrated": th.calibrated,
+        },
         "fusion_weights": context.fusion_weights,
         "signals": {
             "asks_for_person": context.asks_for_person,
@@ -82,7 +86,9 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
         return make("fallback", "empty")
     if context.sensitive:
         return make("handoff", "sensitive_topic")
-    confident = bool(candidates) and top1 >= th.answer and not (top2 >= th.answer and top1 - top2 < CLOSE_CALL)
+    confident = (
+        bool(candidates) and top1 >= th.answer and not (top2 >= th.answer and top1 - top2 < CLOSE_CALL)
+    )
     if context.asks_for_person or context.frustrated:
         if confident and int(order[0]) in context.signal_articles:
             return make("answer", article_id=candidates[0].article_id)

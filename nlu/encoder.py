@@ -54,9 +54,18 @@ class Encoder:
             return self._encode_one(texts[0])[None, :]
         with self._lock:
             vectors = self._model.encode(
-                texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                texts,
+                batch_size=64,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
         return vectors.astype(np.float32, copy=False)
+
+    def clear_cache(self) -> None:
+        """Forget remembered single texts (benchmarks do this so that latencies are not flattered)."""
+        with self._lock:
+            self._cache.clear()
 
     def _encode_one(self, text: str) -> np.ndarray:
         with self._lock:

@@ -133,7 +133,12 @@ class NLUEngine:
         if not article_ids:
             return _State()
         grouped = {
-            a: [(lang, text) for lang, e in self._entries[a].items() for text in (e.title, *e.questions) if text]
+            a: [
+                (lang, text)
+                for lang, e in self._entries[a].items()
+                for text in (e.title, *e.questions)
+                if text
+            ]
             for a in article_ids
         }
         documents = prepare_documents(article_ids, grouped)
@@ -158,7 +163,9 @@ class NLUEngine:
         if not self._calibrate or len(index) < _MIN_DOCS_TO_CALIBRATE or len(index.article_ids) < 2:
             return fusion, Thresholds()
         oos = [self._prepare(text, "en") for text in self._oos]
-        samples = leave_out_samples(index, classifier, oos, lambda qs, mask: self._part_scores(index, qs, mask))
+        samples = leave_out_samples(
+            index, classifier, oos, lambda qs, mask: self._part_scores(index, qs, mask)
+        )
         fit_fusion(fusion, samples)
         return fusion, choose_thresholds(fusion.score(samples.parts, samples.excluded), samples.labels)
 
@@ -178,7 +185,9 @@ class NLUEngine:
         normalized = normalize(text)
         return Query(normalized, lemmas(normalized, language), self._encoder.encode([normalized or " "])[0])
 
-    def _part_scores(self, index: Index, queries: list[Query], doc_mask: np.ndarray | None) -> dict[str, np.ndarray]:
+    def _part_scores(
+        self, index: Index, queries: list[Query], doc_mask: np.ndarray | None
+    ) -> dict[str, np.ndarray]:
         """Per-article part scores for ``queries``; ``doc_mask`` removes documents per query."""
         chunks = []
         for start in range(0, len(queries), _QUERY_CHUNK):
@@ -283,5 +292,7 @@ def _signal_articles(documents: list[Document]) -> frozenset[int]:
     # for exactly those messages ("How do I reach an agent?"), so a confident match is answered.
     hits: dict[int, list[bool]] = {}
     for d in documents:
-        hits.setdefault(d.article, []).append(asks_for_person(d.normalized) or is_frustrated(d.text, d.normalized))
+        hits.setdefault(d.article, []).append(
+            asks_for_person(d.normalized) or is_frustrated(d.text, d.normalized)
+        )
     return frozenset(a for a, flags in hits.items() if sum(flags) * 2 > len(flags))

@@ -38,7 +38,9 @@ def pair_features(parts: dict[str, np.ndarray], names: tuple[str, ...], excluded
         top1 = scores[rows, order[:, 0]]
         top2 = scores[rows, order[:, 1]] if scores.shape[1] > 1 else np.zeros_like(top1)
         top2 = np.maximum(top2, 0.0)
-        best_other = np.where(np.arange(scores.shape[1])[None, :] == order[:, :1], top2[:, None], top1[:, None])
+        best_other = np.where(
+            np.arange(scores.shape[1])[None, :] == order[:, :1], top2[:, None], top1[:, None]
+        )
         clean = np.maximum(scores, 0.0)
         blocks += [clean, clean - best_other]
     return np.stack(blocks, axis=2)

@@ -37,8 +37,10 @@ class Document:
 
 
 def char_vectorizer() -> TfidfVectorizer:
-    """Return the character n-gram vectoriser: robust to typos, surzhyk and inflection the lemmatiser misses."""
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, dtype=np.float32)
+    """Return the character n-gram vectoriser: robust to typos, surzhyk and what the lemmatiser misses."""
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, dtype=np.float32
+    )
 
 
 def word_vectorizer() -> TfidfVectorizer:
@@ -72,7 +74,9 @@ class Index:
         # An empty document still needs a token for bm25s; "" never occurs in a query.
         self._bm25.index([d.lemmas or [""] for d in documents], show_progress=False)
         self._token_max = _token_maxima(self._bm25)
-        self._typical_token = float(np.median(self._token_max[self._token_max > 0])) if self._token_max.any() else 1.0
+        self._typical_token = (
+            float(np.median(self._token_max[self._token_max > 0])) if self._token_max.any() else 1.0
+        )
 
     def __len__(self) -> int:
         return len(self.documents)

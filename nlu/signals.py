@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 from nlu.text import lemmas, normalize
 
-_PERSON_EN = r"(?:a |an |the |some |real |live |actual )?(?:person|someone|somebody|agent|operator|human|representative|manager|staff|people)"
+_PERSON_EN = (
+    r"(?:a |an |the |some |real |live |actual )?"
+    r"(?:person|someone|somebody|agent|operator|human|representative|manager|staff|people)"
+)
 _EXPLICIT = re.compile(
     "|".join(
         [

@@ -38,6 +38,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[: MAX_CHARS * 2])
     text = _INVISIBLE.sub("", text)
     text = _APOSTROPHES.sub("'", text)
+    # Slugs and intent names ("cancel_order") read as words.
+    text = text.replace("_", " ")
     # ё and е are interchangeable in everyday Russian writing.
     text = text.lower().replace("ё", "е")
     return _SPACES.sub(" ", text).strip()[:MAX_CHARS]

@@ -1,0 +1,232 @@
+import asyncio
+
+import pytest
+
+from nlu.engine import NLUEngine
+from nlu.types import KnowledgeEntry
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "article_id"),
+    [
+        pytest.param("Скільки коштує доставка до Києва?", "uk", "delivery-cost", id="uk-delivery-cost"),
+        pytest.param("Як повернути куртку, яка не підійшла?", "uk", "returns", id="uk-returns"),
+        pytest.param("Когда вернут деньги за возврат?", "ru", "refund-time", id="ru-refund-time"),
+        pytest.param("Где мой заказ, как отследить посылку?", "ru", "order-status", id="ru-order-status"),
+        pytest.param("How do I use a promo code?", "en", "promo-codes", id="en-promo"),
+        pytest.param("What time does your Lviv store close?", "en", "stores-hours", id="en-stores"),
+    ],
+)
+def test_answers_in_the_shoppers_language(demo_engine, text, language, article_id):
+    decision = demo_engine.decide(text)
+    assert (decision.action, decision.article_id, decision.language) == ("answer", article_id, language)
+    assert decision.candidates[0].article_id == article_id
+    assert decision.candidates[0].language == language
+    assert decision.explanation["thresholds"]["calibrated"] is True
+    assert set(decision.explanation["parts"]) == {"dense", "centroid", "bm25", "char", "clf"}
+
+
+@pytest.mark.parametrize(
+    ("text", "failures", "action"),
+    [
+        pytest.param("What's the weather in Paris tomorrow?", 0, "fallback", id="off-topic-first"),
+        pytest.param("What's the weather in Paris tomorrow?", 1, "handoff", id="off-topic-repeated"),
+        pytest.param("розкажи анекдот про кота", 0, "fallback", id="uk-off-topic"),
+    ],
+)
+def test_off_topic_is_not_answered(demo_engine, text, failures, action):
+    decision = demo_engine.decide(text, recent_failures=failures)
+    assert decision.action == action
+    assert decision.article_id is None
+    assert decision.reason in {"low_confidence", "frustration"}
+
+
+def test_ambiguous_question_asks_to_clarify(demo_engine):
+    # "гроші" (money) alone fits both the refund and the payment articles.
+    decision = demo_engine.decide("повернення грошей чи обмін?")
+    assert decision.action in {"clarify", "answer"}
+    assert {c.article_id for c in decision.candidates[:2]} & {"refund-time", "exchange", "returns"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param("оператор", "explicit_request", id="uk-operator"),
+        pytest.param("з'єднайте з живою людиною", "explicit_request", id="uk-person"),
+        pytest.param("позовите живого человека", "explicit_request", id="ru-person"),
+        pytest.param("менеджер", "explicit_request", id="ru-manager"),
+        pytest.param("human", "explicit_request", id="en-human"),
+        pytest.param("let me talk to an agent", "explicit_request", id="en-agent"),
+        pytest.param("ви що, знущаєтесь? ідіоти", "frustration", id="uk-insult"),
+        pytest.param("это просто кошмар", "frustration", id="ru-insult"),
+        pytest.param("WHERE IS MY ORDER", "frustration", id="en-caps"),
+        pytest.param("where is my refund!!!", "frustration", id="en-exclamations"),
+        pytest.param("я подам на вас до суду", "sensitive_topic", id="uk-sensitive"),
+        pytest.param("I will open a chargeback", "sensitive_topic", id="en-sensitive"),
+    ],
+)
+def test_handoff_signals(demo_engine, text, reason):
+    decision = demo_engine.decide(text)
+    assert (decision.action, decision.reason) == ("handoff", reason)
+
+
+def test_repeated_failures_hand_off_as_frustration(demo_engine):
+    decision = demo_engine.decide("а що там з тим?", recent_failures=2)
+    assert (decision.action, decision.reason) == ("handoff", "frustration")
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "reason"),
+    [
+        pytest.param("", "fallback", "empty", id="empty"),
+        pytest.param("   \n\t", "fallback", "empty", id="blank"),
+        pytest.param("😀🙏👍", "fallback", "empty", id="only-emoji"),
+        pytest.param("\u200b\u200c\u200d\ufeff", "fallback", "empty", id="only-zero-width"),
+    ],
+)
+def test_nothing_to_read(demo_engine, text, action, reason):
+    decision = demo_engine.decide(text)
+    assert (decision.action, decision.reason) == (action, reason)
+    assert decision.language == "uk"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("доставка " * 1200, id="ten-thousand-chars"),
+        pytest.param("Скільки\u200b коштує\u200d доставка?", id="zero-width-inside"),
+        pytest.param("скільки cost delivery до Києва", id="mixed-scripts"),
+        pytest.param("Сколько коштує доставка?", id="surzhyk"),
+        pytest.param("12345678", id="digits-only"),
+        pytest.param("a" * 10000, id="one-huge-token"),
+    ],
+)
+def test_odd_input_gets_a_decision(demo_engine, text):
+    decision = demo_engine.decide(text)
+    assert decision.action in {"answer", "clarify", "handoff", "fallback"}
+    assert decision.language in {"uk", "ru", "en"}
+
+
+def test_zero_width_characters_do_not_change_the_answer(demo_engine):
+    plain = demo_engine.decide("Скільки коштує доставка?")
+    hidden = demo_engine.decide("Скільки\u200b коштує\u200d доставка?")
+    assert (
+        (hidden.action, hidden.article_id) == (plain.action, plain.article_id) == ("answer", "delivery-cost")
+    )
+
+
+def test_one_word_keeps_the_conversation_language(demo_engine):
+    assert demo_engine.decide("оператор", previous_language="uk").language == "uk"
+    assert demo_engine.decide("доставка", previous_language="ru").language == "ru"
+
+
+def test_no_articles(make_engine):
+    engine = make_engine()
+    engine.rebuild([])
+    first = engine.decide("Скільки коштує доставка?")
+    again = engine.decide("Скільки коштує доставка?", recent_failures=1)
+    assert (first.action, first.reason, first.candidates) == ("fallback", "no_articles", ())
+    assert (again.action, again.reason) == ("handoff", "no_articles")
+
+
+def test_one_article(make_engine):
+    engine = make_engine()
+    engine.rebuild([KnowledgeEntry("delivery", "en", "Delivery", ("How long is delivery?",), "1-3 days")])
+    assert not engine.thresholds.calibrated
+    on_topic = engine.decide("how long is delivery")
+    off_topic = engine.decide("zebra quantum violin")
+    assert (on_topic.action, on_topic.article_id) == ("answer", "delivery")
+    assert off_topic.action == "fallback"
+
+
+def test_article_without_any_text_is_skipped(make_engine):
+    engine = make_engine()
+    engine.rebuild(
+        [
+            KnowledgeEntry("empty", "en", "", ()),
+            KnowledgeEntry("delivery", "en", "Delivery", ("How long is delivery?",)),
+        ]
+    )
+    assert engine.decide("how long is delivery").article_id == "delivery"
+
+
+class CountingEncoder:
+    """Wraps the real encoder and counts the texts it is asked to encode in batches."""
+
+    def __init__(self, encoder):
+        self._encoder = encoder
+        self.dimension = encoder.dimension
+        self.batch_texts = 0
+
+    def encode(self, texts):
+        if len(texts) > 1:
+            self.batch_texts += len(texts)
+        return self._encoder.encode(texts)
+
+
+def test_upsert_and_remove_are_incremental(encoder):
+    from tests.integration.nlu.conftest import demo_entries
+
+    counting = CountingEncoder(encoder)
+    engine = NLUEngine(encoder=counting)
+    # A dozen articles keep the calibration quick; the point is what upsert re-encodes.
+    kept = {
+        "delivery-cost",
+        "delivery-time",
+        "payment-methods",
+        "returns",
+        "refund-time",
+        "exchange",
+        "warranty",
+        "order-status",
+        "cancel-order",
+        "promo-codes",
+        "gift-cards",
+        "contacts",
+    }
+    entries = [e for e in demo_entries() if e.article_id in kept]
+    engine.rebuild(entries)
+    thresholds = engine.thresholds
+    encoded_at_rebuild = counting.batch_texts
+    assert engine.decide("Чи можна упакувати як подарунок?").article_id != "gift-wrapping"
+
+    new = [e for e in demo_entries() if e.article_id == "gift-wrapping"]
+    engine.upsert_article("gift-wrapping", new)
+    new_texts = sum(len(e.questions) + 1 for e in new)
+    assert counting.batch_texts - encoded_at_rebuild <= new_texts
+    assert engine.thresholds == thresholds
+    decision = engine.decide("Чи можна упакувати як подарунок?")
+    assert (decision.action, decision.article_id) == ("answer", "gift-wrapping")
+
+    engine.remove_article("gift-wrapping")
+    assert "gift-wrapping" not in engine.article_ids
+    assert engine.decide("Чи можна упакувати як подарунок?").article_id != "gift-wrapping"
+    engine.remove_article("no-such-article")
+    engine.close()
+
+
+def test_upsert_replaces_questions(make_engine):
+    engine = make_engine()
+    engine.rebuild(
+        [
+            KnowledgeEntry("delivery", "en", "Delivery", ("How long is delivery?", "When will it arrive?")),
+            KnowledgeEntry("returns", "en", "Returns", ("How do I return an item?", "Can I send it back?")),
+        ]
+    )
+    engine.upsert_article("returns", [KnowledgeEntry("returns", "en", "Warranty", ("Is there a warranty?",))])
+    assert engine.decide("is there a warranty").candidates[0].title == "Warranty"
+    engine.upsert_article("returns", [])
+    assert engine.article_ids == ["delivery"]
+
+
+def test_unknown_part_is_refused(encoder):
+    with pytest.raises(ValueError, match="parts"):
+        NLUEngine(encoder=encoder, parts=("magic",))
+
+
+async def test_adecide_runs_off_the_event_loop(demo_engine):
+    decisions = await asyncio.gather(
+        demo_engine.adecide("Скільки коштує доставка?"),
+        demo_engine.adecide("How do I return an item?", previous_language="en"),
+    )
+    assert [d.article_id for d in decisions] == ["delivery-cost", "returns"]

@@ -1,0 +1,102 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlu.cli import nlu_group
+from nlu.engine import NLUEngine
+from nlu.evaluation import evaluate
+from tests.integration.nlu.conftest import SHOP_PHRASINGS
+
+CONTRACT_KEYS = {
+    "in_scope_accuracy",
+    "oos_recall",
+    "overall_accuracy",
+    "answer_precision",
+    "p50_ms",
+    "p99_ms",
+    "queries",
+}
+
+SMALL = {
+    "name": "small",
+    "language": "en",
+    "articles": [
+        {
+            "id": "refund_time",
+            "title": "Refund time",
+            "questions": ["When will I get my money back?", "How long does a refund take?"],
+        },
+        {
+            "id": "delivery",
+            "title": "Delivery",
+            "questions": ["How long does shipping take?", "When will my parcel arrive?"],
+        },
+        {
+            "id": "payment",
+            "title": "Payment",
+            "questions": ["Can I pay by card?", "Which payment methods do you accept?"],
+        },
+    ],
+    "test": [
+        {"query": "how long until my refund arrives", "article_id": "refund_time"},
+        {"query": "when does my package come", "article_id": "delivery"},
+        {"query": "do you take visa cards", "article_id": "payment"},
+        {"query": "what is the capital of peru", "article_id": None},
+    ],
+    "oos_train": ["tell me a joke", "what's the weather like"],
+}
+
+
+@pytest.fixture
+def small_file(tmp_path):
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(SMALL), encoding="utf-8")
+    return path
+
+
+def test_evaluate_reports_the_contract_keys(encoder):
+    result = evaluate(SMALL, engine_factory=lambda: NLUEngine(encoder=encoder, default_language="en"))
+    assert result.keys() >= CONTRACT_KEYS
+    assert result["queries"] == 4
+    assert (result["in_scope"], result["out_of_scope"]) == (3, 1)
+    assert result["in_scope_accuracy"] >= 2 / 3
+    assert result["p50_ms"] <= result["p99_ms"]
+
+
+def test_evaluate_without_out_of_scope_queries(encoder):
+    data = dict(SMALL, test=SMALL["test"][:3], oos_train=[])
+    result = evaluate(data, engine_factory=lambda: NLUEngine(encoder=encoder, default_language="en"))
+    assert result["oos_recall"] is None
+    assert result["overall_accuracy"] == result["in_scope_accuracy"]
+
+
+def test_shop_phrasings_floors(encoder):
+    # Shopper phrasings written for the demo knowledge base, in uk/ru/en plus off-topic messages.
+    result = evaluate(SHOP_PHRASINGS, engine_factory=lambda: NLUEngine(encoder=encoder))
+    assert result["queries"] == 104
+    assert result["top1_accuracy"] >= 0.8
+    assert result["in_scope_accuracy"] >= 0.7
+    assert result["oos_recall"] >= 0.85
+    assert result["answer_precision"] >= 0.9
+    assert result["language_accuracy"] >= 0.95
+
+
+def test_cli_json_last_line_is_one_object(small_file, encoder):
+    result = CliRunner().invoke(nlu_group, ["eval", str(small_file), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output.strip().splitlines()[-1])
+    assert payload.keys() >= CONTRACT_KEYS
+    assert payload["queries"] == 4
+
+
+def test_cli_table(small_file, encoder):
+    result = CliRunner().invoke(nlu_group, ["eval", str(small_file)])
+    assert result.exit_code == 0, result.output
+    assert "overall_accuracy" in result.output
+    assert "p99_ms" in result.output
+
+
+def test_cli_missing_file():
+    result = CliRunner().invoke(nlu_group, ["eval", "/no/such/file.json"])
+    assert result.exit_code != 0

@@ -1,0 +1,32 @@
+import pytest
+
+from nlu.language import detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "expected"),
+    [
+        pytest.param("Скільки коштує доставка до Львова?", {}, "uk", id="uk-sentence"),
+        pytest.param("Сколько стоит доставка до Львова?", {}, "ru", id="ru-sentence"),
+        pytest.param("How much is delivery to Lviv?", {}, "en", id="en-sentence"),
+        pytest.param(
+            "Сколько стоит доставка до Львова?", {"previous": "uk"}, "ru", id="long-message-switches"
+        ),
+        pytest.param("оператор", {"previous": "uk"}, "uk", id="one-word-keeps-previous-uk"),
+        pytest.param("спасибо", {"previous": "uk"}, "uk", id="one-ru-word-does-not-flip-uk"),
+        pytest.param("ok", {"previous": "ru"}, "ru", id="one-latin-word-does-not-flip-ru"),
+        pytest.param("доставка", {"hint": "uk"}, "uk", id="one-word-follows-hint"),
+        pytest.param("доставка", {"hint": "en"}, "ru", id="hint-in-other-script-ignored"),
+        pytest.param("😀👍", {"previous": "en"}, "en", id="emoji-keeps-previous"),
+        pytest.param("", {}, "uk", id="empty-default"),
+        pytest.param("😀", {"hint": "ru-RU"}, "ru", id="hint-with-region"),
+        pytest.param("Колькі каштуе дастаўка ў Мінск?", {}, "ru", id="belarusian-answered-in-russian"),
+        pytest.param("???", {"hint": "de"}, "uk", id="unsupported-hint-default"),
+    ],
+)
+def test_detect_language(text, kwargs, expected):
+    assert detect_language(text, **kwargs) == expected
+
+
+def test_default_language_is_used_when_nothing_is_known():
+    assert detect_language("!!!", default="en") == "en"

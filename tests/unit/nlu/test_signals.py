@@ -1,0 +1,84 @@
+import pytest
+
+from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated
+from nlu.text import lemmas, normalize
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("оператор", id="uk-ru-short-operator"),
+        pytest.param("людина", id="uk-short-person"),
+        pytest.param("хочу поговорити з людиною", id="uk-talk-to-person"),
+        pytest.param("з'єднайте з менеджером", id="uk-connect-manager"),
+        pytest.param("покличте живого консультанта", id="uk-live-consultant"),
+        pytest.param("живой человек", id="ru-live-person"),
+        pytest.param("позовите оператора пожалуйста", id="ru-call-operator"),
+        pytest.param("соедините со специалистом", id="ru-specialist"),
+        pytest.param("менеджер", id="ru-short-manager"),
+        pytest.param("human", id="en-short-human"),
+        pytest.param("agent", id="en-short-agent"),
+        pytest.param("I want to talk to a real person", id="en-real-person"),
+        pytest.param("can you connect me with someone", id="en-connect-someone"),
+    ],
+)
+def test_asks_for_person(text):
+    assert asks_for_person(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("скільки коштує доставка", id="uk-question"),
+        pytest.param("где мой заказ", id="ru-question"),
+        pytest.param("how do I return an item", id="en-question"),
+    ],
+)
+def test_ordinary_questions_do_not_ask_for_person(text):
+    assert not asks_for_person(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("ви що, ідіоти?", id="uk-insult"),
+        pytest.param("это просто кошмар, достали", id="ru-insult"),
+        pytest.param("this bot is useless", id="en-insult"),
+        pytest.param("WHERE IS MY ORDER", id="caps"),
+        pytest.param("where is my order!!!", id="exclamations"),
+        pytest.param("ну і де?!?!", id="interrobang"),
+    ],
+)
+def test_frustration(text):
+    assert is_frustrated(text, normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Is COD available?", id="one-caps-acronym"),
+        pytest.param("дякую!", id="one-exclamation"),
+        pytest.param("OK", id="short-caps"),
+    ],
+)
+def test_no_frustration(text):
+    assert not is_frustrated(text, normalize(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        pytest.param("подам на вас до суду", "uk", True, id="uk-inflected"),
+        pytest.param("буду обращаться в суд", "ru", True, id="ru"),
+        pytest.param("I will file a chargeback", "en", True, id="en-phrase"),
+        pytest.param("де моє замовлення", "uk", False, id="unrelated"),
+    ],
+)
+def test_sensitive_topics(text, language, expected):
+    topics = SensitiveTopics.build(["суд", "chargeback"])
+    normalized = normalize(text)
+    assert topics.matches(normalized, set(lemmas(normalized, language))) is expected
+
+
+def test_no_sensitive_topics_never_match():
+    assert not SensitiveTopics.build([]).matches("суд", {"суд"})
