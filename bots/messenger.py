@@ -23,7 +23,14 @@ class RetryLater(DeliveryError):
 
 
 class PermanentFailure(DeliveryError):
-    """The message can never be delivered (blocked bot, unsubscribed user, invalid chat)."""
+    """The message can never be delivered (blocked bot, unsubscribed user, invalid chat).
+
+    ``unsubscribed`` says the shopper blocked the bot or unsubscribed: their identity is marked so.
+    """
+
+    def __init__(self, message: str, *, unsubscribed: bool = False) -> None:
+        super().__init__(message)
+        self.unsubscribed = unsubscribed
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.messenger import Messenger, PermanentFailure, RetryLater
-from bots.outbox_store import ClaimedItem, claim_due, mark_dead, mark_retry, mark_sent, save_progress
+from bots.outbox_store import ClaimedItem, Claimer, claim_due, mark_dead, mark_retry, mark_sent, save_progress
 from bots.text_split import split_text
 from core import events
 from core.bus import EventBus
@@ -68,8 +68,7 @@ class DeliveryWorker:
         self.bus = bus
         self.messengers = messengers
         self.policy = policy
-        self.skip_locked = skip_locked
-        self.worker_id = f"worker-{uuid.uuid4().hex[:12]}"
+        self.claimer = Claimer(f"worker-{uuid.uuid4().hex[:12]}", policy.lock_seconds, skip_locked)
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task] = set()
         self._paused_until: dict[str, float] = {}
@@ -80,7 +79,7 @@ class DeliveryWorker:
     async def start(self) -> None:
         """Subscribe to OUTBOX_READY and start the claim loop."""
         self._unsubscribe = self.bus.subscribe(events.OUTBOX_READY, self._on_ready)
-        self._runner = asyncio.create_task(self._run(), name=f"relaydesk-{self.worker_id}")
+        self._runner = asyncio.create_task(self._run(), name=f"relaydesk-{self.claimer.worker_id}")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop claiming, let sends in flight finish for ``grace`` seconds, then cancel them.
@@ -121,43 +120,50 @@ class DeliveryWorker:
         self._inflight.discard(task)
         self._wake.set()  # the chat's next item may be due now
 
+    def _paused(self, channel: str) -> bool:
+        return self._paused_until.get(channel, 0) > asyncio.get_running_loop().time()
+
     async def _claim(self) -> list[ClaimedItem]:
         capacity = self.policy.concurrency - len(self._inflight)
-        now = asyncio.get_running_loop().time()
-        channels = [name for name in self.messengers if self._paused_until.get(name, 0) <= now]
+        channels = [name for name in self.messengers if not self._paused(name)]
         try:
-            return await claim_due(self.session_factory, channels=channels, limit=capacity,
-                                   worker_id=self.worker_id, lock_seconds=self.policy.lock_seconds,
-                                   skip_locked=self.skip_locked)
+            return await claim_due(self.session_factory, channels=channels, limit=capacity, claimer=self.claimer)
         except Exception:
             # Database briefly unreachable or a write conflict between processes: try again next round.
             logger.warning("claiming outbox items failed; retrying", exc_info=True)
             return []
 
-    async def _deliver(self, item: ClaimedItem) -> None:
-        try:
-            await self._attempt(item)
-        except Exception:
-            # Recording the outcome failed (database gone?): the item stays locked and is tried
-            # again when its lock expires.
-            logger.exception("recording the delivery of outbox item %s failed", item.id)
+    async def _deliver(self, item: ClaimedItem | None) -> None:
+        """Send ``item``, then the chat's following items while they are due, in this one task."""
+        while item is not None:
+            try:
+                item = await self._attempt(item)
+            except Exception:
+                # Recording the outcome failed (database gone?): the item stays locked and is tried
+                # again when its lock expires.
+                logger.exception("recording the delivery of outbox item %s failed", item.id)
+                return
 
-    async def _attempt(self, item: ClaimedItem) -> None:
+    async def _attempt(self, item: ClaimedItem) -> ClaimedItem | None:
+        """One delivery attempt; returns the chat's next item when it was claimed right after."""
         messenger = self.messengers[item.channel]
         try:
             ids = await self._send_parts(messenger, item)
         except RetryLater as exc:
             await self._retry(item, str(exc), exc.retry_after)
         except PermanentFailure as exc:
-            await self._give_up(item, str(exc), "failed")
+            await self._give_up(item, str(exc), "failed", unsubscribed=exc.unsubscribed)
         except TimeoutError:
             await self._retry(item, f"no answer within {self.policy.send_timeout:.0f}s", None)
         except Exception as exc:
             logger.exception("sending outbox item %s failed unexpectedly", item.id)
             await self._retry(item, f"{type(exc).__name__}: {exc}", None)
         else:
-            message = await mark_sent(self.session_factory, item, ids)
+            claim_next = None if self._stopping or self._paused(item.channel) else self.claimer
+            message, following = await mark_sent(self.session_factory, item, ids, claim_next=claim_next)
             await self._publish_status(message)
+            return following
+        return None
 
     async def _send_parts(self, messenger: Messenger, item: ClaimedItem) -> list[str]:
         limit = getattr(messenger, "max_text_length", None)
@@ -192,9 +198,11 @@ class DeliveryWorker:
                     error, delay)
         await mark_retry(self.session_factory, item, error=error, next_attempt_at=next_attempt_at)
 
-    async def _give_up(self, item: ClaimedItem, error: str, delivery_status: str) -> None:
+    async def _give_up(self, item: ClaimedItem, error: str, delivery_status: str, *,
+                       unsubscribed: bool = False) -> None:
         logger.warning("outbox item %s (%s/%s) is dead: %s", item.id, item.channel, item.chat_id, error)
-        message = await mark_dead(self.session_factory, item, error=error, delivery_status=delivery_status)
+        message = await mark_dead(self.session_factory, item, error=error, delivery_status=delivery_status,
+                                  unsubscribed=unsubscribed)
         await self._publish_status(message)
         await self._publish(events.OUTBOX_DEAD, {
             "outbox_id": item.id, "message_id": item.message_id, "channel": item.channel, "chat_id": item.chat_id,

@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from core.database import utcnow
-from core.models import Message, OutboxItem
+from core.models import Identity, Message, OutboxItem
 
 OPEN_STATUSES = ("pending", "sending")
 # Receipts only move a message forward: a late "delivered" must not undo "seen".
@@ -40,9 +40,18 @@ class ClaimedItem:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Claimer:
+    """Who claims, for how long, and whether the database can skip rows other workers lock."""
+
+    worker_id: str
+    lock_seconds: float
+    skip_locked: bool
+
+
 async def claim_due(factory: async_sessionmaker[AsyncSession], *, channels: list[str], limit: int,
-                    worker_id: str, lock_seconds: float, skip_locked: bool) -> list[ClaimedItem]:
-    """Claim up to ``limit`` due chat heads on ``channels`` for ``lock_seconds``."""
+                    claimer: Claimer) -> list[ClaimedItem]:
+    """Claim up to ``limit`` due chat heads on ``channels``."""
     if not channels or limit < 1:
         return []
     now = utcnow()
@@ -53,30 +62,48 @@ async def claim_due(factory: async_sessionmaker[AsyncSession], *, channels: list
     )
     query = (
         select(OutboxItem)
-        .where(OutboxItem.status.in_(OPEN_STATUSES), OutboxItem.channel.in_(channels),
-               OutboxItem.next_attempt_at <= now,
-               or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until <= now),
+        .where(OutboxItem.status.in_(OPEN_STATUSES), OutboxItem.channel.in_(channels), _due(now),
                ~blocked_by_earlier)
         .order_by(OutboxItem.id)
         .limit(limit)
     )
-    if skip_locked:
+    if claimer.skip_locked:
         query = query.with_for_update(skip_locked=True, of=OutboxItem)
-    claimed = []
     async with factory() as session, session.begin():
-        for item in (await session.scalars(query)).all():
-            result = await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item.id, OutboxItem.attempts == item.attempts,
-                       OutboxItem.status.in_(OPEN_STATUSES))
-                .values(status="sending", locked_by=worker_id, locked_until=now + timedelta(seconds=lock_seconds),
-                        attempts=item.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:
-                claimed.append(ClaimedItem(item.id, item.message_id, item.channel, item.chat_id, dict(item.payload),
-                                           item.attempts + 1, item.created_at))
-    return claimed
+        return [claimed for row in (await session.scalars(query)).all()
+                if (claimed := await _take(session, row, claimer, now))]
+
+
+def _due(now: datetime):
+    return and_(OutboxItem.next_attempt_at <= now,
+                or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until <= now))
+
+
+async def _take(session: AsyncSession, row: OutboxItem, claimer: Claimer, now: datetime) -> ClaimedItem | None:
+    """Compare-and-set the claim: it holds only if nobody changed the row since it was read."""
+    result = await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == row.id, OutboxItem.attempts == row.attempts, OutboxItem.status.in_(OPEN_STATUSES),
+               _due(now))
+        .values(status="sending", locked_by=claimer.worker_id,
+                locked_until=now + timedelta(seconds=claimer.lock_seconds), attempts=row.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    return ClaimedItem(row.id, row.message_id, row.channel, row.chat_id, dict(row.payload), row.attempts + 1,
+                       row.created_at)
+
+
+async def _claim_next_in_chat(session: AsyncSession, item: ClaimedItem, claimer: Claimer) -> ClaimedItem | None:
+    """The chat's new head once ``item`` is done, claimed when it is due (saves a claim round per message)."""
+    row = await session.scalar(
+        select(OutboxItem)
+        .where(OutboxItem.channel == item.channel, OutboxItem.chat_id == item.chat_id,
+               OutboxItem.status.in_(OPEN_STATUSES), OutboxItem.id > item.id)
+        .order_by(OutboxItem.id).limit(1)
+    )
+    return None if row is None else await _take(session, row, claimer, utcnow())
 
 
 async def save_progress(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, sent_ids: list[str]) -> None:
@@ -86,9 +113,13 @@ async def save_progress(factory: async_sessionmaker[AsyncSession], item: Claimed
         row.payload = {**row.payload, "sent_part_ids": sent_ids}
 
 
-async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem,
-                    channel_message_ids: list[str]) -> Message | None:
-    """The item went out: the row is done, the message is "sent" with the channel's id."""
+async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, channel_message_ids: list[str],
+                    *, claim_next: Claimer | None = None) -> tuple[Message | None, ClaimedItem | None]:
+    """The item went out: the row is done, the message is "sent" with the channel's id.
+
+    Returns:
+        The message, and the chat's next item when ``claim_next`` is given and it could be claimed.
+    """
     async with factory() as session, session.begin():
         row = await session.get(OutboxItem, item.id)
         row.status, row.sent_at, row.locked_by, row.locked_until, row.last_error = "sent", utcnow(), None, None, None
@@ -100,7 +131,9 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
                 message.payload = {**message.payload, "channel_message_ids": channel_message_ids}
             if STATUS_RANK.get(message.delivery_status, 0) < STATUS_RANK["sent"]:
                 message.delivery_status = "sent"
-        return message
+        await session.flush()
+        following = await _claim_next_in_chat(session, item, claim_next) if claim_next else None
+        return message, following
 
 
 async def mark_retry(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *, error: str,
@@ -113,15 +146,26 @@ async def mark_retry(factory: async_sessionmaker[AsyncSession], item: ClaimedIte
 
 
 async def mark_dead(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *, error: str,
-                    delivery_status: str) -> Message | None:
-    """Give up on the item: dead letter, and the message shows ``delivery_status`` ("failed"/"dead")."""
+                    delivery_status: str, unsubscribed: bool = False) -> Message | None:
+    """Give up on the item: dead letter, and the message shows ``delivery_status`` ("failed"/"dead").
+
+    ``unsubscribed``: the channel said the shopper blocked the bot; their identity there is marked.
+    """
     async with factory() as session, session.begin():
+        if unsubscribed:
+            await set_subscribed(session, channel=item.channel, chat_id=item.chat_id, subscribed=False)
         row = await session.get(OutboxItem, item.id)
         row.status, row.locked_by, row.locked_until, row.last_error = "dead", None, None, error[:2000]
         message = await session.get(Message, item.message_id) if item.message_id else None
         if message is not None:
             message.delivery_status = delivery_status
         return message
+
+
+async def set_subscribed(session: AsyncSession, *, channel: str, chat_id: str, subscribed: bool) -> None:
+    """Mark whether the identities reached at ``chat_id`` on ``channel`` still accept messages."""
+    await session.execute(update(Identity).where(Identity.channel == channel, Identity.chat_id == chat_id)
+                          .values(subscribed=subscribed).execution_options(synchronize_session=False))
 
 
 async def record_receipt(session: AsyncSession, *, channel: str, channel_message_id: str,

@@ -17,5 +17,5 @@ SLA_BREACHED = "sla.breached"
 # "payload", "error"}; notifications fail over to another channel on this.
 OUTBOX_DEAD = "outbox.dead"
 # A web chat message for a visitor: every process pushes it to that visitor's open sockets.
-# Payload {"visitor", "message_id", "text", "buttons", "author"}.
+# Payload {"visitor", "message_id", "text", "buttons"}.
 WEBCHAT_DELIVER = "webchat.deliver"

@@ -21,7 +21,7 @@ async def get_or_create_secret_key(factory: async_sessionmaker[AsyncSession]) ->
         value = await session.scalar(select(InstanceValue.value).where(InstanceValue.key == "secret_key"))
         if value:
             return value
-        # The read above began a transaction: add to it and commit (a second begin() would raise).
+        # The read above already began the session's transaction: add to it and commit.
         session.add(InstanceValue(key="secret_key", value=secrets.token_urlsafe(48)))
         try:
             await session.commit()

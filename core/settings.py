@@ -19,6 +19,8 @@ from core.errors import ConfigurationError
 SUPPORTED_LANGUAGES = ("uk", "ru", "en")
 ROLES = ("admin", "supervisor", "agent", "editor", "integration")
 ASYNC_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+# A bot token as @BotFather gives it: the bot's numeric id, a colon, the secret part.
+TELEGRAM_TOKEN_PATTERN = re.compile(r"^\d+:\S+$")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret token.
 TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -122,6 +124,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {value!r}")
         return value.rstrip("/")
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _check_telegram_token(cls, value: str | None) -> str | None:
+        if value and not TELEGRAM_TOKEN_PATTERN.match(value):
+            raise ValueError("not a bot token: expected <bot id>:<secret> as @BotFather gives it")
+        return value or None
 
     @field_validator("telegram_webhook_secret")
     @classmethod

@@ -56,7 +56,9 @@ class TelegramMessenger:
             raise RetryLater(exc.message, retry_after=float(exc.retry_after)) from exc
         except (TelegramServerError, TelegramNetworkError, TelegramUnauthorizedError) as exc:
             raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
-        except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as exc:
+        except TelegramForbiddenError as exc:  # blocked by the user (or a deleted account)
+            raise PermanentFailure(f"{type(exc).__name__}: {exc.message}", unsubscribed=True) from exc
+        except (TelegramNotFound, TelegramBadRequest) as exc:
             raise PermanentFailure(f"{type(exc).__name__}: {exc.message}") from exc
         except TelegramAPIError as exc:  # any other API answer: worth another try
             raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc

@@ -17,6 +17,7 @@ VIBER_TEXT_LIMIT = 7000
 # Receiver not registered / not subscribed / account blocked or suspended: waiting will not help.
 UNDELIVERABLE = {5: "receiver not registered", 6: "receiver not subscribed", 7: "public account blocked",
                  9: "public account suspended", 11: "no suitable device"}
+UNSUBSCRIBED = {5, 6}  # the user left Viber or unsubscribed from the bot
 # Bad or missing data: the message itself is wrong.
 REJECTED = {3: "bad data", 4: "missing data", 13: "api version not supported"}
 
@@ -66,6 +67,6 @@ class ViberMessenger:
             return SendResult([str(int(answer["message_token"]))])
         description = f"Viber status {status}: {answer.get('status_message', '')}"
         if status in UNDELIVERABLE or status in REJECTED:
-            raise PermanentFailure(description)
+            raise PermanentFailure(description, unsubscribed=status in UNSUBSCRIBED)
         # 12 (too many requests), 2 (invalid token, which an operator can fix), general errors: try later.
         raise RetryLater(description)

@@ -31,7 +31,7 @@ class WebchatMessenger:
         ``payload["message_id"]`` (added by the delivery worker) lets the browser acknowledge it.
         """
         event = {"visitor": chat_id, "message_id": payload.get("message_id"), "text": payload.get("text", ""),
-                 "buttons": payload.get("buttons") or [], "author": payload.get("author", "bot")}
+                 "buttons": payload.get("buttons") or []}
         try:
             await self.bus.publish(events.WEBCHAT_DELIVER, event)
         except Exception as exc:

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiogram.types import Message, Update, User
 
 from bots.inbound import InboundMessage
+from bots.normalize import language_hint
 
 CHANNEL = "telegram"
-
-
-def language_hint(code: str | None) -> str | None:
-    """The primary language subtag of Telegram's ``language_code`` ("en-US" → "en")."""
-    if not code:
-        return None
-    return code.split("-")[0].split("_")[0].lower()[:8] or None
 
 
 def full_name(user: User) -> str:
     """The user's first and last name."""
     return " ".join(part for part in (user.first_name, user.last_name) if part)
-
-
-def e164(phone: str) -> str | None:
-    """A phone number as "+" and digits (Telegram sends it with or without the "+")."""
-    digits = re.sub(r"\D", "", phone or "")
-    return f"+{digits}" if 7 <= len(digits) <= 15 else None
 
 
 def from_message(message: Message, update: Update, *, kind: str, text: str = "",

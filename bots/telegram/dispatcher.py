@@ -9,11 +9,11 @@ from aiogram.enums import ChatType
 from aiogram.types import Update
 
 from bots.flow import InboundFlow
-from bots.telegram.handlers import callbacks, contact, edited, fallback, media, start, text
+from bots.telegram.handlers import callbacks, contact, edited, fallback, media, membership, start, text
 from core.settings import Settings
 
 # What the bot handles; setWebhook and getUpdates ask Telegram for exactly these.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 def build_bot(settings: Settings, *, timeout: float = 30.0) -> Bot:
@@ -31,7 +31,7 @@ def build_dispatcher(flow: InboundFlow) -> Dispatcher:
     dispatcher = Dispatcher(flow=flow)
     dispatcher.message.filter(F.chat.type == ChatType.PRIVATE, F.from_user)
     dispatcher.edited_message.filter(F.chat.type == ChatType.PRIVATE, F.from_user)
-    modules = (start, contact, callbacks, edited, media, text, fallback)  # fallback: the catch-all, last
+    modules = (start, contact, callbacks, edited, membership, media, text, fallback)  # fallback: the catch-all, last
     dispatcher.include_routers(*(module.create_router() for module in modules))
     return dispatcher
 

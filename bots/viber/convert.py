@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from viberbot.api.messages import (
@@ -18,6 +17,7 @@ from viberbot.api.messages import (
 from viberbot.api.viber_requests import ViberMessageRequest
 
 from bots.inbound import InboundMessage
+from bots.normalize import e164, language_hint
 from bots.viber.keyboards import Tracking
 
 CHANNEL = "viber"
@@ -28,17 +28,6 @@ MEDIA_TYPES = {PictureMessage: "picture", VideoMessage: "video", FileMessage: "f
 def message_token(value: Any) -> str:
     """Viber's message tokens are 64-bit integers; normalise them (they may come quoted) to their digits."""
     return str(int(value))
-
-
-def language_hint(code: str | None) -> str | None:
-    """The primary subtag of the user's Viber language ("en-GB" → "en")."""
-    return code.split("-")[0].lower()[:8] if code else None
-
-
-def e164(phone: str | None) -> str | None:
-    """A phone number as "+" and digits."""
-    digits = re.sub(r"\D", "", phone or "")
-    return f"+{digits}" if 7 <= len(digits) <= 15 else None
 
 
 def from_request(request: ViberMessageRequest, raw: dict[str, Any]) -> InboundMessage:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
 from viberbot.api.viber_requests import (
     ViberConversationStartedRequest,
     ViberDeliveredRequest,
@@ -26,11 +25,10 @@ from viberbot.api.viber_requests import (
 )
 
 from bots.flow import InboundFlow
-from bots.outbox_store import record_receipt
-from bots.viber.convert import CHANNEL, from_request, language_hint, message_token, unsupported_from_raw
+from bots.normalize import language_hint
+from bots.outbox_store import record_receipt, set_subscribed
+from bots.viber.convert import CHANNEL, from_request, message_token, unsupported_from_raw
 from core import events
-from core.database import utcnow
-from core.models import Identity
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +102,8 @@ class ViberEvents:
 
     async def _set_subscribed(self, user_id: str, subscribed: bool) -> None:
         async with self.flow.session_factory() as session, session.begin():
-            identity = await session.scalar(
-                select(Identity).where(Identity.channel == CHANNEL, Identity.external_id == user_id))
-            if identity is not None:
-                identity.subscribed = subscribed
-                identity.last_seen_at = utcnow()
+            # A Viber user's chat is the user: their id is where messages go.
+            await set_subscribed(session, channel=CHANNEL, chat_id=user_id, subscribed=subscribed)
 
     async def _receipt(self, token: Any, status: str) -> None:
         async with self.flow.session_factory() as session, session.begin():

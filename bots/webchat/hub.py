@@ -9,7 +9,7 @@ browser → server
 server → browser
     ``{"type": "history", "messages": [...]}``  (on connect: the latest messages, both directions)
     ``{"type": "accepted", "id": <client id>}``  (stored; safe to forget)
-    ``{"type": "message", "message_id": N, "text": ..., "buttons": [...], "author": ...}``
+    ``{"type": "message", "message_id": N, "text": ..., "buttons": [...]}``
     ``{"type": "error", "detail": ...}``
 
 Bot and agent messages reach the socket from the outbox through the bus (any process may hold the
@@ -85,7 +85,7 @@ class WebchatHub:
 
     async def _on_deliver(self, _topic: str, event: dict) -> None:
         frame = {"type": "message", "message_id": event.get("message_id"), "text": event.get("text", ""),
-                 "buttons": event.get("buttons") or [], "author": event.get("author", "bot")}
+                 "buttons": event.get("buttons") or []}
         for push in list(self._sockets.get(event.get("visitor"), ())):
             try:
                 await asyncio.wait_for(push(frame), PUSH_TIMEOUT)

@@ -53,3 +53,16 @@ async def eventually(check: Callable[[], Awaitable[bool]] | Callable[[], bool], 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition still false after {within}s")
         await asyncio.sleep(0.02)
+
+
+async def stored_messages(session_factory, direction: str | None = None) -> list:
+    """Every stored Message (only ``direction`` "in"/"out" when given), oldest first."""
+    from sqlalchemy import select
+
+    from core.models import Message
+
+    async with session_factory() as session:
+        query = select(Message).order_by(Message.id)
+        if direction:
+            query = query.where(Message.direction == direction)
+        return list((await session.scalars(query)).all())

@@ -133,3 +133,16 @@ def location_update(user_id: int = USER_ID, *, update_id: int | None = None) -> 
 def dice_update(user_id: int = USER_ID, *, update_id: int | None = None) -> dict[str, Any]:
     """A message type the bot has no handler for (a dice roll)."""
     return update("message", message(user_id, dice={"emoji": "🎲", "value": 4}), update_id)
+
+
+def chat_member_update(status: str, user_id: int = USER_ID, *, update_id: int | None = None) -> dict[str, Any]:
+    """``my_chat_member``: the user blocked ("kicked") or restarted ("member") the bot."""
+    bot = {"id": 123456, "is_bot": True, "first_name": "Relaydesk Demo", "username": "relaydesk_demo_bot"}
+    old, new = ("member", "kicked") if status == "kicked" else ("kicked", status)
+
+    def member(value: str) -> dict[str, Any]:
+        return {"status": value, "user": bot, **({"until_date": 0} if value == "kicked" else {})}
+
+    body = {"chat": chat(user_id), "from": sender(user_id), "date": DATE, "old_chat_member": member(old),
+            "new_chat_member": member(new)}
+    return update("my_chat_member", body, update_id)

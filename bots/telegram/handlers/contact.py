@@ -6,7 +6,8 @@ from aiogram import F, Router
 from aiogram.types import Message, Update
 
 from bots.flow import InboundFlow
-from bots.telegram.convert import e164, from_message
+from bots.normalize import e164
+from bots.telegram.convert import from_message
 
 
 async def contact(message: Message, flow: InboundFlow, event_update: Update) -> None:

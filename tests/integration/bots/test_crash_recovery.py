@@ -1,6 +1,7 @@
 """`relaydesk serve` killed with SIGKILL between accepting a webhook and sending the reply: after a
 restart the reply still goes out, once."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -21,7 +22,9 @@ from tests.support.telegram_double import hang_forever
 pytestmark = pytest.mark.slow
 
 
-def start_serve(settings, telegram, port: int) -> subprocess.Popen:
+def start_serve(settings, telegram, port: int, log_path) -> subprocess.Popen:
+    """``relaydesk serve`` with the worker on and a short lock; its log goes to ``log_path`` (a pipe
+    nobody reads could fill up and stall the server)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
     env.update(PYTHONPATH=str(REPO_ROOT), RELAYDESK_DATABASE_URL=settings.database_url,
                RELAYDESK_SECRET_KEY="crash-test", RELAYDESK_TELEGRAM_TOKEN=telegram.token,
@@ -29,8 +32,9 @@ def start_serve(settings, telegram, port: int) -> subprocess.Popen:
                RELAYDESK_RUN_WORKERS="true", RELAYDESK_OUTBOX_LOCK_SECONDS="4", RELAYDESK_LOG_LEVEL="WARNING")
     if settings.redis_url:
         env.update(RELAYDESK_REDIS_URL=settings.redis_url, RELAYDESK_REDIS_PREFIX=settings.redis_prefix)
-    process = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port)],
-                               env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "serve", "--port",
+                                    str(port)], env=env, cwd=REPO_ROOT, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -40,17 +44,18 @@ def start_serve(settings, telegram, port: int) -> subprocess.Popen:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"relaydesk serve did not start: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"relaydesk serve did not start: {log_path.read_text()[-2000:]}")
         time.sleep(0.1)
 
 
-async def test_reply_goes_out_after_sigkill_and_restart(settings, telegram, session_factory):
+async def test_reply_goes_out_after_sigkill_and_restart(settings, telegram, session_factory, tmp_path):
     telegram.script("sendMessage", hang_forever())  # the Bot API stalls on the first reply
     port = free_port()
-    first = start_serve(settings, telegram, port)
+    first = start_serve(settings, telegram, port, tmp_path / "serve.log")
     try:
-        response = httpx.post(f"http://127.0.0.1:{port}{TELEGRAM_WEBHOOK}", json=tp.text_update("Привіт"),
-                              headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}, timeout=10)
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(f"http://127.0.0.1:{port}{TELEGRAM_WEBHOOK}", json=tp.text_update("Привіт"),
+                                         headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
         assert response.status_code == 200
         await telegram.wait_for_async(lambda: telegram.calls_of("sendMessage"), within=15)
     finally:
@@ -61,10 +66,10 @@ async def test_reply_goes_out_after_sigkill_and_restart(settings, telegram, sess
         assert item.status == "sending"  # claimed by the killed process, never finished
         assert telegram.delivered == []
 
-    second = start_serve(settings, telegram, port)
+    second = start_serve(settings, telegram, port, tmp_path / "serve.log")
     try:
         await telegram.wait_for_async(lambda: telegram.delivered, within=30)
-        time.sleep(0.5)
+        await asyncio.sleep(0.5)  # nothing more goes out
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(20)

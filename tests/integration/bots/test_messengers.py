@@ -100,6 +100,5 @@ async def test_webchat_messenger_publishes_for_the_visitors_sockets():
     bus.subscribe(events.WEBCHAT_DELIVER, listener)
     result = await WebchatMessenger(bus).send("visitor-1234567890", {"text": "Hi", "buttons": BUTTONS,
                                                                       "message_id": 7})
-    assert received == [{"visitor": "visitor-1234567890", "message_id": 7, "text": "Hi", "buttons": BUTTONS,
-                         "author": "bot"}]
+    assert received == [{"visitor": "visitor-1234567890", "message_id": 7, "text": "Hi", "buttons": BUTTONS}]
     assert result.channel_message_ids == ["webchat-7"]

@@ -38,7 +38,7 @@ async def test_poller_answers_through_outages_and_confirms_offsets(settings, bac
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
     assert telegram.webhook == {}
     polls = telegram.calls_of("getUpdates")
-    assert polls[-1].params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert polls[-1].params["allowed_updates"] == ["message", "edited_message", "callback_query", "my_chat_member"]
     assert int(polls[-1].params["offset"]) == 43
     async with session_factory() as session:
         inbound = (await session.scalars(select(Message).where(Message.direction == "in")

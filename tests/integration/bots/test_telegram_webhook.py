@@ -3,28 +3,20 @@
 import pytest
 from sqlalchemy import func, select
 
-from core.models import Customer, Identity, Message
+from core.models import Customer, Identity
 from tests.support import telegram_payloads as tp
-from tests.support.channels import TELEGRAM_WEBHOOK, eventually, telegram_headers
+from tests.support.channels import TELEGRAM_WEBHOOK, eventually, stored_messages, telegram_headers
 
 
 async def _post(client, settings, payload):
     return await client.post(TELEGRAM_WEBHOOK, json=payload, headers=telegram_headers(settings))
 
 
-async def _messages(session_factory, direction=None):
-    async with session_factory() as session:
-        query = select(Message).order_by(Message.id)
-        if direction:
-            query = query.where(Message.direction == direction)
-        return (await session.scalars(query)).all()
-
-
 async def test_text_is_stored_and_answered_as_escaped_html(channels_client, channels_settings, telegram,
                                                            session_factory):
     response = await _post(channels_client, channels_settings, tp.text_update("Hi <b>there</b>", language_code="en"))
     assert response.status_code == 200
-    stored = await _messages(session_factory, "in")  # stored before the webhook answered
+    stored = await stored_messages(session_factory, "in")  # stored before the webhook answered
     assert [(m.channel, m.kind, m.text, m.chat_id) for m in stored] == [
         ("telegram", "text", "Hi <b>there</b>", str(tp.USER_ID))]
     await telegram.wait_for_async(lambda: telegram.sent(tp.USER_ID))
@@ -34,13 +26,13 @@ async def test_text_is_stored_and_answered_as_escaped_html(channels_client, chan
         identity = await session.scalar(select(Identity))
         assert (identity.language_code, identity.username) == ("en", "Test")
         assert (await session.scalar(select(Customer))).name == "Test Test Lastname"
-    out = await _messages(session_factory, "out")
+    out = await stored_messages(session_factory, "out")
 
     async def sent_status():
-        return (await _messages(session_factory, "out"))[0].delivery_status == "sent"
+        return (await stored_messages(session_factory, "out"))[0].delivery_status == "sent"
 
     await eventually(sent_status)
-    assert (await _messages(session_factory, "out"))[0].channel_message_id == str(sent["message_id"])
+    assert (await stored_messages(session_factory, "out"))[0].channel_message_id == str(sent["message_id"])
     assert out[0].text == sent["text"]
 
 
@@ -65,7 +57,7 @@ async def test_reply_text_with_markup_characters_is_escaped(channels_client, cha
 async def test_wrong_secret_is_401_and_nothing_is_stored(channels_client, telegram, session_factory, headers):
     response = await channels_client.post(TELEGRAM_WEBHOOK, json=tp.text_update("hi"), headers=headers)
     assert response.status_code == 401
-    assert await _messages(session_factory) == []
+    assert await stored_messages(session_factory) == []
     async with session_factory() as session:
         assert await session.scalar(select(func.count(Customer.id))) == 0
 
@@ -82,14 +74,14 @@ async def test_bad_body_is_400_and_nothing_is_stored(channels_client, channels_s
                                                    "Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["detail"]
-    assert await _messages(session_factory) == []
+    assert await stored_messages(session_factory) == []
 
 
 async def test_two_megabyte_body_is_413_and_nothing_is_stored(channels_client, channels_settings, session_factory):
     payload = tp.text_update("x" * 2_000_000)
     response = await _post(channels_client, channels_settings, payload)
     assert response.status_code == 413
-    assert await _messages(session_factory) == []
+    assert await stored_messages(session_factory) == []
 
 
 async def test_duplicates_and_out_of_order_retries_are_stored_once(channels_client, channels_settings, telegram,
@@ -97,7 +89,7 @@ async def test_duplicates_and_out_of_order_retries_are_stored_once(channels_clie
     first, second, third = (tp.text_update(text, update_id=500 + i) for i, text in enumerate(["one", "two", "three"]))
     for payload in (third, first, second, first, third, first):  # Telegram retried some, out of order
         assert (await _post(channels_client, channels_settings, payload)).status_code == 200
-    inbound = await _messages(session_factory, "in")
+    inbound = await stored_messages(session_factory, "in")
     assert sorted(m.dedup_key for m in inbound) == ["500", "501", "502"]
     assert [m.text for m in inbound] == ["three", "one", "two"]  # arrival order is the timeline order
     await telegram.wait_for_async(lambda: len(telegram.sent(tp.USER_ID)) == 3)
@@ -107,7 +99,7 @@ async def test_duplicates_and_out_of_order_retries_are_stored_once(channels_clie
 async def test_start_with_deep_link_payload(channels_client, channels_settings, session_factory):
     await _post(channels_client, channels_settings, tp.start_update("order_1042"))
     await _post(channels_client, channels_settings, tp.start_update(None, user_id=2222))
-    inbound = await _messages(session_factory, "in")
+    inbound = await stored_messages(session_factory, "in")
     assert [(m.kind, m.payload.get("start"), m.text) for m in inbound] == [
         ("start", "order_1042", "/start order_1042"), ("start", None, "/start")]
 
@@ -116,7 +108,7 @@ async def test_contacts_are_stored_with_whether_they_are_the_senders_own(
         channels_client, channels_settings, session_factory):
     await _post(channels_client, channels_settings, tp.contact_update("380501234567"))
     await _post(channels_client, channels_settings, tp.contact_update("+380 67 765 4321", contact_user_id=999))
-    inbound = await _messages(session_factory, "in")
+    inbound = await stored_messages(session_factory, "in")
     assert [(m.kind, m.payload["own"], m.payload["contact"]["phone_number"]) for m in inbound] == [
         ("contact", True, "380501234567"), ("contact", False, "+380 67 765 4321")]
 
@@ -124,7 +116,7 @@ async def test_contacts_are_stored_with_whether_they_are_the_senders_own(
 async def test_callback_is_stored_with_its_data_and_always_answered(channels_client, channels_settings, telegram,
                                                                     session_factory):
     await _post(channels_client, channels_settings, tp.callback_update("csat:5"))
-    inbound = await _messages(session_factory, "in")
+    inbound = await stored_messages(session_factory, "in")
     assert [(m.kind, m.text, m.payload["data"]) for m in inbound] == [("callback", "csat:5", "csat:5")]
     answers = telegram.calls_of("answerCallbackQuery")
     assert [call.params["callback_query_id"] for call in answers] == ["4382bfdwdsb323b2d9"]
@@ -137,12 +129,12 @@ async def test_callback_answer_failure_does_not_fail_the_update(channels_client,
     telegram.script("answerCallbackQuery", bad_gateway())
     response = await _post(channels_client, channels_settings, tp.callback_update("yes"))
     assert response.status_code == 200
-    assert len(await _messages(session_factory, "in")) == 1
+    assert len(await stored_messages(session_factory, "in")) == 1
 
 
 async def test_edited_message_is_kept_as_an_edit(channels_client, channels_settings, session_factory):
     await _post(channels_client, channels_settings, tp.edited_update("fixed typo"))
-    inbound = await _messages(session_factory, "in")
+    inbound = await stored_messages(session_factory, "in")
     assert [(m.kind, m.text) for m in inbound] == [("edited", "fixed typo")]
     assert "message_id" in inbound[0].payload and inbound[0].payload["edit_date"]
 
@@ -157,7 +149,7 @@ async def test_edited_message_is_kept_as_an_edit(channels_client, channels_setti
 async def test_attachments_are_stored_with_file_ids_and_the_shopper_is_told(
         channels_client, channels_settings, telegram, session_factory, payload, kind, file_id):
     await _post(channels_client, channels_settings, payload)
-    inbound = (await _messages(session_factory, "in"))[0]
+    inbound = (await stored_messages(session_factory, "in"))[0]
     assert inbound.kind == kind
     assert inbound.payload["attachment"]["file_id"] == file_id
     await telegram.wait_for_async(lambda: telegram.sent(tp.USER_ID))
@@ -180,7 +172,7 @@ async def test_notice_about_attachments_follows_the_language_hint(channels_clien
 async def test_unknown_message_type_is_kept_as_unsupported(channels_client, channels_settings, telegram,
                                                            session_factory):
     await _post(channels_client, channels_settings, tp.dice_update())
-    inbound = (await _messages(session_factory, "in"))[0]
+    inbound = (await stored_messages(session_factory, "in"))[0]
     assert (inbound.kind, inbound.payload["content_type"]) == ("unsupported", "dice")
     await telegram.wait_for_async(lambda: telegram.sent(tp.USER_ID))
 
@@ -192,11 +184,40 @@ async def test_group_messages_and_unhandled_update_types_are_acknowledged_and_ig
     inline = {"update_id": 9000, "inline_query": {"id": "1", "from": tp.sender(), "query": "x", "offset": ""}}
     for payload in (group, inline):
         assert (await _post(channels_client, channels_settings, payload)).status_code == 200
-    assert await _messages(session_factory) == []
+    assert await stored_messages(session_factory) == []
 
 
 async def test_webhook_is_404_when_telegram_is_not_configured(client, session_factory):
     response = await client.post(TELEGRAM_WEBHOOK, json=tp.text_update("hi"),
                                  headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
     assert response.status_code == 404
-    assert await _messages(session_factory) == []
+    assert await stored_messages(session_factory) == []
+
+
+async def _subscribed(session_factory):
+    async with session_factory() as session:
+        return (await session.scalar(select(Identity))).subscribed
+
+
+async def test_blocking_and_unblocking_the_bot_follows_the_identity(channels_client, channels_settings,
+                                                                    session_factory):
+    await _post(channels_client, channels_settings, tp.text_update("hi"))
+    await _post(channels_client, channels_settings, tp.chat_member_update("kicked"))
+    assert await _subscribed(session_factory) is False
+    await _post(channels_client, channels_settings, tp.chat_member_update("member"))
+    assert await _subscribed(session_factory) is True
+
+
+async def test_reply_to_a_shopper_who_blocked_the_bot_fails_and_marks_them(channels_client, channels_settings,
+                                                                           telegram, session_factory):
+    from tests.support.telegram_double import blocked_by_user
+
+    telegram.script("sendMessage", blocked_by_user())
+    await _post(channels_client, channels_settings, tp.text_update("hi"))
+
+    async def given_up():
+        return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["failed"]
+
+    await eventually(given_up)
+    assert await _subscribed(session_factory) is False
+    assert telegram.delivered == []

@@ -7,10 +7,8 @@ import uuid
 import httpx
 import pytest
 import websockets
-from sqlalchemy import select
 
-from core.models import Message
-from tests.support.channels import channel_settings, eventually
+from tests.support.channels import channel_settings, eventually, stored_messages
 from tests.support.live_server import LiveServer
 
 
@@ -39,11 +37,6 @@ def connect(server, visitor, lang="en"):
     return websockets.connect(f"{server.ws_url}/chat/ws?visitor={visitor}&lang={lang}")
 
 
-async def messages(session_factory):
-    async with session_factory() as session:
-        return (await session.scalars(select(Message).order_by(Message.id))).all()
-
-
 async def test_message_is_accepted_stored_once_and_answered(server, session_factory):
     visitor = visitor_id()
     async with connect(server, visitor, lang="ru-RU") as socket:
@@ -55,14 +48,14 @@ async def test_message_is_accepted_stored_once_and_answered(server, session_fact
         seen = await frames_until(socket, lambda f: f["type"] == "message")
         assert [f for f in seen if f["type"] == "accepted"][0] == {"type": "accepted", "id": "c1"}
         reply = seen[-1]
-        assert reply["text"] and reply["author"] == "bot"
+        assert reply["text"] and reply["buttons"] == []
         await socket.send(json.dumps({"type": "ack", "message_id": reply["message_id"]}))
 
         async def delivered():
-            return [m.delivery_status for m in await messages(session_factory)] == ["received", "delivered"]
+            return [m.delivery_status for m in await stored_messages(session_factory)] == ["received", "delivered"]
 
         await eventually(delivered)
-    stored = await messages(session_factory)
+    stored = await stored_messages(session_factory)
     assert [(m.direction, m.channel, m.chat_id, m.text) for m in stored][0] == (
         "in", "webchat", visitor, "Где мой заказ?")
 
@@ -76,7 +69,7 @@ async def test_reply_for_an_absent_visitor_is_delivered_on_reconnect(server, ses
     # the visitor left before the reply was pushed (or before acknowledging it)
 
     async def reply_sent():
-        return any(m.direction == "out" and m.delivery_status == "sent" for m in await messages(session_factory))
+        return any(m.direction == "out" and m.delivery_status == "sent" for m in await stored_messages(session_factory))
 
     await eventually(reply_sent)
     async with connect(server, visitor) as socket:
@@ -86,12 +79,17 @@ async def test_reply_for_an_absent_visitor_is_delivered_on_reconnect(server, ses
     assert history["messages"][1]["text"]
 
 
-async def test_a_visitor_sees_only_their_own_messages(server):
+async def test_a_visitor_sees_only_their_own_messages(server, session_factory):
     first, second = visitor_id(), visitor_id()
     async with connect(server, first) as socket:
         await socket.recv()
         await socket.send(json.dumps({"type": "message", "id": "c1", "text": "private question"}))
         reply = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
+
+    async def reply_sent():
+        return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
+
+    await eventually(reply_sent)  # pushed to the socket just before the worker records it as sent
     async with connect(server, second) as socket:
         assert json.loads(await socket.recv()) == {"type": "history", "messages": []}
         await socket.send(json.dumps({"type": "ack", "message_id": reply["message_id"]}))  # not theirs: ignored
@@ -114,7 +112,7 @@ async def test_bad_frames_get_an_error_and_store_nothing(server, session_factory
         await socket.send(frame)
         answer = json.loads(await socket.recv())
     assert answer["type"] == "error" and detail in answer["detail"]
-    assert await messages(session_factory) == []
+    assert await stored_messages(session_factory) == []
 
 
 async def test_invalid_visitor_id_is_refused(server):

@@ -86,6 +86,7 @@ async def test_location_is_kept_with_its_coordinates(channel):
 def test_every_payload_builder_validates_as_an_aiogram_update():
     payloads = [tp.text_update("a"), tp.start_update("p"), tp.contact_update("1"), tp.callback_update("d"),
                 tp.edited_update("e"), tp.photo_update(), tp.document_update(), tp.voice_update(), tp.sticker_update(),
-                tp.video_update(), tp.location_update(), tp.dice_update()]
+                tp.video_update(), tp.location_update(), tp.dice_update(), tp.chat_member_update("kicked"),
+                tp.chat_member_update("member")]
     kinds = [Update.model_validate(p).event_type for p in payloads]
-    assert kinds == ["message"] * 3 + ["callback_query", "edited_message"] + ["message"] * 7
+    assert kinds == ["message"] * 3 + ["callback_query", "edited_message"] + ["message"] * 7 + ["my_chat_member"] * 2
