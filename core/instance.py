@@ -17,15 +17,15 @@ async def get_or_create_secret_key(factory: async_sessionmaker[AsyncSession]) ->
     Several processes may start at once; the primary key makes exactly one insert win and the
     others read the winner's value.
     """
+    query = select(InstanceValue.value).where(InstanceValue.key == "secret_key")
     async with factory() as session:
-        value = await session.scalar(select(InstanceValue.value).where(InstanceValue.key == "secret_key"))
-        if value:
-            return value
-        # The read above already began the session's transaction: add to it and commit.
-        session.add(InstanceValue(key="secret_key", value=secrets.token_urlsafe(48)))
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
+        value = await session.scalar(query)
+    if value:
+        return value
+    try:
+        async with factory() as session, session.begin():
+            session.add(InstanceValue(key="secret_key", value=secrets.token_urlsafe(48)))
+    except IntegrityError:
+        pass  # another process won the race; read its key below
     async with factory() as session:
-        return await session.scalar(select(InstanceValue.value).where(InstanceValue.key == "secret_key"))
+        return await session.scalar(query)

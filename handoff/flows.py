@@ -18,7 +18,7 @@ from core.models import Conversation, Customer, Message, StaffUser, Team
 from core.outbox import queue_outgoing
 from handoff import agents, hours, routing, services, sla, texts
 from handoff.config import HandoffConfig
-from handoff.state import SYSTEM, Actor, Notice, Outcome, transition
+from handoff.state import CUSTOMER, SYSTEM, Actor, Notice, Outcome, transition
 
 MAX_REPLY_CHARS = 4096
 CSAT_SCORES = range(1, 6)
@@ -46,14 +46,15 @@ async def request_handoff(
     now = utcnow()
     vip = routing.is_vip(customer, config)
     team = await routing.choose_team(session, topic=topic, vip=vip)
+    team_name, priority = (team.name if team else None), routing.base_priority(vip, config)
     await transition(
         session, conversation, "handoff", actor=actor, reason=reason,
-        data={"team": team.name if team else None, "priority": routing.base_priority(vip, config), "vip": vip},
-        changes={"team": team.name if team else None, "priority": routing.base_priority(vip, config),
-                 "handoff_reason": reason, "topic": topic or conversation.topic, "waiting_since": now,
-                 "assignee_id": None, "first_response_due_at": sla.first_response_due(team, now),
-                 "next_response_due_at": None, "sla_breached": False, "awaiting_csat": False,
-                 "resolved_at": None, "low_confidence_streak": 0, "language": language},
+        data={"team": team_name, "priority": priority, "vip": vip},
+        changes={"team": team_name, "priority": priority, "handoff_reason": reason,
+                 "topic": topic or conversation.topic, "waiting_since": now, "assignee_id": None,
+                 "first_response_due_at": sla.first_response_due(team, now), "next_response_due_at": None,
+                 "sla_breached": False, "awaiting_csat": False, "resolved_at": None, "low_confidence_streak": 0,
+                 "language": language},
     )
     position = await routing.queue_position(session, conversation)
     opening = hours.next_opening(team, now)
@@ -249,7 +250,7 @@ def parse_rating(text: str) -> int | None:
 async def record_csat(session: AsyncSession, conversation: Conversation, *, score: int, language: str,
                       outcome: Outcome) -> None:
     """Store the shopper's rating on the resolved conversation and thank them."""
-    await transition(session, conversation, "csat_rated", actor=Actor("customer"), data={"score": score},
+    await transition(session, conversation, "csat_rated", actor=CUSTOMER, data={"score": score},
                      changes={"csat_score": score, "awaiting_csat": False})
     outcome.tell(Notice(texts.text("csat_thanks", language), author="bot"))
     _updated(outcome, conversation, "csat_rated")

@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFoundError, ValidationFailed
-from core.models import CONVERSATION_STATUSES, Conversation, ConversationEvent, ConversationNote, Message
+from core.models import (
+    CONVERSATION_STATUSES,
+    Conversation,
+    ConversationEvent,
+    ConversationNote,
+    Customer,
+    Message,
+)
 
 MAX_NOTE_CHARS = 4000
 
@@ -42,6 +49,14 @@ async def get_all(
     else:
         statement = statement.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
     return (await session.scalars(statement.limit(limit))).all()
+
+
+async def customer_names(session: AsyncSession, conversations: Sequence[Conversation]) -> dict[int, str | None]:
+    """The names of the customers of ``conversations``, by customer id (one query)."""
+    ids = {conversation.customer_id for conversation in conversations}
+    if not ids:
+        return {}
+    return dict((await session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))).all())
 
 
 def summarize(conversation: Conversation) -> dict:
@@ -94,12 +109,13 @@ def message_view(message: Message) -> dict:
 
 
 def _attachments(payload: dict) -> list[dict]:
-    """File references from a channel payload: ``attachments`` entries or a single ``file_id``."""
-    found = [a for a in payload.get("attachments") or [] if isinstance(a, dict)]
-    if not found and payload.get("file_id"):
-        found = [{"file_id": payload["file_id"], "kind": payload.get("kind")}]
-    return [{"file_id": str(a.get("file_id") or a.get("id") or ""), "kind": a.get("kind") or a.get("type"),
-             "name": a.get("name") or a.get("file_name")} for a in found]
+    """File references kept by the channel adapters: ``payload["attachment"]`` (Telegram file id, Viber
+    media URL) or a list under ``attachments``."""
+    single = payload.get("attachment")
+    found = [single] if isinstance(single, dict) else [a for a in payload.get("attachments") or []
+                                                       if isinstance(a, dict)]
+    return [{"kind": a.get("type") or a.get("kind"), "file_id": a.get("file_id") or a.get("media"),
+             "name": a.get("file_name") or a.get("name")} for a in found]
 
 
 async def get_events(session: AsyncSession, *, customer_id: int) -> Sequence[ConversationEvent]:

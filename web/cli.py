@@ -183,4 +183,63 @@ def webhooks_set() -> None:
         sys.exit(1)
 
 
+
+@main.group()
+def teams() -> None:
+    """Teams of agents: skills (topics), VIP, business hours, SLA."""
+
+
+@teams.command("set")
+@click.argument("name")
+@click.option("--skills", default=None, help="Comma-separated topics routed to this team, e.g. payment,refund.")
+@click.option("--vip/--no-vip", default=None, help="The team that serves VIP customers.")
+@click.option("--timezone", default=None, help="Time zone of the business hours, e.g. Europe/Kyiv.")
+@click.option("--hours", default=None, help='Business hours as JSON: {"mon": ["09:00", "18:00"], ...}; {} = always.')
+@click.option("--first-response-sla", type=int, default=None, help="Seconds until the first reply is due.")
+@click.option("--next-response-sla", type=int, default=None, help="Seconds until each next reply is due.")
+def teams_set(name: str, skills: str | None, vip: bool | None, timezone: str | None, hours: str | None,
+              first_response_sla: int | None, next_response_sla: int | None) -> None:
+    """Create team NAME or change what is given."""
+    import json
+
+    from handoff import teams as team_service
+
+    try:
+        business_hours = json.loads(hours) if hours is not None else None
+    except ValueError as exc:
+        click.echo(f"relaydesk: --hours is not JSON: {exc}", err=True)
+        sys.exit(2)
+
+    async def action(factory):
+        async with factory() as session, session.begin():
+            team = await team_service.upsert(
+                session, name=name, skills=skills.split(",") if skills is not None else None, is_vip=vip,
+                timezone=timezone, business_hours=business_hours, first_response_sla_s=first_response_sla,
+                next_response_sla_s=next_response_sla)
+            return team_service.view(team)
+
+    try:
+        view = asyncio.run(_with_factory(_settings(), action))
+    except RelaydeskError as exc:
+        click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(view, ensure_ascii=False))
+
+
+@teams.command("list")
+def teams_list() -> None:
+    """Print every team as one JSON object per line."""
+    import json
+
+    from handoff import agents
+    from handoff import teams as team_service
+
+    async def action(factory):
+        async with factory() as session:
+            return [team_service.view(team) for team in await agents.get_teams(session)]
+
+    for view in asyncio.run(_with_factory(_settings(), action)):
+        click.echo(json.dumps(view, ensure_ascii=False))
+
+
 main.add_command(kb)

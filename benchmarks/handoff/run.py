@@ -15,52 +15,26 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack
 
 import httpx
 from websockets.asyncio.client import connect
 
 from tests.support import telegram_payloads as tg
 from tests.support.backends import REDIS_URL, create_postgres_database, drop_postgres_database
-from tests.support.live_server import free_port
+from tests.support.cli import run_cli
+from tests.support.server import serve
 from tests.support.telegram_double import TelegramDouble
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "bench-webhook-secret"  # noqa: S105 - a throw-away value for the local double
 AGENT = ("bench-agent@shop.ua", "bench-password-1")  # a throw-away account in a throw-away database
-CLI = [sys.executable, "-c", "from web.cli import main; main()"]
 
 
 def _cli(env: dict, *args: str) -> None:
-    subprocess.run([*CLI, *args], env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)  # noqa: S603
-
-
-@contextmanager
-def _server(env: dict) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, cwd=ROOT,  # noqa: S603
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("relaydesk serve did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    result = run_cli(*args, env=env)
+    if result.returncode:
+        raise RuntimeError(f"relaydesk {' '.join(args)} failed: {result.stderr}")
 
 
 async def _measure(console: str, entry: str, shoppers: int, first_user: int) -> list[float]:
@@ -98,15 +72,14 @@ def main() -> None:
     database_url = asyncio.run(create_postgres_database())
     try:
         with TelegramDouble() as telegram, ExitStack() as stack:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
-            env.update(PYTHONPATH=str(ROOT), RELAYDESK_DATABASE_URL=database_url, RELAYDESK_REDIS_URL=REDIS_URL,
+            env = dict(RELAYDESK_DATABASE_URL=database_url, RELAYDESK_REDIS_URL=REDIS_URL,
                        RELAYDESK_REDIS_PREFIX=f"bench-{os.getpid()}", RELAYDESK_SECRET_KEY="bench",  # noqa: S106
                        RELAYDESK_TELEGRAM_TOKEN=telegram.token, RELAYDESK_TELEGRAM_API_URL=telegram.url,
                        RELAYDESK_TELEGRAM_WEBHOOK_SECRET=SECRET, RELAYDESK_LOG_LEVEL="WARNING")
             _cli(env, "db", "upgrade")
             _cli(env, "users", "create", "--email", AGENT[0], "--password", AGENT[1], "--role", "agent")
-            first = stack.enter_context(_server(env))
-            second = stack.enter_context(_server(env))
+            first = stack.enter_context(serve(env)).url
+            second = stack.enter_context(serve(env)).url
             results = [
                 _summary("one process", asyncio.run(_measure(first, first, args.shoppers, 5_000_000))),
                 _summary("two processes (Redis)", asyncio.run(_measure(first, second, args.shoppers, 6_000_000))),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import inspect
 import logging
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
 from core.models import Customer, Message, Team
-from handoff import agents, canned, flows
+from handoff import agents, canned, flows, teams
 from handoff import services as crud
 from handoff.state import Outcome
 from web.api.publishing import after_commit, handoff_config
@@ -62,12 +62,47 @@ async def set_agent_status(agent_id: FromPath[int], data: JSONBody[StatusRequest
     return await _set_status(db_session, services, agent_id, data.status)
 
 
+class AgentUpdate(BaseModel):
+    """What a supervisor may change about an agent; omitted fields stay."""
+
+    capacity: int | None = Field(None, ge=0, le=100, description="Open conversations at once.")
+    team: str | None = Field(None, max_length=64, description="Team name (must exist).")
+
+
+@patch("/api/agents/{agent_id:int}", guards=[requires(*SUPERVISORS)], tags=TAGS)
+async def update_agent(agent_id: FromPath[int], data: JSONBody[AgentUpdate], db_session: DbSession) -> dict:
+    """Change an agent's capacity or team (supervisors and admins)."""
+    agent = await agents.get(db_session, agent_id=agent_id)
+    if data.capacity is not None:
+        agent.capacity = data.capacity
+    if data.team is not None:
+        agent.team_id = (await agents.get_team(db_session, name=data.team)).id
+    await db_session.flush()
+    load = await agents.open_load(db_session, [agent.id])
+    return agents.view(agent, load[agent.id])
+
+
+class TeamUpdate(BaseModel):
+    """A team's routing settings; omitted fields stay as they are."""
+
+    skills: list[str] | None = Field(None, max_length=100, description="Topics routed to this team.")
+    is_vip: bool | None = None
+    timezone: str | None = Field(None, max_length=64)
+    business_hours: dict[str, list[str]] | None = Field(None, description='{"mon": ["09:00", "18:00"], ...}')
+    first_response_sla_s: int | None = None
+    next_response_sla_s: int | None = None
+
+
 @get("/api/teams", guards=[requires(*AGENTS)], tags=TAGS)
 async def list_teams(db_session: DbSession) -> list[dict]:
     """Teams with their skills, hours and SLA (for transfers)."""
-    return [{"id": t.id, "name": t.name, "skills": t.skills, "is_vip": t.is_vip, "timezone": t.timezone,
-             "business_hours": t.business_hours, "first_response_sla_s": t.first_response_sla_s,
-             "next_response_sla_s": t.next_response_sla_s} for t in await agents.get_teams(db_session)]
+    return [teams.view(team) for team in await agents.get_teams(db_session)]
+
+
+@put("/api/teams/{name:str}", guards=[requires(*SUPERVISORS)], tags=TAGS)
+async def put_team(name: FromPath[str], data: JSONBody[TeamUpdate], db_session: DbSession) -> dict:
+    """Create a team or change its skills, VIP flag, hours and SLA (supervisors and admins)."""
+    return teams.view(await teams.upsert(db_session, name=name, **data.model_dump()))
 
 
 @get("/api/canned-responses", guards=[requires(*AGENTS)], tags=TAGS)
@@ -119,4 +154,5 @@ def _suggestion(candidate) -> dict:
             "score": _field(candidate, "score")}
 
 
-HANDLERS = [list_agents, set_my_status, set_agent_status, list_teams, canned_responses, suggestions]
+HANDLERS = [list_agents, set_my_status, set_agent_status, update_agent, list_teams, put_team, canned_responses,
+            suggestions]

@@ -66,7 +66,9 @@ async def list_conversations(request: Request, db_session: DbSession, status: Fr
     """Conversations by ``status`` (bot, queued, assigned, resolved); ``mine=true`` keeps yours only."""
     assignee = request.user.user_id if mine else None
     found = await crud.get_all(db_session, status=status, assignee_id=assignee)
-    return [crud.summarize(conversation) for conversation in found]
+    names = await crud.customer_names(db_session, found)
+    return [{**crud.summarize(conversation), "customer_name": names.get(conversation.customer_id)}
+            for conversation in found]
 
 
 @get(BASE, guards=GUARD, tags=TAGS)

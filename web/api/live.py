@@ -9,7 +9,6 @@ the size limit closes the socket with 1009.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 
@@ -63,8 +62,12 @@ async def live_updates(socket: WebSocket) -> None:
         for unsubscribe in unsubscribers:
             unsubscribe()
         sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
+        try:
             await sender
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # the console went away mid-send: nothing to deliver to any more
+            logger.info("console socket of user %s failed while sending", principal.user_id, exc_info=True)
 
 
 async def _send_forever(socket: WebSocket, pending: asyncio.Queue) -> None:

@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from core.database import utcnow
 from core.models import Conversation, Customer, Message
+from handoff import flows
 from handoff.config import HandoffConfig
 from handoff.hours import DAY_KEYS
+from handoff.state import Actor, Outcome
 from tests.support.handoff import harness, make_agent, make_team, shopper
 
 
@@ -147,3 +149,20 @@ async def test_outside_business_hours_the_shopper_learns_when_and_it_waits(setti
         "and you are number 1 in the queue."]
     # The first-response timer starts at the opening, not now.
     assert conversation.first_response_due_at - utcnow() > timedelta(hours=20)
+
+
+async def test_resolving_frees_capacity_for_the_next_in_line(settings, session_factory) -> None:
+    await make_team(session_factory, "support", skills=["general"])
+    olena = await make_agent(session_factory, "olena@shop.ua", team="support", status="online", capacity=1,
+                             name="Olena")
+    flow = harness(settings, session_factory)
+    first = await flow.flow.process(shopper("person", user="1", data="handoff:request"))
+    second = await flow.flow.process(shopper("person", user="2", data="handoff:request"))
+    assert (await _conversation(session_factory, second.conversation_id)).status == "queued"
+    async with session_factory() as session, session.begin():
+        conversation = await session.get(Conversation, first.conversation_id)
+        await flows.resolve(session, conversation, actor=Actor("staff", olena, role="agent"), language="en",
+                            outcome=Outcome())
+    waiting = await _conversation(session_factory, second.conversation_id)
+    assert (waiting.status, waiting.assignee_id) == ("assigned", olena)
+    assert (await _texts(session_factory, second.conversation_id))[-1] == "Olena has joined."

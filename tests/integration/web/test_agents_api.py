@@ -107,3 +107,48 @@ async def test_suggestions_for_the_last_customer_message(client, settings, sessi
     assert suggested == [{"article_id": "delivery-time", "title": "How long does delivery take?",
                           "text": "How long does delivery take?", "score": 0.61}]
     assert index.asked == ["how long is delivery to Lviv?"]
+
+
+async def test_supervisors_configure_teams_and_routing_follows(client, settings, session_factory, olena) -> None:
+    boss = await token_for(session_factory, await make_agent(session_factory, "boss@shop.ua", role="supervisor"))
+    created = await client.put("/api/teams/billing", headers=boss, json={
+        "skills": ["payment"], "timezone": "Europe/Kyiv", "business_hours": {},
+        "first_response_sla_s": 120})
+    assert created.status_code == 200
+    assert (created.json()["skills"], created.json()["first_response_sla_s"]) == (["payment"], 120)
+    flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "sensitive_topic",
+                                                        "topic": "payment"})
+    result = await flow.flow.process(shopper("my card was charged twice"))
+    headers = await token_for(session_factory, olena)
+    [item] = (await client.get("/api/conversations?status=queued", headers=headers)).json()
+    assert (item["id"], item["team"]) == (result.conversation_id, "billing")
+
+
+@pytest.mark.parametrize("body, field", [
+    pytest.param({"timezone": "Mars/Olympus"}, "timezone", id="timezone"),
+    pytest.param({"business_hours": {"mon": ["18:00", "09:00"]}}, "business_hours.mon", id="hours"),
+    pytest.param({"first_response_sla_s": 0}, "first_response_sla_s", id="sla"),
+])
+async def test_bad_team_settings_are_400_and_change_nothing(client, session_factory, olena, body, field) -> None:
+    boss = await token_for(session_factory, await make_agent(session_factory, "boss@shop.ua", role="supervisor"))
+    response = await client.put("/api/teams/support", headers=boss, json=body)
+    assert response.status_code == 400
+    assert [problem["field"] for problem in response.json()["extra"]] == [field]
+    [team] = (await client.get("/api/teams", headers=boss)).json()
+    assert (team["timezone"], team["business_hours"], team["first_response_sla_s"]) == ("Europe/Kyiv", {}, 300)
+
+
+async def test_agents_may_not_configure_teams_or_capacity(client, session_factory, olena) -> None:
+    headers = await token_for(session_factory, olena)
+    assert (await client.put("/api/teams/support", headers=headers, json={"is_vip": True})).status_code == 403
+    assert (await client.patch(f"/api/agents/{olena}", headers=headers, json={"capacity": 9})).status_code == 403
+
+
+async def test_supervisor_changes_an_agents_capacity_and_team(client, session_factory, olena) -> None:
+    await make_team(session_factory, "vip", is_vip=True)
+    boss = await token_for(session_factory, await make_agent(session_factory, "boss@shop.ua", role="supervisor"))
+    changed = await client.patch(f"/api/agents/{olena}", headers=boss, json={"capacity": 3, "team": "vip"})
+    assert changed.status_code == 200
+    assert changed.json()["capacity"] == 3
+    missing = await client.patch(f"/api/agents/{olena}", headers=boss, json={"team": "nope"})
+    assert missing.status_code == 404

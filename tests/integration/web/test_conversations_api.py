@@ -67,6 +67,7 @@ async def test_queue_lists_with_the_contract_fields(client, login, queued) -> No
     assert set(item) >= LIST_FIELDS
     assert (item["id"], item["status"], item["channel"], item["team"], item["handoff_reason"]) == (
         queued, "queued", "telegram", "support", "explicit_request")
+    assert item["customer_name"] == "Oksana"
     assert (await client.get("/api/conversations?status=assigned", headers=headers)).json() == []
     bad = await client.get("/api/conversations?status=open", headers=headers)
     assert bad.status_code == 400 and "unknown status" in bad.json()["detail"]

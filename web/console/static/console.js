@@ -89,7 +89,7 @@ function conversationItem(item) {
   const li = el("li", { data: { id: item.id, testid: "conversation-item" } }, [
     el("span", { className: `badge ${item.channel}`, text: item.channel }),
     item.priority >= 100 ? el("span", { className: "badge vip", text: "VIP" }) : null,
-    el("strong", { text: `#${item.id}` }),
+    el("strong", { text: `#${item.id} ${item.customer_name || ""}` }),
     el("span", { text: ` ${item.handoff_reason || ""}` }),
     el("div", { className: "meta", text: `waiting since ${time(item.waiting_since)}${item.team ? " · " + item.team : ""}` }),
   ]);
