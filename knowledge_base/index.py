@@ -1,7 +1,7 @@
 """The search index: an NLU engine over the published articles, kept in step with the database.
 
-Each process holds one index. It loads every published article at start (in the background, so the
-server answers probes at once; decisions wait until it is ready) and then follows
+Each process holds one index. It loads every published article at start (decisions wait until it
+has, e.g. while the database is still down) and then follows
 :data:`core.events.KB_CHANGED` events (``{"article_id": <id> | None}``; None means "reload all",
 sent after bulk imports): one article is re-read and upserted into or removed from the engine,
 without rebuilding the rest.
@@ -40,7 +40,7 @@ class KnowledgeIndex:
 
     Args:
         engine: The NLU engine to fill (it owns the model and the thresholds); None when
-            :meth:`start` builds it.
+            :meth:`prepare` builds it.
         session_factory: Where to read articles from.
     """
 
@@ -68,21 +68,27 @@ class KnowledgeIndex:
             self._ready.set()
             logger.info("knowledge index loaded: %d published articles", len(articles))
 
-    async def start(self, make_engine: Callable[[], NLUEngine], *, retry_seconds: float = 5.0) -> None:
-        """Build the engine (loads the model: seconds), warm it up and load the articles.
-
-        A database that is down is retried every ``retry_seconds`` until it answers.
-        """
+    async def prepare(self, make_engine: Callable[[], NLUEngine]) -> None:
+        """Build the engine (loads the model: seconds) and warm it up, off the event loop."""
         self.engine = await asyncio.to_thread(make_engine)
         # The first decision loads the language models; pay that now rather than on a shopper's message.
         await asyncio.to_thread(self.engine.decide, "warm up")
+
+    async def try_load(self) -> bool:
+        """Load the articles; False (logged) when the database is down or refuses us."""
+        try:
+            await self.load()
+        except (OSError, DBAPIError) as exc:
+            logger.warning("knowledge index not loaded: %s", exc)
+            return False
+        return True
+
+    async def load_when_possible(self, *, retry_seconds: float = 5.0) -> None:
+        """Retry :meth:`try_load` every ``retry_seconds`` until it works."""
         while True:
-            try:
-                await self.load()
+            if await self.try_load():
                 return
-            except (OSError, DBAPIError) as exc:  # the database is down or refuses us
-                logger.warning("knowledge index not loaded (%s); retrying in %.0fs", exc, retry_seconds)
-                await asyncio.sleep(retry_seconds)
+            await asyncio.sleep(retry_seconds)
 
     async def refresh(self, article_id: int | None) -> None:
         """Bring one article (or everything, for None) in line with the database."""
@@ -139,7 +145,7 @@ class KnowledgeIndex:
         """The NLU decision for one message, computed off the event loop.
 
         Raises:
-            TimeoutError: the index is still starting after :data:`READY_TIMEOUT` seconds.
+            TimeoutError: the index has not loaded after :data:`READY_TIMEOUT` seconds.
         """
         await asyncio.wait_for(self._ready.wait(), READY_TIMEOUT)
         return await self.engine.adecide(text, language_hint=language_hint, previous_language=previous_language,

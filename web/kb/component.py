@@ -2,8 +2,10 @@
 
 It offers the index as ``services.extras["kb_index"]`` (the answer step, "test a question") and
 keeps it in step with every process's changes by listening to :data:`core.events.KB_CHANGED`.
-The engine loads in the background: the app serves probes and stores messages at once, and
-decisions wait until the index is ready (also when the database is down at start).
+
+The app starts once the model is loaded and the articles are indexed: a message must never wait
+for the index inside the flow's transaction (on SQLite that transaction holds the write lock). Only
+when the database is down at start does the index load in the background, as soon as it can.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ logger = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def knowledge_base_component(services: AppServices) -> AsyncIterator[None]:
-    """Start the index in the background and follow knowledge-base changes until the app stops."""
+    """Build and load the index, then follow knowledge-base changes until the app stops."""
     settings = services.settings
     index = KnowledgeIndex(None, services.session_factory)
-    starting = asyncio.create_task(index.start(partial(
-        NLUEngine, embedding_model=settings.embedding_model, default_language=settings.default_language,
-    )), name="kb-index-start")
-    starting.add_done_callback(_report_failure)
+    await index.prepare(partial(NLUEngine, embedding_model=settings.embedding_model,
+                                default_language=settings.default_language))
+    loading = None
+    if not await index.try_load():  # the database is down: keep trying in the background
+        loading = asyncio.create_task(index.load_when_possible(), name="kb-index-load")
     services.extras[KB_INDEX] = index
     unsubscribe = services.bus.subscribe(events.KB_CHANGED, index.on_kb_changed)
     try:
@@ -40,14 +43,9 @@ async def knowledge_base_component(services: AppServices) -> AsyncIterator[None]
     finally:
         unsubscribe()
         index.cancel_pending()
-        starting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await starting
+        if loading is not None:
+            loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loading
         services.extras.pop(KB_INDEX, None)
-        if index.engine is not None:
-            index.engine.close()
-
-
-def _report_failure(task: asyncio.Task) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("the knowledge index could not start", exc_info=task.exception())
+        index.engine.close()
