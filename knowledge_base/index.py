@@ -1,6 +1,7 @@
 """The search index: an NLU engine over the published articles, kept in step with the database.
 
-Each process holds one index. It loads every published article at start and then follows
+Each process holds one index. It loads every published article at start (decisions wait until it
+has, e.g. while the database is still down) and then follows
 :data:`core.events.KB_CHANGED` events (``{"article_id": <id> | None}``; None means "reload all",
 sent after bulk imports): one article is re-read and upserted into or removed from the engine,
 without rebuilding the rest.
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_base.models import Article
@@ -19,6 +22,8 @@ from nlu.engine import NLUEngine
 from nlu.types import Decision, KnowledgeEntry
 
 logger = logging.getLogger(__name__)
+# How long a decision waits for an index that is still starting before the caller gets an error.
+READY_TIMEOUT = 120.0
 
 
 def knowledge_entries(article: Article) -> list[KnowledgeEntry]:
@@ -34,13 +39,15 @@ class KnowledgeIndex:
     """Answers "what would the bot do with this message" from the published articles.
 
     Args:
-        engine: The NLU engine to fill (it owns the model and the thresholds).
+        engine: The NLU engine to fill (it owns the model and the thresholds); None when
+            :meth:`prepare` builds it.
         session_factory: Where to read articles from.
     """
 
-    def __init__(self, engine: NLUEngine, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, engine: NLUEngine | None, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.engine = engine
         self._factory = session_factory
+        self._ready = asyncio.Event()
         self._indexed: dict[int, tuple[str, int]] = {}  # article id -> (slug, version) in the engine
         self._lock = asyncio.Lock()  # one rebuild or upsert at a time, in event order
         self._pending: set[asyncio.Task] = set()
@@ -58,10 +65,34 @@ class KnowledgeIndex:
             entries = [entry for article in articles for entry in knowledge_entries(article)]
             await asyncio.to_thread(self.engine.rebuild, entries)
             self._indexed = {a.id: (a.slug, a.version) for a in articles}
+            self._ready.set()
             logger.info("knowledge index loaded: %d published articles", len(articles))
+
+    async def prepare(self, make_engine: Callable[[], NLUEngine]) -> None:
+        """Build the engine (loads the model: seconds) and warm it up, off the event loop."""
+        self.engine = await asyncio.to_thread(make_engine)
+        # The first decision loads the language models; pay that now rather than on a shopper's message.
+        await asyncio.to_thread(self.engine.decide, "warm up")
+
+    async def try_load(self) -> bool:
+        """Load the articles; False (logged) when the database is down or refuses us."""
+        try:
+            await self.load()
+        except (OSError, DBAPIError) as exc:
+            logger.warning("knowledge index not loaded: %s", exc)
+            return False
+        return True
+
+    async def load_when_possible(self, *, retry_seconds: float = 5.0) -> None:
+        """Retry :meth:`try_load` every ``retry_seconds`` until it works."""
+        while True:
+            if await self.try_load():
+                return
+            await asyncio.sleep(retry_seconds)
 
     async def refresh(self, article_id: int | None) -> None:
         """Bring one article (or everything, for None) in line with the database."""
+        await self._ready.wait()  # events during start are covered by the first load
         if article_id is None:
             await self.load()
             return
@@ -111,6 +142,11 @@ class KnowledgeIndex:
         self, text: str, *, language_hint: str | None = None, previous_language: str | None = None,
         recent_failures: int = 0,
     ) -> Decision:
-        """The NLU decision for one message, computed off the event loop."""
+        """The NLU decision for one message, computed off the event loop.
+
+        Raises:
+            TimeoutError: the index has not loaded after :data:`READY_TIMEOUT` seconds.
+        """
+        await asyncio.wait_for(self._ready.wait(), READY_TIMEOUT)
         return await self.engine.adecide(text, language_hint=language_hint, previous_language=previous_language,
                                          recent_failures=recent_failures)

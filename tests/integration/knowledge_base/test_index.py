@@ -96,7 +96,7 @@ async def test_a_second_app_learns_of_a_publish_over_redis(backend, settings, se
         assert (await first.post("/api/articles/delivery-cost/publish", headers=editor)).status_code == 200
         login = await second.post("/api/auth/login", json={"email": "editor@shop.ua", "password": "long-password"})
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
-        for _ in range(100):
+        for _ in range(400):  # the second app may still be starting its index
             result = (await second.get("/api/kb/search", params={"q": "How much is delivery?"},
                                        headers=headers)).json()
             if result["decision"]["article_id"] == "delivery-cost":
