@@ -46,6 +46,7 @@ CUSTOMER_NAME = '<img src=x onerror="window.__xss=1">Oksana'
 ARTICLE_TITLE = 'Parcel <img src=x onerror="window.__xss=1"> tracking'
 ARTICLE_ANSWER = 'Track it <a href="javascript:alert(1)">here</a> <script>window.__xss=1</script>'
 ARTICLE_ANSWER_2 = 'Track it on <svg onload="window.__xss=1"> our site'
+LIVE = '<img src=x onerror="window.__xss=1"> sent while the agent watches'
 NOTE = '<img src=x onerror="window.__xss=1"> private note'
 REPLY = '<script>alert("reply")</script> we are on it'
 ASK_FOR_PERSON = "talk to a person"
@@ -72,9 +73,8 @@ async def _assert_clean(page: Page, dialogs: list[str]) -> None:
     assert dialogs == []
 
 
-async def _open(browser, base: str, path: str, email: str) -> tuple[Page, list[str]]:
-    """A fresh page signed in at ``path``, recording every dialog (none may open)."""
-    page = await (await browser.new_context()).new_page()
+def _watch_dialogs(page: Page) -> list[str]:
+    """Every dialog the page opens (alert, confirm, prompt), dismissed and recorded: none may open."""
     dialogs: list[str] = []
 
     async def record(dialog) -> None:
@@ -82,10 +82,24 @@ async def _open(browser, base: str, path: str, email: str) -> tuple[Page, list[s
         await dialog.dismiss()
 
     page.on("dialog", record)
+    return dialogs
+
+
+# The sign-in fields of each page: (e-mail, password, submit).
+SIGN_IN = {"/console": ("#login-email", "#login-password", "#login-submit"),
+           "/kb": ("#login-email", "#login-password", "#login-submit"),
+           "/console/analytics": ("input[name=email]", "input[name=password]", "button[type=submit]")}
+
+
+async def _open(browser, base: str, path: str, email: str) -> tuple[Page, list[str]]:
+    """A fresh page signed in at ``path`` and the list of dialogs it opens."""
+    page = await (await browser.new_context()).new_page()
+    dialogs = _watch_dialogs(page)
     await page.goto(base + path)
-    await page.fill("#login-email" if path != "/console/analytics" else "input[name=email]", email)
-    await page.fill("#login-password" if path != "/console/analytics" else "input[name=password]", PASSWORD)
-    await page.click("#login-submit" if path != "/console/analytics" else "button[type=submit]")
+    email_field, password_field, submit = SIGN_IN[path]
+    await page.fill(email_field, email)
+    await page.fill(password_field, PASSWORD)
+    await page.click(submit)
     return page, dialogs
 
 
@@ -116,8 +130,9 @@ async def _shoppers_write(http: httpx.AsyncClient, base: str, settings, visitor:
                 pass
 
 
-async def _staff_write(http: httpx.AsyncClient, tokens: dict[str, dict], telegram_conversation: int) -> None:
-    """An article with two versions, the agent's note and reply."""
+async def _staff_write(http: httpx.AsyncClient, tokens: dict[str, dict], queued: dict[str, int]) -> None:
+    """An article with two versions; the agent takes the Telegram and web chat conversations, replies in
+    both and leaves a private note in the Telegram one."""
     article = {"slug": "parcel-tracking", "title": ARTICLE_TITLE, "tags": ["<b>tag</b>"],
                "variants": {"en": {"answer": ARTICLE_ANSWER, "questions": [ASK_FOR_PERSON, *PAYLOADS]}}}
     created = await http.post("/api/articles", json=article, headers=tokens["editor"])
@@ -129,10 +144,13 @@ async def _staff_write(http: httpx.AsyncClient, tokens: dict[str, dict], telegra
     published = await http.post("/api/articles/parcel-tracking/publish", headers=tokens["editor"])
     assert published.status_code == 200, published.text
 
-    base = f"/api/conversations/{telegram_conversation}"
-    assert (await http.post(f"{base}/assign", json={}, headers=tokens["agent"])).status_code == 200
-    assert (await http.post(f"{base}/notes", json={"text": NOTE}, headers=tokens["agent"])).status_code == 201
-    assert (await http.post(f"{base}/messages", json={"text": REPLY}, headers=tokens["agent"])).status_code == 201
+    for conversation in (queued["telegram"], queued["webchat"]):
+        base = f"/api/conversations/{conversation}"
+        assert (await http.post(f"{base}/assign", json={}, headers=tokens["agent"])).status_code == 200
+        assert (await http.post(f"{base}/messages", json={"text": REPLY}, headers=tokens["agent"])).status_code == 201
+    note = await http.post(f"/api/conversations/{queued['telegram']}/notes", json={"text": NOTE},
+                           headers=tokens["agent"])
+    assert note.status_code == 201
 
 
 async def _queued_by_channel(http: httpx.AsyncClient, agent: dict) -> dict[str, int]:
@@ -140,33 +158,51 @@ async def _queued_by_channel(http: httpx.AsyncClient, agent: dict) -> dict[str, 
     return {c["channel"]: c["id"] for c in found}
 
 
-async def _check_console(browser, base: str) -> None:
+async def _check_console(browser, base: str, queued: dict[str, int], viber_payload) -> None:
     page, dialogs = await _open(browser, base, "/console", "olena@shop.ua")
     await expect(page.locator("#live-state")).to_have_text("live")
-    await expect(page.locator("#queue-list li")).to_have_count(2)
-    await expect(page.locator("#mine-list li")).to_have_count(1)
+    await expect(page.locator("#queue-list li")).to_have_count(1)
+    await expect(page.locator("#mine-list li")).to_have_count(2)
     await _assert_clean(page, dialogs)
 
-    await page.locator("#mine-list li").first.click()  # the Telegram conversation, taken by Olena
+    await page.locator(f'#mine-list li[data-id="{queued["telegram"]}"]').click()
     timeline = page.locator("#timeline")
     for text in (*PAYLOADS, REPLY):
         await expect(timeline).to_contain_text(text)
     await expect(page.locator("#card-name")).to_have_text(CUSTOMER_NAME)
     await expect(page.locator("#card-identities")).to_contain_text(TG_FIRST)
+    await expect(page.locator("#card-identities")).to_contain_text(TG_LAST)
     await expect(page.locator("#notes")).to_contain_text(NOTE)
     await expect(page.locator("#suggestions")).to_contain_text(ARTICLE_TITLE)
-    await page.locator("[data-testid=suggestion]").first.click()  # inserting it puts text in the box
+    await page.locator("[data-testid=suggestion]").first.click()  # one click puts the answer in the box
     await expect(page.locator("#reply-text")).not_to_have_value("")
     await _assert_clean(page, dialogs)
 
-    for index in range(2):  # the Viber and the web chat conversations
-        await page.locator("#queue-list li").nth(index).click()
-        for text in PAYLOADS:
-            await expect(timeline).to_contain_text(text)
-        await _assert_clean(page, dialogs)
-    await expect(page.locator("#customer-card")).to_be_visible()
-    await page.reload()
-    await expect(page.locator("#live-state")).to_have_text("live")
+    await page.locator(f'#mine-list li[data-id="{queued["webchat"]}"]').click()
+    for text in (*PAYLOADS, REPLY):
+        await expect(timeline).to_contain_text(text)
+    await _assert_clean(page, dialogs)
+
+    await page.locator(f'#queue-list li[data-id="{queued["viber"]}"]').click()
+    for text in PAYLOADS:
+        await expect(timeline).to_contain_text(text)
+    await expect(page.locator("#card-identities")).to_contain_text(VIBER_NAME)
+    # A payload arriving while the conversation is open is rendered live, as text as well.
+    await viber_payload()
+    await expect(timeline).to_contain_text(LIVE)
+    await _assert_clean(page, dialogs)
+
+
+async def _check_chat(browser, base: str, visitor: str) -> None:
+    """The shopper's own chat page shows the history (their payloads, the agent's reply) as text."""
+    context = await browser.new_context()
+    await context.add_init_script(f"localStorage.setItem('relaydesk.visitor', '{visitor}')")
+    page = await context.new_page()
+    dialogs = _watch_dialogs(page)
+    await page.goto(f"{base}/chat")
+    for text in PAYLOADS:
+        await expect(page.locator(".msg.in").filter(has_text=text)).to_have_count(1)
+    await expect(page.locator(".msg.out").filter(has_text=REPLY)).to_have_count(1)
     await _assert_clean(page, dialogs)
 
 
@@ -218,21 +254,30 @@ async def test_payloads_from_every_channel_and_staff_input_are_shown_as_text(bac
             base = server.url
             async with httpx.AsyncClient(base_url=base, timeout=30) as http:
                 await _shop_sends_customer(http, tokens["integration"])
-                await _shoppers_write(http, base, server_settings, uuid.uuid4().hex)
+                visitor = uuid.uuid4().hex
+                await _shoppers_write(http, base, server_settings, visitor)
 
                 async def all_queued() -> bool:
                     return set(await _queued_by_channel(http, tokens["agent"])) == {"telegram", "viber", "webchat"}
 
                 await eventually(all_queued, within=30)
                 queued = await _queued_by_channel(http, tokens["agent"])
-                await _staff_write(http, tokens, queued["telegram"])
+                await _staff_write(http, tokens, queued)
                 # parse_mode HTML: the reply reaches Telegram escaped, so the shopper sees the text too.
                 await telegram.wait_for_async(lambda: html.escape(REPLY, quote=False) in telegram.texts_to(tg.USER_ID))
+
+            async def viber_payload() -> None:
+                raw = vb.encode(vb.message_event(vb.text(LIVE), name=VIBER_NAME))
+                async with httpx.AsyncClient(base_url=base) as http:
+                    response = await http.post("/webhooks/viber", content=raw,
+                                               headers=vb.signed_headers(raw, server_settings.viber_token))
+                assert response.status_code == 200
 
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
-                    await _check_console(browser, base)
+                    await _check_console(browser, base, queued, viber_payload)
+                    await _check_chat(browser, base, visitor)
                     await _check_editor(browser, base)
                     await _check_analytics(browser, base)
                 finally:
