@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(24 * 7, ge=1, description="How long a console login stays valid.")
     secure_cookies: bool = Field(False, description="Mark the session cookie Secure (serve behind HTTPS).")
     max_request_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted request body (bytes).")
+    webchat_max_frame_bytes: int = Field(
+        32_768, ge=1024, description="Largest frame a web chat visitor may send over /chat/ws (bytes)."
+    )
     shopper_burst: int = Field(
         10, ge=1, description="Messages a shopper may send in a quick burst before the bot stops answering."
     )

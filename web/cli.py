@@ -54,7 +54,10 @@ def serve(host: str, port: int, demo: bool) -> None:
                 click.echo(f"  {login.role:<10} {login.email:<28} {login.password}")
         click.echo(f"Console: {base}/console   Knowledge base: {base}/kb   Web chat: {base}/chat")
     # The app opens its own engine inside its lifespan, on uvicorn's event loop.
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, timeout_graceful_shutdown=10)
+    # ws_max_size: the protocol layer refuses (1009) a WebSocket frame larger than any request body we
+    # accept before buffering it; the sockets' own, smaller limits apply below that.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, timeout_graceful_shutdown=10,
+                ws_max_size=settings.max_request_bytes)
 
 
 async def _with_factory(settings: Settings, action):

@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from bots.webchat.hub import VISITOR_ID, FrameError
 
 STATIC = Path(__file__).parent / "static"
+WS_MESSAGE_TOO_BIG = 1009
 ASSETS = {"app.js": "text/javascript", "widget.js": "text/javascript", "chat.css": "text/css"}
 # The page may be framed by any shop's site (that is what the widget does), but loads nothing foreign.
 PAGE_HEADERS = {
@@ -46,7 +47,9 @@ def chat_asset(asset: FromPath[str]) -> Response:
 @websocket("/chat/ws", exclude_from_auth=True)
 async def chat_socket(socket: WebSocket) -> None:
     """One visitor's connection: history first, then frames both ways (see :mod:`bots.webchat.hub`)."""
-    hub = socket.app.state.services.extras["webchat"]
+    services = socket.app.state.services
+    hub = services.extras["webchat"]
+    limit = services.settings.webchat_max_frame_bytes
     visitor = socket.query_params.get("visitor", "")
     language = (socket.query_params.get("lang") or "").split("-")[0].lower()[:8] or None
     if not VISITOR_ID.match(visitor):
@@ -66,6 +69,9 @@ async def chat_socket(socket: WebSocket) -> None:
             try:
                 raw = await socket.receive_text()
             except WebSocketDisconnect:
+                break
+            if len(raw.encode()) > limit:  # a message is at most MAX_TEXT characters; more is abuse
+                await socket.close(WS_MESSAGE_TOO_BIG, f"frames are limited to {limit} bytes")
                 break
             try:
                 answer = await hub.receive(visitor, _decode(raw), language)

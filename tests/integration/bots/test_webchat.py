@@ -131,3 +131,18 @@ async def test_page_and_widget_are_served(server):
     assert widget.status_code == 200 and widget.headers["content-type"].startswith("text/javascript")
     assert "iframe" in widget.text
     assert missing.status_code == 404
+
+
+async def test_an_oversized_frame_closes_only_that_socket_with_1009(server, session_factory):
+    flooder, neighbour = visitor_id(), visitor_id()
+    async with connect(server, flooder) as big, connect(server, neighbour) as small:
+        await big.recv(), await small.recv()  # histories
+        await big.send(json.dumps({"type": "message", "id": "c1", "text": "x" * 40_000}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(big.recv(), 10)
+        assert closed.value.rcvd.code == 1009
+        assert "32768 bytes" in closed.value.rcvd.reason
+        await small.send(json.dumps({"type": "message", "id": "n1", "text": "still there?"}))
+        seen = await frames_until(small, lambda f: f["type"] == "accepted")
+        assert seen[-1] == {"type": "accepted", "id": "n1"}
+    assert [m.text for m in await stored_messages(session_factory, "in")] == ["still there?"]
