@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 
 from litestar import Request, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from core.models import Customer, Message, Team
 from handoff import agents, canned, flows, teams
 from handoff import services as crud
 from handoff.state import Outcome
+from knowledge_base.models import Article
+from knowledge_base.rendering import plain_text
 from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, SUPERVISORS, requires
 from web.deps import DbSession, Services
@@ -126,32 +128,28 @@ async def suggestions(conversation_id: ConversationId, db_session: DbSession, se
     customer = await db_session.get(Customer, conversation.customer_id)
     language = flows.language_of(conversation, customer, services.settings.default_language)
     try:
-        candidates = await _candidates(index, last, language)
+        return await _suggestions(db_session, index, last, language)
     except Exception:  # a broken index must not break the console
         logger.exception("knowledge-base suggestions failed for conversation %s", conversation_id)
         return []
-    return [_suggestion(candidate) for candidate in candidates[:MAX_SUGGESTIONS]]
 
 
-async def _candidates(index, message: Message, language: str) -> list:
-    """The index's ``search`` candidates, or the candidates of its ``decide``."""
-    if hasattr(index, "search"):
-        found = index.search(message.text, language=language, limit=MAX_SUGGESTIONS)
-    else:
-        found = index.decide(message.text, previous_language=language)
-    found = await found if inspect.isawaitable(found) else found
-    return list(getattr(found, "candidates", found) or [])
-
-
-def _field(candidate, name: str):
-    return candidate.get(name) if isinstance(candidate, dict) else getattr(candidate, name, None)
-
-
-def _suggestion(candidate) -> dict:
-    title = _field(candidate, "title") or ""
-    answer = _field(candidate, "answer") or _field(candidate, "text") or title
-    return {"article_id": _field(candidate, "article_id"), "title": title, "text": answer,
-            "score": _field(candidate, "score")}
+async def _suggestions(db_session, index, message: Message, language: str) -> list[dict]:
+    """The index's best matches for ``message`` with each published article's answer in ``language``."""
+    decision = await index.decide(message.text, previous_language=language)
+    candidates = list(decision.candidates)[:MAX_SUGGESTIONS]
+    slugs = [candidate.article_id for candidate in candidates]
+    articles = {article.slug: article for article in (await db_session.scalars(
+        select(Article).where(Article.slug.in_(slugs), Article.status == "published"))).all()}
+    suggestions = []
+    for candidate in candidates:
+        article = articles.get(candidate.article_id)
+        if article is None:  # unpublished since the index was built
+            continue
+        variant = article.variant(language) or article.variant(article.source_language) or article.variants[0]
+        suggestions.append({"article_id": article.slug, "title": candidate.title,
+                            "text": plain_text(variant.answer), "score": candidate.score})
+    return suggestions
 
 
 HANDLERS = [list_agents, set_my_status, set_agent_status, update_agent, list_teams, put_team, canned_responses,

@@ -6,8 +6,12 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import update
 
+from knowledge_base.models import Article
+from knowledge_base.rendering import plain_text
 from tests.support.handoff import harness, make_agent, make_team, shopper, token_for
+from tests.support.kb import article_body, staff_headers
 
 
 @pytest.fixture
@@ -91,22 +95,30 @@ class FakeIndex:
 
     async def decide(self, text: str, **_options) -> Decision:
         self.asked.append(text)
-        return Decision((Candidate("delivery-time", "How long does delivery take?", 0.61, "en"),))
+        return Decision((Candidate("delivery-cost", "Delivery cost", 0.61, "en"),))
 
 
-async def test_suggestions_for_the_last_customer_message(client, settings, session_factory, olena) -> None:
+async def test_suggestions_offer_the_published_answer_for_the_last_customer_message(
+        client, settings, session_factory, olena) -> None:
     flow = harness(settings, session_factory)
     result = await flow.flow.process(shopper("person", data="handoff:request"))
-    await flow.flow.process(shopper("how long is delivery to Lviv?"))
+    await flow.flow.process(shopper("how much is delivery to Lviv?"))
     headers = await token_for(session_factory, olena)
     url = f"/api/conversations/{result.conversation_id}/suggestions"
+    client.app.state.services.extras.pop("kb_index", None)
     assert (await client.get(url, headers=headers)).json() == []  # no index: nothing to suggest
+    editor = await staff_headers(session_factory, client, "editor")
+    assert (await client.post("/api/articles", json=article_body(), headers=editor)).status_code == 201
     index = FakeIndex()
     client.app.state.services.extras["kb_index"] = index
-    suggested = (await client.get(url, headers=headers)).json()
-    assert suggested == [{"article_id": "delivery-time", "title": "How long does delivery take?",
-                          "text": "How long does delivery take?", "score": 0.61}]
-    assert index.asked == ["how long is delivery to Lviv?"]
+    assert (await client.get(url, headers=headers)).json() == []  # a draft is never suggested
+    async with session_factory() as session, session.begin():  # publish without the app's index
+        await session.execute(update(Article).where(Article.slug == "delivery-cost").values(status="published"))
+    [suggested] = (await client.get(url, headers=headers)).json()
+    answers = {plain_text(v["answer"]) for v in article_body()["variants"].values()}
+    assert suggested["article_id"] == "delivery-cost" and suggested["score"] == 0.61
+    assert suggested["text"] in answers  # the answer to insert, in the conversation's language, not the title
+    assert index.asked[-1] == "how much is delivery to Lviv?"
 
 
 async def test_supervisors_configure_teams_and_routing_follows(client, settings, session_factory, olena) -> None:
