@@ -89,7 +89,7 @@ def test_telegram_poll_answers_a_shopper_and_stops_on_sigterm(settings, telegram
         process = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "telegram", "poll"],
                                    env=env, cwd=REPO_ROOT, stdout=log, stderr=log)
     try:
-        telegram.wait_for(lambda: telegram.delivered, timeout=60)
+        telegram.wait_for(lambda: telegram.delivered, timeout=180)  # the poller loads the NLU model first
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)
