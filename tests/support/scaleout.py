@@ -49,7 +49,7 @@ def cluster_env(settings: Settings, telegram: TelegramDouble, **extra: str) -> d
         "RELAYDESK_DATABASE_URL": settings.database_url, "RELAYDESK_SECRET_KEY": "scaleout-test",
         "RELAYDESK_TELEGRAM_TOKEN": telegram.token, "RELAYDESK_TELEGRAM_API_URL": telegram.url,
         "RELAYDESK_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET, "RELAYDESK_RUN_WORKERS": "true",
-        "RELAYDESK_OUTBOX_LOCK_SECONDS": "4", "RELAYDESK_LOG_LEVEL": "WARNING",
+        "RELAYDESK_OUTBOX_LOCK_SECONDS": "20", "RELAYDESK_LOG_LEVEL": "WARNING",
         "RELAYDESK_SHOPPER_BURST": "100000", "RELAYDESK_SHOPPER_RATE_PER_MINUTE": "100000",
     }
     if settings.redis_url:
