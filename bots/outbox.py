@@ -147,6 +147,11 @@ class DeliveryWorker:
     async def _attempt(self, item: ClaimedItem) -> ClaimedItem | None:
         """One delivery attempt; returns the chat's next item when it was claimed right after."""
         messenger = self.messengers[item.channel]
+        if utcnow() + timedelta(seconds=self.policy.send_timeout) > item.locked_until:
+            # Too late to finish within the claim (a starved event loop): another worker may take the
+            # item over meanwhile, and sending now could deliver it twice or after the chat's next one.
+            logger.warning("outbox item %s: claim too old to send; leaving it to be claimed again", item.id)
+            return None
         try:
             ids = await self._send_parts(messenger, item)
         except RetryLater as exc:

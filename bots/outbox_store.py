@@ -38,6 +38,7 @@ class ClaimedItem:
     payload: dict
     attempts: int
     created_at: datetime
+    locked_until: datetime
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ async def _take(session: AsyncSession, row: OutboxItem, claimer: Claimer, now: d
     if result.rowcount != 1:
         return None
     return ClaimedItem(row.id, row.message_id, row.channel, row.chat_id, dict(row.payload), row.attempts + 1,
-                       row.created_at)
+                       row.created_at, now + timedelta(seconds=claimer.lock_seconds))
 
 
 async def _claim_next_in_chat(session: AsyncSession, item: ClaimedItem, claimer: Claimer) -> ClaimedItem | None:
@@ -104,6 +105,16 @@ async def _claim_next_in_chat(session: AsyncSession, item: ClaimedItem, claimer:
         .order_by(OutboxItem.id).limit(1)
     )
     return None if row is None else await _take(session, row, claimer, utcnow())
+
+
+async def _still_ours(session: AsyncSession, item: ClaimedItem) -> OutboxItem | None:
+    """The row, locked, when this claim still holds; None when its lock expired and it was claimed again.
+
+    A worker starved past its lock must not record an outcome over the new claimer's: that would
+    mark the item sent before the new claimer's send and let the chat's next item overtake it.
+    """
+    row = await session.get(OutboxItem, item.id, with_for_update=True)
+    return row if row.status == "sending" and row.attempts == item.attempts else None
 
 
 async def save_progress(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, sent_ids: list[str]) -> None:
@@ -121,7 +132,9 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
         The message, and the chat's next item when ``claim_next`` is given and it could be claimed.
     """
     async with factory() as session, session.begin():
-        row = await session.get(OutboxItem, item.id)
+        row = await _still_ours(session, item)
+        if row is None:
+            return None, None
         row.status, row.sent_at, row.locked_by, row.locked_until, row.last_error = "sent", utcnow(), None, None, None
         # Locked: a receipt (web chat ack, Viber "delivered") may be committing right now, and a
         # plain read-modify-write would put the message back from "delivered" to "sent".
@@ -142,7 +155,9 @@ async def mark_retry(factory: async_sessionmaker[AsyncSession], item: ClaimedIte
                      next_attempt_at: datetime) -> None:
     """Release the item to be tried again at ``next_attempt_at`` (it stays the head of its chat)."""
     async with factory() as session, session.begin():
-        row = await session.get(OutboxItem, item.id)
+        row = await _still_ours(session, item)
+        if row is None:
+            return
         row.status, row.locked_by, row.locked_until = "pending", None, None
         row.next_attempt_at, row.last_error = next_attempt_at, error[:2000]
 
@@ -156,7 +171,9 @@ async def mark_dead(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
     async with factory() as session, session.begin():
         if unsubscribed:
             await set_subscribed(session, channel=item.channel, chat_id=item.chat_id, subscribed=False)
-        row = await session.get(OutboxItem, item.id)
+        row = await _still_ours(session, item)
+        if row is None:
+            return None
         row.status, row.locked_by, row.locked_until, row.last_error = "dead", None, None, error[:2000]
         message = await session.get(Message, item.message_id) if item.message_id else None
         if message is not None:

@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ def cluster_env(settings: Settings, telegram: TelegramDouble, **extra: str) -> d
         "RELAYDESK_DATABASE_URL": settings.database_url, "RELAYDESK_SECRET_KEY": "scaleout-test",
         "RELAYDESK_TELEGRAM_TOKEN": telegram.token, "RELAYDESK_TELEGRAM_API_URL": telegram.url,
         "RELAYDESK_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET, "RELAYDESK_RUN_WORKERS": "true",
-        "RELAYDESK_OUTBOX_LOCK_SECONDS": "4", "RELAYDESK_LOG_LEVEL": "WARNING",
+        "RELAYDESK_OUTBOX_LOCK_SECONDS": "20", "RELAYDESK_LOG_LEVEL": "WARNING",
         "RELAYDESK_SHOPPER_BURST": "100000", "RELAYDESK_SHOPPER_RATE_PER_MINUTE": "100000",
     }
     if settings.redis_url:
@@ -64,6 +65,7 @@ class ServeNode:
     env: dict[str, str]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    log_path: str = field(default_factory=lambda: tempfile.mkstemp(prefix="relaydesk-serve-", suffix=".log")[1])
 
     @property
     def url(self) -> str:
@@ -74,10 +76,12 @@ class ServeNode:
         """Start the process and wait until ``/health`` answers."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
         env.update(PYTHONPATH=str(REPO_ROOT), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", **self.env)
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(self.port)],
-            env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        # Logs go to a file: a pipe nobody reads would block the server once its buffer is full.
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(self.port)],
+                env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=log,
+            )
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -87,9 +91,14 @@ class ServeNode:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.process.kill()
-                error = self.process.stderr.read().decode()[-3000:]
+                error = self.log()[-3000:]
                 raise RuntimeError(f"relaydesk serve did not start in {timeout:.0f}s: {error}")
             time.sleep(0.2)
+
+    def log(self) -> str:
+        """What the process (and its earlier runs) wrote to stderr."""
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
 
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, claimed outbox items stay locked."""
