@@ -128,10 +128,17 @@ class KnowledgeIndex:
         while self._pending:
             await asyncio.wait(set(self._pending))
 
-    def cancel_pending(self) -> None:
-        """Stop refreshes still running (the app is stopping)."""
-        for task in self._pending:
+    async def cancel_pending(self) -> None:
+        """Stop refreshes still running (the app is stopping) and wait until they have finished.
+
+        Waiting matters: a cancelled refresh still closes its database session, and if that
+        happened after the app disposed of the engine it would wait forever on a closed connection
+        (seen as a test run hanging in the app's shutdown).
+        """
+        tasks = list(self._pending)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _finished(self, task: asyncio.Task) -> None:
         self._pending.discard(task)

@@ -42,7 +42,7 @@ async def knowledge_base_component(services: AppServices) -> AsyncIterator[None]
         yield
     finally:
         unsubscribe()
-        index.cancel_pending()
+        await index.cancel_pending()
         if loading is not None:
             loading.cancel()
             with contextlib.suppress(asyncio.CancelledError):
