@@ -196,13 +196,14 @@ async def customer_card(session: AsyncSession, customer: Customer) -> dict:
         "vip": customer.vip,
         "lifetime_value": money(customer.lifetime_value),
         "rfm_segment": customer.rfm_segment,
+        "language": customer.preferred_language,
         "marketing_opt_out": customer.marketing_opt_out,
         "merged_into_id": customer.merged_into_id,
         "erased": customer.erased_at is not None,
         "orders": [order_view(order) for order in await orders_of(session, customer.id)],
         "conversations": [
-            {"id": c.id, "status": c.status, "channel": c.channel, "created_at": c.created_at.isoformat(),
-             "updated_at": c.updated_at.isoformat()}
+            {"id": c.id, "status": c.status, "channel": c.channel, "handoff_reason": c.handoff_reason,
+             "csat_score": c.csat_score, "created_at": c.created_at.isoformat(), "updated_at": c.updated_at.isoformat()}
             for c in conversations
         ],
     }
