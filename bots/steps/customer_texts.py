@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bots.inbound import FlowContext
-from bots.steps.media import shopper_language
+from bots.steps.language import shopper_language
 
 TEXTS: dict[str, dict[str, str]] = {
     "phone_verified": {

@@ -7,7 +7,7 @@ attachments for the agents; the bot itself cannot read them.
 from __future__ import annotations
 
 from bots.inbound import FlowContext
-from core.settings import SUPPORTED_LANGUAGES
+from bots.steps.language import shopper_language
 
 UNREADABLE_KINDS = frozenset({
     "photo", "picture", "document", "file", "voice", "audio", "sticker", "video", "video_note", "animation",
@@ -21,15 +21,6 @@ NOTICE = {
     "en": "Thank you! I can only read text messages for now — please type your question. "
           "Your attachment is saved and our team can look at it.",
 }
-
-
-def shopper_language(ctx: FlowContext) -> str:
-    """The conversation's language, else the channel's hint when supported, else the default."""
-    hint = ctx.inbound.language_hint or ctx.identity.language_code
-    for candidate in (ctx.conversation.language, hint):
-        if candidate in SUPPORTED_LANGUAGES:
-            return candidate
-    return ctx.settings.default_language
 
 
 async def explain_unreadable_media(ctx: FlowContext) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bots.inbound import Button, FlowContext
 from bots.steps.customer_texts import status_label, text
-from bots.steps.media import shopper_language
+from bots.steps.language import shopper_language
 from core.customers.phones import split_phones
 from core.customers.service import money, orders_of, surviving
 from core.database import utcnow
