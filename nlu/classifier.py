@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC
 
 from nlu.index import Index, Query, stack_sparse, word_vectorizer
+from nlu.tfidf import FastTfidf
 
 # The dense block is unit length like the two TF-IDF blocks; this weight keeps it from being drowned
 # by the thousands of sparse columns.
@@ -35,12 +36,15 @@ class ArticleClassifier:
 
     def __init__(self, index: Index) -> None:
         self._index = index
-        self._words = word_vectorizer()
-        self._words.fit([" ".join(d.lemmas) for d in index.documents])
+        words = word_vectorizer()
+        words.fit([" ".join(d.lemmas) for d in index.documents])
+        self._words = FastTfidf(words)
         self.doc_features = self._features(
             index.vectors, index.char_matrix, [d.lemmas for d in index.documents]
         )
-        self._model: LinearSVC | None = None
+        # The fitted linear model as plain arrays: one matrix product per message, no validation.
+        self._weights: np.ndarray | None = None
+        self._intercept = np.zeros(0, dtype=np.float32)
         self._classes = np.zeros(0, dtype=np.int64)
 
     def _features(self, vectors: np.ndarray, chars: sparse.spmatrix, lemma_lists: list[list[str]]):
@@ -60,24 +64,26 @@ class ArticleClassifier:
         self._classes = np.unique(labels)
         if len(self._classes) < 2:
             # One article: nothing to tell apart; predict_proba gives it 1.
-            self._model = None
+            self._weights = None
             return self
         model = LinearSVC(C=_C)
         with warnings.catch_warnings():
             # The default iteration cap is plenty for ranking; full convergence only costs time.
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(self.doc_features[rows], labels)
-        self._model = model
+        coef, intercept = model.coef_, model.intercept_
+        if len(self._classes) == 2:  # sklearn keeps only the second class's margin for two classes
+            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        self._weights = np.ascontiguousarray(coef.T, dtype=np.float32)
+        self._intercept = intercept.astype(np.float32)
         return self
 
     def predict_proba(self, features: sparse.csr_matrix) -> np.ndarray:
         """Return ``rows x articles`` scores in [0, 1] (articles not trained on get 0)."""
         out = np.zeros((features.shape[0], len(self._index.article_ids)), dtype=np.float32)
-        if self._model is None:
+        if self._weights is None:
             out[:, self._classes] = 1.0
             return out
-        margins = self._model.decision_function(features)
-        if margins.ndim == 1:  # two classes: sklearn returns the second class's margin only
-            margins = np.stack([-margins, margins], axis=1)
+        margins = np.asarray(features @ self._weights) + self._intercept
         out[:, self._classes] = 1.0 / (1.0 + np.exp(-_MARGIN_SCALE * margins))
         return out

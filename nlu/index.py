@@ -11,6 +11,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.text import lemmas, normalize
+from nlu.tfidf import FastTfidf
 
 # bm25s logs every empty query at INFO; an empty lemma list is routine here.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -68,8 +69,11 @@ class Index:
         self.starts = np.searchsorted(self.doc_article, np.arange(len(article_ids)))
         self.vectors = vectors
         self.centroids = _unit(np.add.reduceat(vectors, self.starts, axis=0))
-        self.chars = char_vectorizer()
-        self.char_matrix = self.chars.fit_transform([d.normalized for d in documents])
+        vectorizer = char_vectorizer()
+        self.char_matrix = vectorizer.fit_transform([d.normalized for d in documents])
+        self.chars = FastTfidf(vectorizer)
+        # Transposed once here rather than converted on every query.
+        self._char_matrix_t = self.char_matrix.T.tocsr()
         self._bm25 = bm25s.BM25()
         # An empty document still needs a token for bm25s; "" never occurs in a query.
         self._bm25.index([d.lemmas or [""] for d in documents], show_progress=False)
@@ -92,7 +96,7 @@ class Index:
         dense = np.clip(q_vectors @ self.vectors.T, 0.0, 1.0)
         centroid = np.clip(q_vectors @ self.centroids.T, 0.0, 1.0)
         q_chars = self.chars.transform([q.normalized for q in queries])
-        chars = np.asarray((q_chars @ self.char_matrix.T).todense(), dtype=np.float32)
+        chars = (q_chars @ self._char_matrix_t).toarray().astype(np.float32, copy=False)
         bm25 = np.stack([self._bm25_normalized(q.lemmas) for q in queries])
         return {"dense": dense, "char": chars, "bm25": bm25, "centroid": centroid}
 

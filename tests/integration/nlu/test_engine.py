@@ -1,5 +1,6 @@
 import asyncio
 
+import numpy as np
 import pytest
 
 from nlu.engine import NLUEngine
@@ -230,3 +231,19 @@ async def test_adecide_runs_off_the_event_loop(demo_engine):
         demo_engine.adecide("How do I return an item?", previous_language="en"),
     )
     assert [d.article_id for d in decisions] == ["delivery-cost", "returns"]
+
+
+def test_encoder_runs_on_onnxruntime_with_the_same_vectors_as_pytorch(encoder):
+    from sentence_transformers import SentenceTransformer
+
+    from nlu.encoder import default_model_path
+
+    assert encoder.runtime == "onnxruntime"
+    texts = ["Where is my order?", "Скільки коштує доставка до Львова?", "ok", "x " * 300]
+    reference_model = SentenceTransformer(default_model_path(), device="cpu")
+    reference_model.max_seq_length = 128  # the engine's cap on very long messages
+    reference = reference_model.encode(texts, normalize_embeddings=True)
+    batch = encoder.encode(texts)
+    one_by_one = np.stack([encoder.encode([text])[0] for text in texts])
+    np.testing.assert_allclose(batch, reference, atol=1e-4)
+    np.testing.assert_allclose(one_by_one, reference, atol=1e-4)
