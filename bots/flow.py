@@ -60,7 +60,14 @@ class InboundFlow:
             logger.info("concurrent insert for %s/%s; treating as duplicate", inbound.channel, inbound.dedup_key)
             return FlowResult(duplicate=True)
         if ctx is not None:
-            await self._publish(ctx, result)
+            try:
+                await self._publish(ctx, result)
+            except Exception:
+                # The update is stored and its replies queued: an error answer now would only make the
+                # channel send it again, as a duplicate. The outbox worker also polls and consoles
+                # reload the stored state, so an event lost while the bus (Redis) is down only delays.
+                logger.warning("publishing the events of %s/%s failed", inbound.channel, inbound.dedup_key,
+                               exc_info=True)
         return result
 
     async def _process_once(self, inbound: InboundMessage) -> tuple[FlowResult, FlowContext | None]:

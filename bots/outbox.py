@@ -15,9 +15,10 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +31,11 @@ from core.database import utcnow
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Seconds between attempts to record a sent item while the database is unreachable.
+RECORD_RETRY_FIRST = 0.2
+RECORD_RETRY_MAX = 2.0
 
 
 @dataclass(frozen=True)
@@ -165,10 +171,30 @@ class DeliveryWorker:
             await self._retry(item, f"{type(exc).__name__}: {exc}", None)
         else:
             claim_next = None if self._stopping or self._paused(item.channel) else self.claimer
-            message, following = await mark_sent(self.session_factory, item, ids, claim_next=claim_next)
+            message, following = await self._while_claim_holds(
+                item, lambda: mark_sent(self.session_factory, item, ids, claim_next=claim_next))
             await self._publish_status(message)
             return following
         return None
+
+    async def _while_claim_holds(self, item: ClaimedItem, record: Callable[[], Awaitable[T]]) -> T:
+        """``record()`` what was already sent, retried until it succeeds or the claim runs out.
+
+        Once the channel has the message, failing to record it means the item is claimed again when
+        its lock expires and sent a second time (the Bot API has no idempotency key). A database
+        restart lasts seconds and the lock tens of seconds, so keep trying while the claim holds;
+        recording is safe to repeat (a claim that was taken over records nothing).
+        """
+        delay = RECORD_RETRY_FIRST
+        while True:
+            try:
+                return await record()
+            except Exception:
+                if utcnow() + timedelta(seconds=delay) >= item.locked_until:
+                    raise
+                logger.warning("recording outbox item %s failed; retrying in %.1fs", item.id, delay, exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECORD_RETRY_MAX)
 
     async def _send_parts(self, messenger: Messenger, item: ClaimedItem) -> list[str]:
         limit = getattr(messenger, "max_text_length", None)
@@ -185,7 +211,7 @@ class DeliveryWorker:
             result = await asyncio.wait_for(messenger.send(item.chat_id, part), self.policy.send_timeout)
             sent_ids.extend(result.channel_message_ids)
             if not last:
-                await save_progress(self.session_factory, item, sent_ids)
+                await self._while_claim_holds(item, lambda: save_progress(self.session_factory, item, sent_ids))
         return sent_ids
 
     async def _retry(self, item: ClaimedItem, error: str, retry_after: float | None) -> None:

@@ -110,6 +110,10 @@ class RedisEventBus(EventBus):
         if self._redis is None:
             raise RuntimeError("bus not started")
         await self._redis.ping()
+        # Redis answering is not enough: after a lost connection the reader waits out its backoff
+        # before subscribing again, and until then this process misses every event the others publish.
+        if not self._ready.is_set():
+            raise ConnectionError("not subscribed to the event channel yet")
 
     async def publish(self, topic: str, event: dict) -> None:
         if self._redis is None:

@@ -8,11 +8,14 @@ every process sees the same budget.
 
 from __future__ import annotations
 
+import logging
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from core.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 # Where the app keeps the shopper limiter in ``services.extras`` (the inbound flow's services).
 SHOPPER_LIMITER_KEY = "shopper_rate_limiter"
@@ -98,13 +101,23 @@ class RedisRateLimiter(RateLimiter):
     def __init__(self, redis_url: str, prefix: str, *, burst: int, rate_per_second: float) -> None:
         super().__init__(burst=burst, rate_per_second=rate_per_second)
         from redis.asyncio import Redis
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
 
         self._redis = Redis.from_url(redis_url, decode_responses=True)
         self._prefix = f"{prefix}:ratelimit:"
         self._script = self._redis.register_script(_REDIS_SCRIPT)
+        self._unreachable = (RedisConnectionError, RedisTimeoutError)
 
     async def hit(self, key: str) -> Verdict:
-        allowed, first = await self._script(keys=[self._prefix + key], args=[self.burst, self.rate])
+        """Take a token; allowed while Redis is unreachable (see below)."""
+        try:
+            allowed, first = await self._script(keys=[self._prefix + key], args=[self.burst, self.rate])
+        except self._unreachable:
+            # The limit only protects the bot from a flooding shopper: refusing every shopper's
+            # message (the webhook would fail, so nothing is stored) while Redis restarts is worse.
+            logger.warning("rate limit for %s not checked: Redis unreachable", key, exc_info=True)
+            return Verdict(True)
         return Verdict(bool(allowed), first_refusal=bool(first))
 
     async def close(self) -> None:

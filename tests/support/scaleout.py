@@ -141,12 +141,27 @@ def plan_traffic(*, shoppers: int, messages: int, duplicate_every: int = 0) -> l
     return plans
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One POST of an Update: when (``time.monotonic()``), and its status or the client error's name."""
+
+    update_id: int
+    at: float
+    outcome: int | str
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the process answered 200 (Telegram stops retrying the Update)."""
+        return self.outcome == 200
+
+
 async def send_traffic(urls: list[str], plans: list[list[Planned]], *, concurrency: int = 32,
-                       retry_for: float = 180.0) -> int:
+                       retry_for: float = 180.0, attempts: list[Attempt] | None = None) -> int:
     """POST every planned Update, alternating over ``urls``; a shopper's next Update waits for the last.
 
     An Update whose process is down (connection refused, reset, 5xx) is sent again to the next
-    process, as Telegram retries until it gets a 2xx. Returns how many POSTs were answered 200.
+    process, as Telegram retries until it gets a 2xx. Every POST is appended to ``attempts`` when
+    given. Returns how many POSTs were answered 200.
     """
     turn = itertools.count()
     gate = asyncio.Semaphore(concurrency)
@@ -157,14 +172,18 @@ async def send_traffic(urls: list[str], plans: list[list[Planned]], *, concurren
         deadline = time.monotonic() + retry_for
         for attempt in itertools.count():
             url = urls[(first + attempt) % len(urls)]
+            at = time.monotonic()
             try:
                 response = await client.post(f"{url}{TELEGRAM_WEBHOOK}", json=update,
                                              headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
-                if response.status_code == 200:
-                    answered += 1
-                    return
-            except httpx.HTTPError:
-                pass
+                outcome: int | str = response.status_code
+            except httpx.HTTPError as exc:
+                outcome = type(exc).__name__
+            if attempts is not None:
+                attempts.append(Attempt(update["update_id"], at, outcome))
+            if outcome == 200:
+                answered += 1
+                return
             if time.monotonic() > deadline:
                 raise AssertionError(f"update {update['update_id']} was never accepted")
             await asyncio.sleep(0.1)

@@ -69,3 +69,22 @@ async def test_events_are_published_after_commit(settings, session_factory) -> N
     assert ("message.created", True) in seen
     assert [t for t, _ in seen].count("message.created") == 2
     assert ("outbox.ready", True) in seen
+
+
+class UnreachableBus(MemoryEventBus):
+    """A bus whose Redis is restarting."""
+
+    async def publish(self, topic, event):
+        raise ConnectionError("Redis is restarting")
+
+
+async def test_a_stored_update_is_answered_as_accepted_while_the_bus_is_down(settings, session_factory) -> None:
+    """Regression: with Redis down the flow stored the update and queued its reply, then raised while
+    publishing the events, so the webhook answered 500 and the channel sent the update again
+    (found by tests/integration/scaleout/test_restarts.py)."""
+    flow = InboundFlow(settings=settings, session_factory=session_factory, bus=UnreachableBus(),
+                       steps=default_steps())
+    result = await flow.process(_text("hello", "u1"))
+    assert not result.duplicate and result.reply_message_ids
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count(OutboxItem.id))) == 1

@@ -7,6 +7,7 @@ import pytest
 
 from core.ratelimit import MemoryRateLimiter, RedisRateLimiter, create_shopper_limiter
 from tests.conftest import make_settings
+from tests.support.server import free_port
 
 NO_REDIS = "the embedded backend has no Redis; this runs in the PostgreSQL + Redis pass"
 
@@ -74,3 +75,13 @@ async def test_redis_buckets_are_shared_between_limiters(backend) -> None:
     finally:
         await first.close()
         await second.close()
+
+
+async def test_redis_limiter_lets_messages_through_while_redis_is_unreachable() -> None:
+    """Regression: while Redis restarted every webhook failed in the throttle step, so nothing was stored
+    (found by tests/integration/scaleout/test_restarts.py)."""
+    limiter = RedisRateLimiter(f"redis://127.0.0.1:{free_port()}/0", "rdtest", burst=1, rate_per_second=0.001)
+    try:
+        assert [(await limiter.hit("a")).allowed for _ in range(3)] == [True, True, True]
+    finally:
+        await limiter.close()
