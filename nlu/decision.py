@@ -33,6 +33,7 @@ class DecisionContext:
     article_ids: list[str]
     titles: dict[tuple[str, str], str] = field(default_factory=dict)
     fusion_weights: dict[str, float] = field(default_factory=dict)
+    swearing: bool = False
 
     @property
     def has_content(self) -> bool:
@@ -45,7 +46,9 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
 
     Order of precedence: nothing to read -> fallback ("empty"); a sensitive topic -> handoff; a request
     for a person or frustration -> handoff, unless the knowledge base has a confident answer written for
-    exactly such messages; then the scores: answer, clarify, or (after a failure) handoff, else fallback.
+    exactly such messages; swearing -> answer when confident, else handoff; then the scores: answer;
+    clarify when two candidates are close or the best falls just short; after a failure handoff, else
+    fallback.
 
     Args:
         context: Signals, thresholds and article metadata.
@@ -74,6 +77,7 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
         "signals": {
             "asks_for_person": context.asks_for_person,
             "frustrated": context.frustrated,
+            "swearing": context.swearing,
             "sensitive": context.sensitive,
             "recent_failures": context.recent_failures,
         },
@@ -93,13 +97,20 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
         if confident and int(order[0]) in context.signal_articles:
             return make("answer", article_id=candidates[0].article_id)
         return make("handoff", "explicit_request" if context.asks_for_person else "frustration")
+    if context.swearing and not confident:
+        # An angry shopper the bot does not understand goes to a person at once, not after a failure.
+        return make("handoff", "frustration")
     if not candidates:
         reason = "no_articles"
         return make("handoff", reason) if context.recent_failures >= 1 else make("fallback", reason)
     if confident:
         return make("answer", article_id=candidates[0].article_id)
     ambiguous = top2 >= th.clarify and top1 + top2 >= th.answer
-    if ambiguous and context.recent_failures < FRUSTRATING_FAILURES:
+    # A best guess that falls just short is worth a "Did you mean …?" button rather than "I did not
+    # understand": one tap answers the shopper, and a wrong guess costs nothing. Only calibrated
+    # thresholds say what "just short" is.
+    near_miss = th.calibrated and top1 >= th.clarify
+    if (ambiguous or near_miss) and context.recent_failures < FRUSTRATING_FAILURES:
         return make("clarify")
     if context.recent_failures >= FRUSTRATING_FAILURES:
         return make("handoff", "frustration")

@@ -17,7 +17,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 _CACHE_SIZE = 4096
 _MAX_TOKENS = 128
-_BATCH = 64
 
 _load_lock = threading.Lock()
 _encoders: dict[str, Encoder] = {}
@@ -47,7 +46,7 @@ class Encoder:
         self._model.max_seq_length = min(self._model.max_seq_length or _MAX_TOKENS, _MAX_TOKENS)
         self._model.eval()
         self.dimension = int(self._model.get_embedding_dimension())
-        self._onnx = OnnxTransformer.export(self._model)
+        self._onnx = OnnxTransformer.load(self._model, model)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -62,14 +61,11 @@ class Encoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if len(texts) == 1:
             return self._encode_one(texts[0])[None, :]
-        # Similar lengths share a batch, so little time goes on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # One text at a time: int8 activations are scaled per call, so a text's vector must not depend
+        # on the others in its batch (a question and the same shopper message must match exactly); and
+        # without padding, batching saves nothing on one core.
         with self._lock:
-            for start in range(0, len(order), _BATCH):
-                rows = order[start : start + _BATCH]
-                out[rows] = self._embed([texts[i] for i in rows])
-        return out
+            return np.stack([self._embed([text])[0] for text in texts])
 
     def clear_cache(self) -> None:
         """Forget remembered single texts (benchmarks do this so that latencies are not flattered)."""

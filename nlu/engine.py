@@ -17,7 +17,8 @@ from nlu.encoder import Encoder, get_encoder
 from nlu.fusion import PART_GROUPS, Fusion
 from nlu.index import Document, Index, Query, prepare_documents
 from nlu.language import detect_language
-from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated
+from nlu.off_topic import not_covered, off_topic_messages
+from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
 from nlu.text import lemmas, normalize, warm_up
 from nlu.types import Decision, KnowledgeEntry
 
@@ -162,7 +163,9 @@ class NLUEngine:
         fusion = Fusion(names)
         if not self._calibrate or len(index) < _MIN_DOCS_TO_CALIBRATE or len(index.article_ids) < 2:
             return fusion, Thresholds()
-        oos = [self._prepare(text, "en") for text in self._oos]
+        given = [self._prepare(text, self.detect_language(text)) for text in self._oos]
+        chatter = [self._prepare(text, self.detect_language(text)) for text in off_topic_messages()]
+        oos = given + not_covered(index, chatter)
         samples = leave_out_samples(
             index, classifier, oos, lambda qs, mask: self._part_scores(index, qs, mask)
         )
@@ -249,6 +252,7 @@ class NLUEngine:
             normalized=normalized,
             asks_for_person=asks_for_person(normalized),
             frustrated=is_frustrated(text[:4000], normalized),
+            swearing=swears(normalized),
             sensitive=self._topics.matches(normalized, set(lemmas(normalized, language))),
             recent_failures=max(0, int(recent_failures)),
             thresholds=state.thresholds,

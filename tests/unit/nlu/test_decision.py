@@ -32,6 +32,10 @@ def context(**overrides):
         pytest.param([0.35, 0.3, 0.0], {}, "clarify", None, id="two-close-below-threshold"),
         pytest.param([0.8, 0.78, 0.0], {}, "clarify", None, id="two-close-above-threshold"),
         pytest.param([0.2, 0.05, 0.0], {}, "fallback", "low_confidence", id="low-first-time"),
+        pytest.param([0.4, 0.05, 0.0], {}, "clarify", None, id="near-miss-is-confirmed"),
+        pytest.param(
+            [0.4, 0.05, 0.0], {"recent_failures": 2}, "handoff", "frustration", id="near-miss-after-failures"
+        ),
         pytest.param(
             [0.2, 0.05, 0.0], {"recent_failures": 1}, "handoff", "low_confidence", id="low-repeated"
         ),
@@ -43,6 +47,8 @@ def context(**overrides):
             [0.9, 0.1, 0.0], {"asks_for_person": True}, "handoff", "explicit_request", id="explicit"
         ),
         pytest.param([0.9, 0.1, 0.0], {"frustrated": True}, "handoff", "frustration", id="frustrated"),
+        pytest.param([0.9, 0.1, 0.0], {"swearing": True}, "answer", None, id="swearing-but-clear"),
+        pytest.param([0.2, 0.05, 0.0], {"swearing": True}, "handoff", "frustration", id="swearing-unclear"),
         pytest.param([0.9, 0.1, 0.0], {"sensitive": True}, "handoff", "sensitive_topic", id="sensitive"),
         pytest.param(
             [0.1, 0.1, 0.9],

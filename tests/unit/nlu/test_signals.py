@@ -1,6 +1,6 @@
 import pytest
 
-from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated
+from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
 from nlu.text import lemmas, normalize
 
 
@@ -63,6 +63,24 @@ def test_frustration(text):
 )
 def test_no_frustration(text):
     assert not is_frustrated(text, normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("where do I see your damn payment options?", id="en-damn"),
+        pytest.param("I want to make a fucking purchase", id="en-fucking"),
+        pytest.param("бля, де моє замовлення", id="uk"),
+        pytest.param("где мой хренов заказ", id="ru"),
+    ],
+)
+def test_swearing_is_told_apart_from_frustration(text):
+    assert swears(normalize(text))
+    assert not is_frustrated(text, normalize(text))
+
+
+def test_polite_text_does_not_swear():
+    assert not swears(normalize("Could you help me with a refund, please?"))
 
 
 @pytest.mark.parametrize(
