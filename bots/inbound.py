@@ -25,7 +25,8 @@ class InboundMessage:
         dedup_key: unique per channel for this update (Telegram update_id, Viber message_token,
             web chat client message id); a repeat is ignored.
         kind: text, start, contact, callback, photo, document, voice, sticker, video, location, ...
-        text: what the shopper wrote (or the button's label for callbacks).
+        text: what the shopper wrote; for callbacks the pressed button's data (every channel stores
+            that; the label, where the channel reports it, is ``payload["label"]``).
         payload: channel details: attachments (file ids), deep-link payload, callback data, raw ids.
         phone: a phone number the channel vouches belongs to the sender (own shared contact only).
         language_hint: the channel's language code for the sender (Telegram language_code, Viber language).

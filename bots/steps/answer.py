@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bots.inbound import Button, FlowContext, Reply
+from core.models import Message
 from knowledge_base.figures import record_answer, record_feedback
 from knowledge_base.inbox import record_unanswered
 from knowledge_base.models import Article
@@ -40,6 +41,12 @@ THANKS = {
     "uk": "Дякуємо за оцінку!",
     "ru": "Спасибо за оценку!",
     "en": "Thank you for your feedback!",
+}
+# A button whose article was unpublished or deleted since it was sent (or data we never sent).
+GONE = {
+    "uk": "Вибачте, ця відповідь більше недоступна. Поставте питання ще раз або напишіть «оператор».",
+    "ru": "Извините, этот ответ больше недоступен. Задайте вопрос ещё раз или напишите «оператор».",
+    "en": "Sorry, that answer is no longer available. Please ask again, or write \"agent\" to reach a person.",
 }
 SORRY = {
     "uk": "Дякуємо, що сказали. Ми покращимо цю відповідь. Напишіть «оператор», якщо потрібна допомога людини.",
@@ -124,8 +131,13 @@ async def _on_callback(ctx: FlowContext, data: str) -> None:
                             reason=None, explanation={"chosen_by": "button"})
         ctx.decision = decision
         ctx.conversation.low_confidence_streak = 0
-        await _answer(ctx, article, decision)
-    elif kind == "fb" and article is not None and vote in ("up", "down"):
+        await _answer(ctx, article, decision, question=await _last_question(ctx))
+    elif article is None:
+        # A stale button (the article was unpublished or deleted after we offered it) or forged data:
+        # say so plainly; "could not find an answer to that" would puzzle a shopper who just chose one.
+        logger.info("%s button for %r, which is not a published article", kind, slug[:64])
+        ctx.reply(_say(GONE, language))
+    elif kind == "fb" and vote in ("up", "down"):
         helpful = vote == "up"
         rated = await record_feedback(ctx.session, article=article, conversation_id=ctx.conversation.id,
                                       helpful=helpful, message_id=ctx.message.id)
@@ -135,7 +147,7 @@ async def _on_callback(ctx: FlowContext, data: str) -> None:
         ctx.reply(_say(FALLBACK, language))
 
 
-async def _answer(ctx: FlowContext, article: Article, decision: Decision) -> None:
+async def _answer(ctx: FlowContext, article: Article, decision: Decision, *, question: str | None = None) -> None:
     variant = (article.variant(decision.language) or article.variant(ctx.settings.default_language)
                or article.variant(article.source_language) or article.variants[0])
     target = HTML_TARGETS.get(ctx.conversation.channel)
@@ -145,7 +157,20 @@ async def _answer(ctx: FlowContext, article: Article, decision: Decision) -> Non
         html=render(variant.answer, target) if target else None,
     ))
     await record_answer(ctx.session, article=article, conversation_id=ctx.conversation.id,
-                        question=ctx.inbound.text, language=variant.language)
+                        question=question or ctx.inbound.text, language=variant.language)
+
+
+async def _last_question(ctx: FlowContext) -> str | None:
+    """The shopper's latest text in this conversation: the question a "did you mean" button answers.
+
+    A press carries only the button's data ("kb:<slug>"); recording that as the question would put
+    it in the figures and, after a 👎, in the editors' unanswered inbox instead of what was asked.
+    """
+    return await ctx.session.scalar(
+        select(Message.text).where(Message.conversation_id == ctx.conversation.id, Message.direction == "in",
+                                   Message.kind == "text", Message.id < ctx.message.id)
+        .order_by(Message.id.desc()).limit(1)
+    )
 
 
 async def _published(ctx: FlowContext, slug: str | None) -> Article | None:

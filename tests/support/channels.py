@@ -58,6 +58,20 @@ def telegram_headers(settings: Settings) -> dict[str, str]:
     return {"X-Telegram-Bot-Api-Secret-Token": settings.telegram_webhook_secret or ""}
 
 
+async def post_telegram(client, settings: Settings, update: dict):
+    """POST a Telegram Update to the webhook with the secret header Telegram sends; the response."""
+    return await client.post(TELEGRAM_WEBHOOK, json=update, headers=telegram_headers(settings))
+
+
+async def post_viber(client, settings: Settings, body: dict | bytes, token: str | None = None):
+    """POST a Viber callback (a dict, or raw bytes as sent) signed with ``token`` (the bot's by default)."""
+    from tests.support import viber_payloads
+
+    raw = viber_payloads.encode(body) if isinstance(body, dict) else body
+    return await client.post(VIBER_WEBHOOK, content=raw,
+                             headers=viber_payloads.signed_headers(raw, token or settings.viber_token))
+
+
 async def eventually(check: Callable[[], Awaitable[bool]] | Callable[[], bool], within: float = 10.0) -> None:
     """Poll ``check`` (sync or async) until it is true; fail after ``within`` seconds."""
     deadline = time.monotonic() + within

@@ -32,3 +32,12 @@ def article_body(slug: str = "delivery-cost", **overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+async def publish_article(client, headers: dict[str, str], body: dict) -> dict:
+    """Create ``body`` as a draft and publish it through the REST API, as an editor would; the article JSON."""
+    created = await client.post("/api/articles", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    published = await client.post(f"/api/articles/{body['slug']}/publish", headers=headers)
+    assert published.status_code == 200, published.text
+    return published.json()

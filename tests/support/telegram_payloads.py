@@ -71,12 +71,25 @@ def contact_update(phone: str, *, contact_user_id: int | None = USER_ID, user_id
     return update("message", message(user_id, contact=contact), update_id)
 
 
-def callback_update(data: str, user_id: int = USER_ID, *, update_id: int | None = None) -> dict[str, Any]:
-    """"Callback query" from the testing page, pressed under one of the bot's messages."""
-    bot_message = {"message_id": 1364, "date": DATE, "chat": chat(user_id), "text": "Choose",
+def bot_message(sent: dict[str, Any]) -> dict[str, Any]:
+    """The bot's Message as Telegram embeds it in a callback query, from the sendMessage parameters the
+    double recorded (``TelegramDouble.sent``): its id, chat, text and inline keyboard."""
+    body = {"message_id": sent["message_id"], "date": DATE, "chat": chat(int(sent["chat_id"])),
+            "text": sent.get("text", ""), "from": {"id": 123456, "is_bot": True, "first_name": "Relaydesk Demo"}}
+    if sent.get("reply_markup"):
+        body["reply_markup"] = sent["reply_markup"]
+    return body
+
+
+def callback_update(data: str, user_id: int = USER_ID, *, update_id: int | None = None,
+                    message: dict[str, Any] | None = None, query_id: str = "4382bfdwdsb323b2d9") -> dict[str, Any]:
+    """"Callback query" from the testing page, pressed under ``message`` (see :func:`bot_message`;
+    a stand-in message of the bot when omitted)."""
+    if message is None:
+        message = {"message_id": 1364, "date": DATE, "chat": chat(user_id), "text": "Choose",
                    "from": {"id": 123456, "is_bot": True, "first_name": "Relaydesk Demo"}}
-    body = {"id": "4382bfdwdsb323b2d9", "from": sender(user_id), "chat_instance": "-1234567890",
-            "data": data, "message": bot_message}
+    body = {"id": query_id, "from": sender(user_id), "chat_instance": "-1234567890", "data": data,
+            "message": message}
     return update("callback_query", body, update_id)
 
 

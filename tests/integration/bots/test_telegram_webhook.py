@@ -8,10 +8,7 @@ from sqlalchemy import func, select
 from core.models import Customer, Identity
 from tests.support import telegram_payloads as tp
 from tests.support.channels import TELEGRAM_WEBHOOK, eventually, stored_messages, telegram_headers
-
-
-async def _post(client, settings, payload):
-    return await client.post(TELEGRAM_WEBHOOK, json=payload, headers=telegram_headers(settings))
+from tests.support.channels import post_telegram as _post
 
 
 async def test_text_is_stored_and_answered_as_escaped_html(channels_client, channels_settings, telegram,

@@ -6,11 +6,7 @@ from sqlalchemy import select
 from core.models import Identity
 from tests.support import viber_payloads as vp
 from tests.support.channels import VIBER_WEBHOOK, eventually, stored_messages
-
-
-async def _post(client, settings, body, token=None):
-    raw = vp.encode(body) if isinstance(body, dict) else body
-    return await client.post(VIBER_WEBHOOK, content=raw, headers=vp.signed_headers(raw, token or settings.viber_token))
+from tests.support.channels import post_viber as _post
 
 
 async def test_text_is_stored_and_answered_through_the_rest_api(channels_client, channels_settings, viber,
