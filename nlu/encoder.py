@@ -47,6 +47,8 @@ class Encoder:
         self._model.eval()
         self.dimension = int(self._model.get_embedding_dimension())
         self._onnx = OnnxTransformer.load(self._model, model)
+        # What follows the transformer (pooling, normalisation, dense layers), as the model defines it.
+        self._after_transformer = list(self._model)[1:]
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -93,9 +95,8 @@ class Encoder:
                 features = self._model(features)
             else:
                 features["token_embeddings"] = torch.from_numpy(self._onnx.token_embeddings(features))
-                # Pooling, dense and normalisation layers are cheap: they stay in PyTorch, as the model
-                # defines them.
-                for module in list(self._model)[1:]:
+                # Pooling, dense and normalisation layers are cheap: they stay in PyTorch.
+                for module in self._after_transformer:
                     features = module(features)
             vectors = features["sentence_embedding"].float().numpy()
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -163,9 +163,9 @@ class NLUEngine:
         fusion = Fusion(names)
         if not self._calibrate or len(index) < _MIN_DOCS_TO_CALIBRATE or len(index.article_ids) < 2:
             return fusion, Thresholds()
-        given = [self._prepare(text, self.detect_language(text)) for text in self._oos]
-        chatter = [self._prepare(text, self.detect_language(text)) for text in off_topic_messages()]
-        oos = given + not_covered(index, chatter)
+        # The shop's own out-of-scope examples count as given; the bundled chatter only where the
+        # knowledge base does not cover it.
+        oos = self._prepare_each(self._oos) + not_covered(index, self._prepare_each(off_topic_messages()))
         samples = leave_out_samples(
             index, classifier, oos, lambda qs, mask: self._part_scores(index, qs, mask)
         )
@@ -187,6 +187,10 @@ class NLUEngine:
     def _prepare(self, text: str, language: str) -> Query:
         normalized = normalize(text)
         return Query(normalized, lemmas(normalized, language), self._encoder.encode([normalized or " "])[0])
+
+    def _prepare_each(self, texts: Sequence[str]) -> list[Query]:
+        # Each text in its own language: lemmas need it, and a uk line must not be lemmatised as en.
+        return [self._prepare(text, self.detect_language(text)) for text in texts]
 
     def _part_scores(
         self, index: Index, queries: list[Query], doc_mask: np.ndarray | None

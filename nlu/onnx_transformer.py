@@ -54,9 +54,9 @@ class OnnxTransformer:
             The runtime, or None (with a logged reason) when export or the check fails.
         """
         try:
-            names = _input_names(model)
-            path = _cached_graph(model, model_name, names)
-            runtime = cls(_session(path), names)
+            sample = _sample_inputs(model)
+            path = _cached_graph(model, model_name, sample)
+            runtime = cls(_session(path), tuple(sample))
             cosine = runtime._agreement_with_torch(model)
         except Exception as exc:  # noqa: BLE001 - any export failure means: stay on PyTorch
             log.warning("ONNX export of the encoder failed, using PyTorch: %s", exc)
@@ -85,12 +85,13 @@ class OnnxTransformer:
         return float(cosines.min())
 
 
-def _input_names(model) -> tuple[str, ...]:
+def _sample_inputs(model) -> dict:
+    """The tokenizer's tensors for a sample text, limited to the inputs the graph takes (in order)."""
     sample = model.preprocess(["hello world"])
-    return tuple(name for name in _INPUTS if name in sample)
+    return {name: sample[name] for name in _INPUTS if name in sample}
 
 
-def _cached_graph(model, model_name: str, names: tuple[str, ...]) -> Path:
+def _cached_graph(model, model_name: str, sample: dict) -> Path:
     """Return the path of the int8 graph, exporting it into the cache when it is not there yet."""
     import onnxruntime
     import torch
@@ -105,7 +106,7 @@ def _cached_graph(model, model_name: str, names: tuple[str, ...]) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as work:
         fp32, int8 = Path(work) / "fp32.onnx", Path(work) / "int8.onnx"
-        _export(model, names, fp32)
+        _export(model, sample, fp32)
         _quantize(fp32, int8)
         # Atomic: a concurrent start (two processes) sees either no file or a whole one.
         os.replace(int8, target)
@@ -125,10 +126,10 @@ def _model_identity(model_name: str) -> str:
     return model_name + "".join(f"|{p.relative_to(path)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
 
 
-def _export(model, names: tuple[str, ...], path: Path) -> None:
+def _export(model, sample: dict, path: Path) -> None:
     import torch
 
-    sample = model.preprocess(["hello world"])
+    names = tuple(sample)
     with warnings.catch_warnings(), torch.inference_mode(False):
         # The exporter warns about traced Python conditions that do not depend on the input.
         warnings.simplefilter("ignore")
@@ -136,7 +137,7 @@ def _export(model, names: tuple[str, ...], path: Path) -> None:
         # eval, or dropout would be left switched on in the PyTorch model.
         torch.onnx.export(
             _hidden_states_module(model[0].model, names).eval(),
-            tuple(sample[name] for name in names),
+            tuple(sample.values()),
             str(path),
             input_names=list(names),
             output_names=["token_embeddings"],
