@@ -150,7 +150,13 @@ def _export(model, sample: dict, path: Path) -> None:
 def _quantize(fp32: Path, int8: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    # The quantiser logs a line per tensor at INFO on the root logger (hundreds on first start); only
+    # its warnings are worth a server log, so INFO is held back for these few seconds.
+    logging.disable(logging.INFO)
+    try:
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def _session(path: Path):
