@@ -41,7 +41,12 @@ class SendResult:
 
 
 class Messenger(Protocol):
-    """Sends one outbox payload (``{"text", "keyboard", "buttons"}``) to one chat of one channel."""
+    """Sends one outbox payload (``{"text", "keyboard", "buttons"}``) to one chat of one channel.
+
+    A payload may also carry ``html``: the same message formatted, for channels that can show it.
+    The delivery worker passes ``html`` only with a whole message that fits ``max_text_length`` (see
+    :func:`bots.text_split.message_parts`), so a channel may send it instead of ``text``.
+    """
 
     channel: str
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.messenger import Messenger, PermanentFailure, RetryLater
 from bots.outbox_store import ClaimedItem, Claimer, claim_due, mark_dead, mark_retry, mark_sent, save_progress
-from bots.text_split import split_text
+from bots.text_split import message_parts
 from core import events
 from core.bus import EventBus
 from core.database import utcnow
@@ -197,20 +197,16 @@ class DeliveryWorker:
                 delay = min(delay * 2, RECORD_RETRY_MAX)
 
     async def _send_parts(self, messenger: Messenger, item: ClaimedItem) -> list[str]:
-        limit = getattr(messenger, "max_text_length", None)
-        text = item.payload.get("text", "")
-        parts = split_text(text, limit) if limit else [text]
+        # Parts are cut the same way on every attempt, so the ids saved so far say which ones went out.
         sent_ids = list(item.payload.get("sent_part_ids", []))
+        # The channel gets the message id (web chat acknowledges by it), not the worker's bookkeeping.
+        message = {key: value for key, value in item.payload.items() if key != "sent_part_ids"}
+        message["message_id"] = item.message_id
+        parts = message_parts(message, getattr(messenger, "max_text_length", None))
         for index in range(len(sent_ids), len(parts)):
-            last = index == len(parts) - 1
-            # Buttons and keyboards belong under the last part; the message id lets web chat acknowledge.
-            part = {**item.payload, "text": parts[index], "message_id": item.message_id}
-            if not last:
-                part.update(buttons=[], keyboard=None)
-            part.pop("sent_part_ids", None)
-            result = await asyncio.wait_for(messenger.send(item.chat_id, part), self.policy.send_timeout)
+            result = await asyncio.wait_for(messenger.send(item.chat_id, parts[index]), self.policy.send_timeout)
             sent_ids.extend(result.channel_message_ids)
-            if not last:
+            if index < len(parts) - 1:
                 await self._while_claim_holds(item, lambda: save_progress(self.session_factory, item, sent_ids))
         return sent_ids
 

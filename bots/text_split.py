@@ -1,4 +1,4 @@
-"""Splitting long texts into parts a channel accepts (Telegram 4096, Viber 7000 characters)."""
+"""Splitting long messages into parts a channel accepts (Telegram 4096, Viber 7000 characters)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,24 @@ def split_text(text: str, limit: int) -> list[str]:
         rest = rest[cut:].lstrip("\n")
     parts.append(rest)
     return [part for part in parts if part] or [""]
+
+
+def message_parts(payload: dict, limit: int | None) -> list[dict]:
+    """The messages an outbox payload goes out as, on a channel taking ``limit`` characters a message.
+
+    A payload that fits goes out whole, with its ``html`` (the same message formatted) when it has
+    one. Otherwise the plain ``text`` goes out cut by :func:`split_text` and no part carries ``html``:
+    a cut could fall inside a tag or an entity, and the formatted whole belongs to no single part.
+    The raw HTML's length is what must fit, a safe bound where the channel counts characters after
+    parsing the markup (Telegram's 4096). Buttons and keyboards go under the last part only.
+
+    Args:
+        payload: The outbox payload (``text``, optional ``html``, ``buttons``, ``keyboard``, ...).
+        limit: The channel's ``max_text_length``; ``None`` for a channel without one.
+    """
+    text = payload.get("text", "")
+    if not limit or max(len(text), len(payload.get("html") or "")) <= limit:
+        return [payload]
+    plain = {key: value for key, value in payload.items() if key != "html"}
+    *first, last = split_text(text, limit)
+    return [{**plain, "text": part, "buttons": [], "keyboard": None} for part in first] + [{**plain, "text": last}]

@@ -1,8 +1,8 @@
-"""Splitting long texts at the channel limits."""
+"""Splitting long texts, and outbox messages with their HTML, at the channel limits."""
 
 import pytest
 
-from bots.text_split import split_text
+from bots.text_split import message_parts, split_text
 
 
 def test_short_text_is_one_part():
@@ -33,3 +33,27 @@ def test_every_part_fits_and_nothing_is_lost(limit):
 def test_limit_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         split_text("x", 0)
+
+
+BUTTONS = [[{"text": "👍", "data": "fb:x:up"}]]
+
+
+def test_a_message_that_fits_goes_out_whole_with_its_html():
+    payload = {"text": "Costs 70 UAH", "html": "Costs <b>70 UAH</b>", "buttons": BUTTONS, "keyboard": "inline"}
+    assert message_parts(payload, 4096) == [payload]
+    assert message_parts(payload, None) == [payload]
+
+
+def test_html_over_the_limit_goes_out_as_the_plain_text():
+    payload = {"text": "Costs 70 UAH", "html": "Costs <b>70 UAH</b>", "buttons": BUTTONS, "keyboard": "inline"}
+    assert message_parts(payload, 15) == [{"text": "Costs 70 UAH", "buttons": BUTTONS, "keyboard": "inline"}]
+
+
+def test_a_long_message_is_split_plain_with_the_buttons_under_the_last_part():
+    text = "One two. Three four"
+    payload = {"text": text, "html": "<b>One</b> two. Three four", "buttons": BUTTONS, "keyboard": "inline",
+               "message_id": 7}
+    assert message_parts(payload, 12) == [
+        {"text": "One two.", "buttons": [], "keyboard": None, "message_id": 7},
+        {"text": "Three four", "buttons": BUTTONS, "keyboard": "inline", "message_id": 7},
+    ]
