@@ -1,8 +1,15 @@
-"""Sending outbox payloads to Telegram through aiogram's Bot client."""
+"""Sending outbox payloads to Telegram through aiogram's Bot client, in Telegram's HTML parse mode.
+
+A payload's ``html`` (a knowledge-base answer rendered for Telegram) goes out formatted. Any other
+text (system texts, what agents type in the console) is escaped: an agent typing ``<b>`` sends
+``<b>``. Should Telegram refuse the HTML ("can't parse entities"), the same message goes out again
+as escaped plain text rather than being lost.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -19,12 +26,17 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
 )
 
 from bots.messenger import PermanentFailure, RetryLater, SendResult
 
+logger = logging.getLogger(__name__)
+
 TELEGRAM_TEXT_LIMIT = 4096
+# The Bot API's 400 for HTML it cannot parse: "Bad Request: can't parse entities: Unsupported start tag ...".
+UNPARSABLE_HTML = "can't parse entities"
 DEFAULT_SHARE_PHONE_LABEL = "📱 Share my phone number"
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
@@ -40,7 +52,7 @@ class TelegramMessenger:
         self.bot = bot
 
     async def send(self, chat_id: str, payload: dict) -> SendResult:
-        """Send ``payload["text"]`` as escaped HTML; map Bot API errors to retry or give up.
+        """Send ``payload["html"]``, or else ``payload["text"]`` escaped; map Bot API errors to retry or give up.
 
         Raises:
             RetryLater: 429 (with ``retry_after``), 5xx, network errors, a rejected token (an
@@ -48,10 +60,7 @@ class TelegramMessenger:
             PermanentFailure: the shopper blocked the bot, the chat does not exist, a bad request.
         """
         try:
-            message = await self.bot.send_message(
-                chat_id=int(chat_id), text=html.escape(payload.get("text", ""), quote=False),
-                parse_mode="HTML", reply_markup=reply_markup(payload),
-            )
+            message = await self._send(int(chat_id), payload)
         except TelegramRetryAfter as exc:
             raise RetryLater(exc.message, retry_after=float(exc.retry_after)) from exc
         except (TelegramServerError, TelegramNetworkError, TelegramUnauthorizedError) as exc:
@@ -63,6 +72,22 @@ class TelegramMessenger:
         except TelegramAPIError as exc:  # any other API answer: worth another try
             raise RetryLater(f"{type(exc).__name__}: {exc.message}") from exc
         return SendResult([str(message.message_id)])
+
+    async def _send(self, chat_id: int, payload: dict) -> Message:
+        """The formatted message, or the plain text when there is no HTML or Telegram cannot parse it."""
+        markup = reply_markup(payload)
+        if payload.get("html"):
+            try:
+                return await self._send_html(chat_id, payload["html"], markup)
+            except TelegramBadRequest as exc:
+                if UNPARSABLE_HTML not in exc.message.lower():
+                    raise
+                # Nothing was sent: the shopper still gets the answer, unformatted, and the renderer needs a look.
+                logger.warning("Telegram chat %s refused the HTML (%s); sending the plain text", chat_id, exc.message)
+        return await self._send_html(chat_id, html.escape(payload.get("text", ""), quote=False), markup)
+
+    async def _send_html(self, chat_id: int, text: str, markup: ReplyMarkup) -> Message:
+        return await self.bot.send_message(chat_id=chat_id, text=text, parse_mode="HTML", reply_markup=markup)
 
 
 def reply_markup(payload: dict) -> ReplyMarkup:

@@ -43,6 +43,11 @@ def bad_gateway() -> Scripted:
     return Scripted(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
 
 
+def bad_request(description: str) -> Scripted:
+    """A 400 the way the Bot API words it, e.g. ``bad_request("chat not found")``."""
+    return Scripted(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"})
+
+
 def blocked_by_user() -> Scripted:
     """The shopper blocked the bot: 403, never deliverable."""
     return Scripted(403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})

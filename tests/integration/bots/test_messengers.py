@@ -1,5 +1,7 @@
 """Each channel's Messenger against its API double: wire format, keyboards, and how failures map."""
 
+import logging
+
 import httpx
 import pytest
 
@@ -12,7 +14,7 @@ from bots.viber.keyboards import Tracking
 from core import events
 from core.bus import MemoryEventBus
 from core.settings import Settings
-from tests.support.telegram_double import bad_gateway, blocked_by_user, too_many_requests
+from tests.support.telegram_double import bad_gateway, bad_request, blocked_by_user, too_many_requests
 from tests.support.viber_double import server_error, viber_status
 
 BUTTONS = [[{"text": "Yes", "data": "csat:yes"}, {"text": "No", "data": "csat:no"}], [{"text": "Agent", "data": "x"}]]
@@ -40,6 +42,45 @@ async def test_telegram_inline_buttons_and_contact_keyboard(tg, telegram):
                                             {"text": "No", "callback_data": "csat:no"}]
     assert contact["keyboard"] == [[{"text": "Share", "request_contact": True}]]
     assert contact["one_time_keyboard"] is True
+
+
+@pytest.mark.parametrize(("payload", "text"), [
+    pytest.param({"text": "Costs 70 UAH, see terms (https://shop.ua/t).",
+                  "html": 'Costs <b>70 UAH</b>, see <a href="https://shop.ua/t">terms</a>.'},
+                 'Costs <b>70 UAH</b>, see <a href="https://shop.ua/t">terms</a>.', id="answer-formatted"),
+    pytest.param({"text": "Use <b>SALE</b> & save"}, "Use &lt;b&gt;SALE&lt;/b&gt; &amp; save", id="typed-escaped"),
+])
+async def test_telegram_gets_the_html_or_else_the_text_escaped(tg, telegram, payload, text):
+    await tg.send("42", payload)
+    [sent] = telegram.sent(42)
+    assert (sent["parse_mode"], sent["text"]) == ("HTML", text)
+
+
+async def test_telegram_html_it_cannot_parse_goes_out_again_as_plain_text(tg, telegram, caplog):
+    telegram.script("sendMessage", bad_request('can\'t parse entities: Unsupported start tag "foo" at byte offset 3'))
+    with caplog.at_level(logging.WARNING, logger="bots.messengers.telegram"):
+        result = await tg.send("42", {"text": "Hi <foo> & bye", "html": "Hi <foo> &amp; bye", "buttons": BUTTONS,
+                                      "keyboard": "inline"})
+    refused, retried = (call.params for call in telegram.calls_of("sendMessage"))
+    assert refused["text"] == "Hi <foo> &amp; bye"
+    assert (retried["parse_mode"], retried["text"]) == ("HTML", "Hi &lt;foo&gt; &amp; bye")
+    assert retried["reply_markup"] == refused["reply_markup"]
+    assert retried["reply_markup"]["inline_keyboard"][1] == [{"text": "Agent", "callback_data": "x"}]
+    assert result.channel_message_ids == [str(telegram.sent(42)[0]["message_id"])]
+    assert "chat 42" in caplog.text and 'Unsupported start tag "foo"' in caplog.text
+
+
+@pytest.mark.parametrize(("answers", "error"), [
+    pytest.param([bad_request("chat not found")], PermanentFailure, id="other-400-not-sent-again"),
+    pytest.param([bad_request("can't parse entities: Unexpected end tag at byte offset 5"), too_many_requests(3)],
+                 RetryLater, id="plain-text-retry-throttled"),
+])
+async def test_telegram_html_failures_other_than_parsing_map_as_usual(tg, telegram, answers, error):
+    telegram.script("sendMessage", *answers)
+    with pytest.raises(error):
+        await tg.send("42", {"text": "Hi", "html": "<b>Hi</b>"})
+    assert len(telegram.calls_of("sendMessage")) == len(answers)
+    assert telegram.sent() == []
 
 
 @pytest.mark.parametrize(("answer", "error", "retry_after"), [
