@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from core.settings import Settings
 from tests.conftest import make_settings
@@ -51,6 +52,31 @@ def delivery_test_steps() -> list:
     from bots.steps.media import explain_unreadable_media
 
     return [explain_unreadable_media, echo_text]
+
+
+@contextlib.asynccontextmanager
+async def telegram_delivery(settings: Settings, session_factory, telegram: TelegramDouble, *,
+                            policy=None) -> AsyncIterator[None]:
+    """A delivery worker sending the outbox through the Telegram messenger to ``telegram``, stopped on leaving.
+
+    ``settings`` gives the backend (claims skip locked rows on PostgreSQL); ``policy`` defaults to
+    short backoffs and a fast poll, since nothing publishes OUTBOX_READY to wake the worker.
+    """
+    from bots.messengers.telegram import TelegramMessenger
+    from bots.outbox import DeliveryPolicy, DeliveryWorker
+    from bots.telegram.dispatcher import build_bot
+    from core.bus import MemoryEventBus
+
+    bot = build_bot(Settings(_env_file=None, telegram_token=telegram.token, telegram_api_url=telegram.url), timeout=5)
+    worker = DeliveryWorker(session_factory=session_factory, bus=MemoryEventBus(),
+                            messengers={"telegram": TelegramMessenger(bot)}, skip_locked=not settings.is_sqlite,
+                            policy=policy or DeliveryPolicy(backoff_base=0.02, backoff_max=0.1, poll_interval=0.05))
+    await worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()
+        await bot.session.close()
 
 
 def telegram_headers(settings: Settings) -> dict[str, str]:

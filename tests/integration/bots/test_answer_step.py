@@ -20,6 +20,7 @@ from knowledge_base.schema import parse_article
 from knowledge_base.versions import Author
 from nlu.engine import NLUEngine
 from nlu.types import Candidate, Decision
+from tests.support.channels import telegram_delivery
 from tests.support.kb import article_body
 
 
@@ -100,6 +101,19 @@ async def test_script_in_an_answer_reaches_telegram_as_text(settings, session_fa
     assert "<script>" not in payload["html"]
     assert '<a href="https://shop.ua/returns">terms</a>' in payload["html"]
     assert payload["text"].endswith("see terms (https://shop.ua/returns).")
+
+
+async def test_answers_reach_telegram_formatted(settings, session_factory, index, telegram) -> None:
+    flow = _flow(settings, session_factory, index)
+    await flow.process(_text("Скільки коштує доставка?", "t1", hint="uk"))
+    await flow.process(_text("How do I return an item?", "t2", hint="en"))
+    async with telegram_delivery(settings, session_factory, telegram):
+        await telegram.wait_for_async(lambda: len(telegram.sent(501)) == 2)
+    assert [(sent["parse_mode"], sent["text"]) for sent in telegram.sent(501)] == [
+        ("HTML", "Доставка коштує <b>70 грн</b>, від 1500 грн — безкоштовно."),
+        ("HTML", 'Returns within 14 days: &lt;script&gt;x&lt;/script&gt; see <a href="https://shop.ua/returns">terms</a>.'),
+    ]
+    assert telegram.sent(501)[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "fb:delivery-cost:up"
 
 
 async def test_viber_gets_plain_text_only(settings, session_factory, index) -> None:
