@@ -80,7 +80,13 @@ def leave_out_samples(
     n_docs, n_articles = len(index), len(index.article_ids)
     chosen = rng.permutation(n_docs)[:MAX_SAMPLES]
     queries = [
-        Query(index.documents[i].normalized, index.documents[i].lemmas, index.vectors[i]) for i in chosen
+        Query(
+            index.documents[i].normalized,
+            index.documents[i].lemmas,
+            index.vectors[i],
+            index.ml_vectors[i] if index.ml_vectors is not None else None,
+        )
+        for i in chosen
     ]
     labels = index.doc_article[chosen]
     doc_fold = _paraphrase_folds(index, rng)
@@ -89,7 +95,10 @@ def leave_out_samples(
     # In scope: the question's fold removed (its close paraphrases share the fold).
     self_mask = doc_fold[None, :] == doc_fold[chosen][:, None]
     inside = parts_of(queries, self_mask)
-    inside["centroid"] = _centroid_without_fold(index, chosen, doc_fold, inside["centroid"])
+    for part in index.dense_parts:
+        inside[part.centroid_name] = _centroid_without_fold(
+            part.rows, index, chosen, doc_fold, inside[part.centroid_name]
+        )
     # Out of scope: the question's whole article fold removed.
     fold_of_query = article_fold[labels]
     fold_mask = article_fold[index.doc_article][None, :] == fold_of_query[:, None]
@@ -144,7 +153,9 @@ def _paraphrase_folds(index: Index, rng: np.random.Generator) -> np.ndarray:
     return folds
 
 
-def _centroid_without_fold(index: Index, chosen: np.ndarray, doc_fold: np.ndarray, centroid: np.ndarray):
+def _centroid_without_fold(
+    vectors: np.ndarray, index: Index, chosen: np.ndarray, doc_fold: np.ndarray, centroid: np.ndarray
+) -> np.ndarray:
     # A question's own article centroid includes its fold; recompute that one cell without the fold.
     out = centroid.copy()
     for row, doc in enumerate(chosen):
@@ -153,8 +164,8 @@ def _centroid_without_fold(index: Index, chosen: np.ndarray, doc_fold: np.ndarra
         if not rest.any():
             out[row, article] = 0.0
             continue
-        mean = index.vectors[rest].sum(axis=0)
-        out[row, article] = max(0.0, float(index.vectors[doc] @ mean) / max(np.linalg.norm(mean), 1e-9))
+        mean = vectors[rest].sum(axis=0)
+        out[row, article] = max(0.0, float(vectors[doc] @ mean) / max(np.linalg.norm(mean), 1e-9))
     return out
 
 

@@ -22,7 +22,7 @@ _MARGIN_SCALE = 3.0
 
 
 class ArticleClassifier:
-    """Scores, for a text, each article in [0, 1] from embeddings, char n-grams and lemmas.
+    """Scores, for a text, each article in [0, 1] from each encoder's embeddings, char n-grams and lemmas.
 
     A one-vs-rest linear SVM: on these few-example problems it ranks as well as logistic regression
     and trains ten times faster, which matters because calibration trains it once per fold.
@@ -40,22 +40,24 @@ class ArticleClassifier:
         words.fit([" ".join(d.lemmas) for d in index.documents])
         self._words = FastTfidf(words)
         self.doc_features = self._features(
-            index.vectors, index.char_matrix, [d.lemmas for d in index.documents]
+            [part.rows for part in index.dense_parts], index.char_matrix, [d.lemmas for d in index.documents]
         )
         # The fitted linear model as plain arrays: one matrix product per message, no validation.
         self._weights: np.ndarray | None = None
         self._intercept = np.zeros(0, dtype=np.float32)
         self._classes = np.zeros(0, dtype=np.int64)
 
-    def _features(self, vectors: np.ndarray, chars: sparse.spmatrix, lemma_lists: list[list[str]]):
+    def _features(self, dense: list[np.ndarray], chars: sparse.spmatrix, lemma_lists: list[list[str]]):
         words = self._words.transform([" ".join(lemma_list) for lemma_list in lemma_lists])
-        return stack_sparse([vectors * _DENSE_WEIGHT, chars, words])
+        return stack_sparse([*(vectors * _DENSE_WEIGHT for vectors in dense), chars, words])
 
     def query_features(self, queries: list[Query]) -> sparse.csr_matrix:
         """Return the classifier's feature rows for ``queries``."""
-        vectors = np.stack([q.vector for q in queries])
+        dense = [
+            np.stack([getattr(q, part.query_attribute) for q in queries]) for part in self._index.dense_parts
+        ]
         chars = self._index.chars.transform([q.normalized for q in queries])
-        return self._features(vectors, chars, [q.lemmas for q in queries])
+        return self._features(dense, chars, [q.lemmas for q in queries])
 
     def fit(self, rows: np.ndarray | None = None) -> ArticleClassifier:
         """Train on the documents at ``rows`` (all documents when None). Returns self."""

@@ -17,12 +17,13 @@ from nlu.encoder import Encoder, get_encoder
 from nlu.fusion import PART_GROUPS, Fusion
 from nlu.index import Document, Index, Query, prepare_documents
 from nlu.language import detect_language
+from nlu.multilingual import MultilingualEncoder, get_multilingual_encoder
 from nlu.off_topic import not_covered, off_topic_messages
 from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
 from nlu.text import lemmas, normalize, warm_up
 from nlu.types import Decision, KnowledgeEntry
 
-ALL_PARTS = ("lexical", "dense", "classifier")
+ALL_PARTS = ("lexical", "dense", "multilingual", "classifier")
 # Calibration needs a few examples per article to learn from; below this the fixed fusion is used.
 _MIN_DOCS_TO_CALIBRATE = 8
 _QUERY_CHUNK = 256
@@ -49,10 +50,12 @@ class NLUEngine:
             all-MiniLM-L6-v2.
         default_language: The answer language when the shopper's is unknown.
         sensitive_topics: Phrases that always send the conversation to a person.
-        parts: Score parts to use (``"lexical"``, ``"dense"``, ``"classifier"``); fewer for ablations.
+        parts: Score parts to use (``"lexical"``, ``"dense"``, ``"multilingual"``, ``"classifier"``);
+            fewer for ablations.
         calibrate: Learn fusion weights and thresholds from the knowledge base (False: fixed fusion and
             default thresholds, for ablations).
         encoder: An already loaded encoder (tests share one); overrides ``embedding_model``.
+        multilingual_encoder: An already loaded multilingual encoder; the shared one by default.
     """
 
     def __init__(
@@ -64,6 +67,7 @@ class NLUEngine:
         parts: Sequence[str] = ALL_PARTS,
         calibrate: bool = True,
         encoder: Encoder | None = None,
+        multilingual_encoder: MultilingualEncoder | None = None,
     ) -> None:
         unknown = set(parts) - set(ALL_PARTS)
         if unknown or not parts:
@@ -72,9 +76,14 @@ class NLUEngine:
         self._parts = tuple(p for p in ALL_PARTS if p in parts)
         self._calibrate = calibrate
         self._encoder = encoder or get_encoder(embedding_model)
+        self._ml_encoder = (
+            (multilingual_encoder or get_multilingual_encoder()) if "multilingual" in self._parts else None
+        )
         self._topics = SensitiveTopics.build(sensitive_topics)
         self._entries: dict[str, dict[str, KnowledgeEntry]] = {}
-        self._vectors: dict[str, np.ndarray] = {}
+        # Encoder rows per normalised text (MiniLM, multilingual or None), so an upsert encodes only
+        # what changed.
+        self._vectors: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         self._oos: tuple[str, ...] = ()
         self._state = _State()
         self._build_lock = threading.Lock()
@@ -148,7 +157,7 @@ class NLUEngine:
             # An article with no text at all cannot be matched; leave it out rather than break the index.
             article_ids = [a for i, a in enumerate(article_ids) if i in present]
             documents = prepare_documents(article_ids, grouped)
-        index = Index(article_ids, documents, self._encode_documents(documents))
+        index = Index(article_ids, documents, *self._encode_documents(documents))
         classifier = ArticleClassifier(index).fit() if "classifier" in self._parts else None
         previous = self._state
         names = tuple(name for part in self._parts for name in PART_GROUPS[part])
@@ -172,21 +181,27 @@ class NLUEngine:
         fit_fusion(fusion, samples)
         return fusion, choose_thresholds(fusion.score(samples.parts, samples.excluded), samples.labels)
 
-    def _encode_documents(self, documents: list[Document]) -> np.ndarray:
-        # Vectors are kept per normalised text, so an upsert encodes only what changed.
+    def _encode_documents(self, documents: list[Document]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the documents' MiniLM rows and multilingual rows (None when that part is off)."""
         missing = sorted({d.normalized for d in documents} - self._vectors.keys())
         for start in range(0, len(missing), 1024):
             batch = missing[start : start + 1024]
-            self._vectors.update(zip(batch, self._encoder.encode(batch), strict=True))
+            ml_rows = self._ml_encoder.encode(batch) if self._ml_encoder is not None else [None] * len(batch)
+            self._vectors.update(zip(batch, zip(self._encoder.encode(batch), ml_rows, strict=True), strict=True))
         keep = {d.normalized for d in documents}
         self._vectors = {text: v for text, v in self._vectors.items() if text in keep}
-        return np.stack([self._vectors[d.normalized] for d in documents]).astype(np.float32)
+        rows = [self._vectors[d.normalized] for d in documents]
+        vectors = np.stack([row[0] for row in rows]).astype(np.float32)
+        ml_vectors = np.stack([row[1] for row in rows]).astype(np.float32) if self._ml_encoder else None
+        return vectors, ml_vectors
 
     # -- scoring --------------------------------------------------------------------------------
 
     def _prepare(self, text: str, language: str) -> Query:
         normalized = normalize(text)
-        return Query(normalized, lemmas(normalized, language), self._encoder.encode([normalized or " "])[0])
+        vector = self._encoder.encode([normalized or " "])[0]
+        ml_vector = self._ml_encoder.encode([normalized])[0] if self._ml_encoder is not None else None
+        return Query(normalized, lemmas(normalized, language), vector, ml_vector)
 
     def _prepare_each(self, texts: Sequence[str]) -> list[Query]:
         # Each text in its own language: lemmas need it, and a uk line must not be lemmatised as en.
@@ -200,12 +215,12 @@ class NLUEngine:
         for start in range(0, len(queries), _QUERY_CHUNK):
             batch = queries[start : start + _QUERY_CHUNK]
             docs = index.doc_scores(batch)
-            centroid = docs.pop("centroid")
+            centroids = {name: docs.pop(name) for name in index.centroid_parts}
             if doc_mask is not None:
                 removed = doc_mask[start : start + _QUERY_CHUNK]
                 docs = {name: np.where(removed, 0.0, m) for name, m in docs.items()}
             part = {name: index.per_article_max(m) for name, m in docs.items()}
-            part["centroid"] = centroid
+            part.update(centroids)
             chunks.append(part)
         return {name: np.vstack([c[name] for c in chunks]) for name in chunks[0]}
 

@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 PART_GROUPS = {
     "lexical": ("bm25", "char"),
     "dense": ("dense", "centroid"),
+    "multilingual": ("dense_ml", "centroid_ml"),
     "classifier": ("clf",),
 }
 

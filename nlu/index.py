@@ -24,6 +24,8 @@ class Query:
     normalized: str
     lemmas: list[str]
     vector: np.ndarray  # unit row from the encoder
+    # Unit row from the multilingual encoder; None when that part is switched off.
+    ml_vector: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,17 @@ def word_vectorizer() -> TfidfVectorizer:
     )
 
 
+@dataclass(frozen=True)
+class DensePart:
+    """One encoder's vectors in the index: cosine to each document and to each article's centroid."""
+
+    name: str  # the per-document part
+    centroid_name: str  # the per-article centroid part
+    query_attribute: str  # the :class:`Query` field holding this encoder's row
+    rows: np.ndarray  # unit rows, one per document
+    centroids: np.ndarray  # unit rows, one per article
+
+
 class Index:
     """Scores a query against every document; parts: BM25 over lemmas, char n-grams, dense vectors.
 
@@ -60,15 +73,27 @@ class Index:
         article_ids: Article slugs, in index order.
         documents: Documents grouped by article (every article has at least one).
         vectors: Unit encoder rows, one per document.
+        ml_vectors: Unit multilingual encoder rows, one per document; None to leave that part out.
     """
 
-    def __init__(self, article_ids: list[str], documents: list[Document], vectors: np.ndarray) -> None:
+    def __init__(
+        self,
+        article_ids: list[str],
+        documents: list[Document],
+        vectors: np.ndarray,
+        ml_vectors: np.ndarray | None = None,
+    ) -> None:
         self.article_ids = article_ids
         self.documents = documents
         self.doc_article = np.array([d.article for d in documents], dtype=np.int64)
         self.starts = np.searchsorted(self.doc_article, np.arange(len(article_ids)))
+        self.dense_parts = [DensePart("dense", "centroid", "vector", vectors, self._centroids(vectors))]
+        if ml_vectors is not None:
+            self.dense_parts.append(
+                DensePart("dense_ml", "centroid_ml", "ml_vector", ml_vectors, self._centroids(ml_vectors))
+            )
         self.vectors = vectors
-        self.centroids = _unit(np.add.reduceat(vectors, self.starts, axis=0))
+        self.ml_vectors = ml_vectors
         vectorizer = char_vectorizer()
         self.char_matrix = vectorizer.fit_transform([d.normalized for d in documents])
         self.chars = FastTfidf(vectorizer)
@@ -89,16 +114,28 @@ class Index:
         """Score each query against each document.
 
         Returns:
-            ``{"dense", "char", "bm25"}`` -> ``len(queries) x len(documents)`` float32 matrices, and
-            ``"centroid"`` -> ``len(queries) x articles``; all in [0, 1] (cosines clipped at 0).
+            ``{"dense", "char", "bm25"}`` (and ``"dense_ml"`` with the multilingual vectors) ->
+            ``len(queries) x len(documents)`` float32 matrices, and each dense part's centroid part
+            (``"centroid"``, ``"centroid_ml"``) -> ``len(queries) x articles``; all in [0, 1] (cosines
+            clipped at 0).
         """
-        q_vectors = np.stack([q.vector for q in queries]).astype(np.float32)
-        dense = np.clip(q_vectors @ self.vectors.T, 0.0, 1.0)
-        centroid = np.clip(q_vectors @ self.centroids.T, 0.0, 1.0)
+        scores = {}
+        for part in self.dense_parts:
+            q_vectors = np.stack([getattr(q, part.query_attribute) for q in queries]).astype(np.float32)
+            scores[part.name] = np.clip(q_vectors @ part.rows.T, 0.0, 1.0)
+            scores[part.centroid_name] = np.clip(q_vectors @ part.centroids.T, 0.0, 1.0)
         q_chars = self.chars.transform([q.normalized for q in queries])
-        chars = (q_chars @ self._char_matrix_t).toarray().astype(np.float32, copy=False)
-        bm25 = np.stack([self._bm25_normalized(q.lemmas) for q in queries])
-        return {"dense": dense, "char": chars, "bm25": bm25, "centroid": centroid}
+        scores["char"] = (q_chars @ self._char_matrix_t).toarray().astype(np.float32, copy=False)
+        scores["bm25"] = np.stack([self._bm25_normalized(q.lemmas) for q in queries])
+        return scores
+
+    @property
+    def centroid_parts(self) -> tuple[str, ...]:
+        """The names of the per-article (not per-document) parts :meth:`doc_scores` returns."""
+        return tuple(part.centroid_name for part in self.dense_parts)
+
+    def _centroids(self, vectors: np.ndarray) -> np.ndarray:
+        return _unit(np.add.reduceat(vectors, self.starts, axis=0))
 
     def _bm25_normalized(self, tokens: list[str]) -> np.ndarray:
         ids = self._bm25.get_tokens_ids(tokens)
