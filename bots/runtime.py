@@ -63,7 +63,9 @@ async def channels_component(services: RuntimeServices, *, steps: Sequence[Step]
         hub.start()
         stack.callback(hub.stop)
         extras["webchat"] = hub
-        messengers: dict[str, Any] = {"webchat": WebchatMessenger(services.bus)}
+        messengers: dict[str, Any] = {"webchat": WebchatMessenger(
+            services.bus, services.session_factory, bot_name=settings.webchat_bot_name,
+            default_language=settings.default_language)}
         if settings.telegram_enabled:
             telegram = TelegramChannel(settings, flow, send_timeout=policy.send_timeout)
             stack.push_async_callback(telegram.close)

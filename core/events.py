@@ -17,5 +17,6 @@ SLA_BREACHED = "sla.breached"
 # "payload", "error"}; notifications fail over to another channel on this.
 OUTBOX_DEAD = "outbox.dead"
 # A web chat message for a visitor: every process pushes it to that visitor's open sockets.
-# Payload {"visitor", "message_id", "text", "buttons"}.
+# Payload {"visitor", "message_id", "text", "buttons", "author", "author_name"} and, on a formatted
+# knowledge-base answer, "html" (see bots.messengers.webchat).
 WEBCHAT_DELIVER = "webchat.deliver"

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     viber_bot_avatar: str | None = Field(None, description="Sender avatar URL shown in Viber.")
     viber_api_url: str = Field("https://chatapi.viber.com/pa", description="Viber REST API base URL.")
 
+    # --- web chat ------------------------------------------------------------------------
+    webchat_bot_name: str | None = Field(
+        None, max_length=64,
+        description="Name shown above the bot's messages in the web chat; unset = \"Bot\" in the chat's language.",
+    )
+
     # --- delivery (the outbox) -----------------------------------------------------------
     outbox_lock_seconds: float = Field(
         60, ge=1, description="How long a claimed outbox message is reserved; a crashed sender's are retried after."

@@ -74,7 +74,10 @@ def create_app(settings: Settings, *, flow_steps: Sequence[Step] | None = None) 
         dependencies={"db_session": Provide(provide_db_session), "services": Provide(provide_services,
                                                                                         sync_to_thread=False)},
         middleware=[DefineMiddleware(TokenAuthenticationMiddleware, exclude=[r"^/schema"])],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=EXCEPTION_HANDLERS,  # includes logging every unhandled exception (web.errors)
+        # Logging belongs to the process (core.logs.configure_logging: LOG_LEVEL, LOG_JSON). litestar's
+        # default LoggingConfig would replace the root logger's handler with its own on every create_app.
+        logging_config=None,
         before_send=[security_headers],
         request_max_body_size=settings.max_request_bytes,
         openapi_config=OpenAPIConfig(

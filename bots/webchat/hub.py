@@ -9,12 +9,18 @@ browser → server
 server → browser
     ``{"type": "history", "messages": [...]}``  (on connect: the latest messages, both directions)
     ``{"type": "accepted", "id": <client id>}``  (stored; safe to forget)
-    ``{"type": "message", "message_id": N, "text": ..., "buttons": [...]}``
+    ``{"type": "message", "message_id": N, "text": ..., "buttons": [...], "author": ..., "author_name": ...,
+    "html": ...}``  (``html`` only on a formatted knowledge-base answer)
     ``{"type": "error", "detail": ...}``
 
 Bot and agent messages reach the socket from the outbox through the bus (any process may hold the
 socket). One the browser has not acknowledged stays "sent" and comes again in the next history,
 so a visitor who was away loses nothing.
+
+A history message carries what the live push carried (see :mod:`bots.messengers.webchat`), read
+from the stored message: the answer step's ``html`` is kept in the message's payload (the outbox
+payload is stored with it), so the replay shows the same formatting without rendering again, and
+the author's label comes from the same ``author_name`` as the push.
 """
 
 from __future__ import annotations
@@ -30,9 +36,10 @@ from sqlalchemy import select
 
 from bots.flow import InboundFlow
 from bots.inbound import InboundMessage
+from bots.messengers.webchat import author_name, whole_message_html
 from bots.outbox_store import STATUS_RANK
 from core import events
-from core.models import Identity, Message
+from core.models import Conversation, Identity, Message
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +92,10 @@ class WebchatHub:
 
     async def _on_deliver(self, _topic: str, event: dict) -> None:
         frame = {"type": "message", "message_id": event.get("message_id"), "text": event.get("text", ""),
-                 "buttons": event.get("buttons") or []}
+                 "buttons": event.get("buttons") or [], "author": event.get("author") or "bot",
+                 "author_name": event.get("author_name") or ""}
+        if event.get("html"):
+            frame["html"] = event["html"]
         for push in list(self._sockets.get(event.get("visitor"), ())):
             try:
                 await asyncio.wait_for(push(frame), PUSH_TIMEOUT)
@@ -97,16 +107,26 @@ class WebchatHub:
         async with self.flow.session_factory() as session:
             customer_id = await session.scalar(
                 select(Identity.customer_id).where(Identity.channel == CHANNEL, Identity.external_id == visitor))
-            rows = [] if customer_id is None else (await session.scalars(
-                select(Message).where(Message.customer_id == customer_id, Message.channel == CHANNEL,
-                                      Message.chat_id == visitor)
+            rows = [] if customer_id is None else (await session.execute(
+                select(Message, Conversation.language)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Message.customer_id == customer_id, Message.channel == CHANNEL, Message.chat_id == visitor)
                 .order_by(Message.id.desc()).limit(HISTORY_SIZE))).all()
-        return {"type": "history", "messages": [
-            {"message_id": m.id, "direction": m.direction, "author": m.author, "text": m.text,
-             "buttons": (m.payload or {}).get("buttons") or [] if m.direction == "out" else [],
-             "delivery_status": m.delivery_status}
-            for m in reversed(rows)
-        ]}
+        return {"type": "history", "messages": [self._shown(m, language) for m, language in reversed(rows)]}
+
+    def _shown(self, message: Message, language: str | None) -> dict:
+        """A stored message as the history frame lists it (an outgoing one as it was pushed)."""
+        shown = {"message_id": message.id, "direction": message.direction, "author": message.author,
+                 "text": message.text, "buttons": [], "delivery_status": message.delivery_status}
+        if message.direction == "out":
+            payload = message.payload or {}
+            settings = self.flow.settings
+            shown["buttons"] = payload.get("buttons") or []
+            shown["author_name"] = author_name(message.author, payload, language or settings.default_language,
+                                               settings.webchat_bot_name)
+            if html := whole_message_html(payload):
+                shown["html"] = html
+        return shown
 
     async def receive(self, visitor: str, frame: Any, language: str | None) -> dict | None:
         """Handle one frame from the browser; returns the frame to answer with, if any.

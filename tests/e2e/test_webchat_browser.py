@@ -1,16 +1,21 @@
 """A shopper uses the web chat in a real browser: the /chat page and the one-script-tag widget."""
 
+import json
+
+import httpx
 import pytest
 from aiohttp import web
 from playwright.async_api import async_playwright, expect
 
-from tests.support.channels import channel_settings
+from nlu.encoder import get_encoder
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.channels import channel_settings, eventually
+from tests.support.handoff import make_agent, make_team, token_for
 from tests.support.http_double import HttpDouble
+from tests.support.kb import article_body
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 HOSTILE = "Hi <img src=x onerror=window.pwned=1> & bye"
 
 
@@ -36,7 +41,7 @@ def server(settings, backend):
 
 async def test_shopper_chats_on_the_page_and_through_the_embedded_widget(server):
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page(locale="en-US")
             await page.goto(f"{server.url}/chat")
@@ -64,5 +69,127 @@ async def test_shopper_chats_on_the_page_and_through_the_embedded_widget(server)
                 await chat.locator("#text").fill("Do you ship to Lviv?")
                 await chat.locator("#text").press("Enter")
                 await expect(chat.locator(".msg.out")).to_have_count(1, timeout=15000)
+        finally:
+            await browser.close()
+
+
+ANSWER = "Delivery costs **70 UAH** (not <b>raw</b> HTML), see [terms](https://shop.example/terms)."
+AGENT_NAME = "<i>Olena</i>"
+AGENT_REPLY = "<b>x</b> is on its way"
+
+
+async def _publish_delivery_article(http: httpx.AsyncClient, editor: dict) -> None:
+    body = article_body()
+    body["variants"]["en"]["answer"] = ANSWER
+    created = await http.post("/api/articles", json=body, headers=editor)
+    assert created.status_code == 201, created.text
+    published = await http.post(f"/api/articles/{body['slug']}/publish", headers=editor)
+    assert published.status_code == 200, published.text
+
+
+async def _agent_takes_the_chat_and_replies(http: httpx.AsyncClient, agent: dict) -> None:
+    async def queued() -> list[dict]:
+        found = await http.get("/api/conversations", params={"status": "queued"}, headers=agent)
+        return [c for c in found.json() if c["channel"] == "webchat"]
+
+    await eventually(queued, within=15)
+    [conversation] = await queued()
+    base = f"/api/conversations/{conversation['id']}"
+    assert (await http.post(f"{base}/assign", json={}, headers=agent)).status_code == 200
+    assert (await http.post(f"{base}/messages", json={"text": AGENT_REPLY}, headers=agent)).status_code == 201
+
+
+async def _assert_formatted_answer(page) -> None:
+    """The knowledge-base answer: bold and a safe link from the article, the article's raw HTML as text."""
+    answer = page.locator(".msg.out").filter(has_text="70 UAH")
+    await expect(answer).to_have_count(1)
+    await expect(answer.locator(".author")).to_have_text("Shop helper")
+    await expect(answer.locator(".text strong")).to_have_text("70 UAH")
+    link = answer.locator(".text a")
+    await expect(link).to_have_text("terms")
+    assert await link.get_attribute("href") == "https://shop.example/terms"
+    assert await link.get_attribute("rel") == "nofollow noopener noreferrer"
+    assert await link.get_attribute("target") == "_blank"
+    await expect(answer.locator(".text")).to_contain_text("(not <b>raw</b> HTML)")
+
+
+async def _assert_agent_reply(page) -> None:
+    """The agent's reply and name exactly as typed: text, never markup."""
+    reply = page.locator(".msg.out").filter(has_text=AGENT_REPLY)
+    await expect(reply).to_have_count(1)
+    await expect(reply.locator(".author")).to_have_text(AGENT_NAME)
+    await expect(reply.locator(".text")).to_have_text(AGENT_REPLY)
+    assert await page.locator(".log b, .log i").count() == 0
+
+
+async def test_visitor_sees_formatted_answers_and_who_wrote_each_reply(backend, settings, session_factory):
+    await make_team(session_factory, "support", skills=["general"])
+    agent = await token_for(session_factory, await make_agent(session_factory, "olena@shop.ua", team="support",
+                                                              name=AGENT_NAME))
+    editor = await token_for(session_factory, await make_agent(session_factory, "editor@shop.ua", role="editor"))
+    get_encoder()  # load the model before the server's start-up clock runs
+    live_settings = channel_settings(backend, redis_prefix=settings.redis_prefix, webchat_bot_name="Shop helper")
+    with LiveServer(live_settings) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http, async_playwright() as playwright:
+            await _publish_delivery_article(http, editor)
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(locale="en-US")
+                await page.goto(f"{server.url}/chat")
+                await page.fill("#text", "How much is delivery?")
+                await page.press("#text", "Enter")
+                await _assert_formatted_answer(page)
+
+                await page.fill("#text", "talk to a person")
+                await page.press("#text", "Enter")
+                await _agent_takes_the_chat_and_replies(http, agent)
+                await _assert_agent_reply(page)
+                # the bot's and the system's texts are labelled with the bot's name, the visitor's not at all
+                joined = page.locator(".msg.out").filter(has_text=f"{AGENT_NAME} has joined.")
+                await expect(joined.locator(".author")).to_have_text("Shop helper")
+                assert await page.locator(".msg.in .author").count() == 0
+
+                # After a reload every message comes from the stored history: shown the same way.
+                count = await page.locator(".msg").count()
+                await page.reload()
+                await expect(page.locator(".msg")).to_have_count(count)
+                await _assert_formatted_answer(page)
+                await _assert_agent_reply(page)
+            finally:
+                await browser.close()
+
+
+# What no server sends, pushed by a stand-in socket: the widget must still build only the allow-listed tags.
+FORGED_HTML = ('<p onclick="window.pwned=1"><strong style="color:red">kept</strong> '
+               '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
+               '<a href="javascript:window.pwned=1">bad link</a> '
+               '<a href=" https://shop.example/" onmouseover="window.pwned=1">good link</a>'
+               '<iframe src="/chat"></iframe><svg onload="window.pwned=1"></svg><u>underlined</u></p>')
+
+
+async def test_the_widget_rebuilds_answer_html_from_an_allow_list(server):
+    history = {"type": "history", "messages": [
+        {"message_id": 1, "direction": "out", "author": "bot", "author_name": "<b>Shop</b>", "text": "plain",
+         "html": FORGED_HTML, "buttons": [], "delivery_status": "delivered"}]}
+
+    async def stand_in(socket) -> None:  # the page's socket talks to this instead of the server
+        socket.send(json.dumps(history))
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.route_web_socket("**/chat/ws**", stand_in)
+            await page.goto(f"{server.url}/chat")
+            body = page.locator(".msg.out .text")
+            await expect(body).to_have_text("kept bad link good linkunderlined")
+            tags = await body.evaluate("b => Array.from(b.querySelectorAll('*'), e => e.tagName)")
+            assert tags == ["P", "STRONG", "A"]
+            attributes = await body.evaluate(
+                "b => Array.from(b.querySelectorAll('*'), e => Array.from(e.attributes, a => a.name + '=' + a.value))")
+            assert attributes == [[], [], ["href=https://shop.example/", "rel=nofollow noopener noreferrer",
+                                           "target=_blank"]]
+            await expect(page.locator(".msg.out .author")).to_have_text("<b>Shop</b>")
+            assert await page.evaluate("window.pwned") is None
         finally:
             await browser.close()

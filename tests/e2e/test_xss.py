@@ -194,7 +194,7 @@ async def _check_console(browser, base: str, queued: dict[str, int], viber_paylo
 
 
 async def _check_chat(browser, base: str, visitor: str) -> None:
-    """The shopper's own chat page shows the history (their payloads, the agent's reply) as text."""
+    """The shopper's own chat page shows the history (their payloads, the agent's reply and name) as text."""
     context = await browser.new_context()
     await context.add_init_script(f"localStorage.setItem('relaydesk.visitor', '{visitor}')")
     page = await context.new_page()
@@ -203,6 +203,7 @@ async def _check_chat(browser, base: str, visitor: str) -> None:
     for text in PAYLOADS:
         await expect(page.locator(".msg.in").filter(has_text=text)).to_have_count(1)
     await expect(page.locator(".msg.out").filter(has_text=REPLY)).to_have_count(1)
+    await expect(page.locator(".msg.out").filter(has_text=REPLY).locator(".author")).to_have_text("<i>Olena</i>")
     await _assert_clean(page, dialogs)
 
 

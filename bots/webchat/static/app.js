@@ -1,4 +1,6 @@
-// Relaydesk web chat: talks to /chat/ws; every text is rendered with textContent (never as HTML).
+// Relaydesk web chat: talks to /chat/ws. Every text and author label is rendered with textContent;
+// the one exception is a knowledge-base answer's "html", which the server's renderer produced (see
+// bots/messengers/webchat.py) and which is still rebuilt here from an allow-list, never assigned as markup.
 (() => {
   "use strict";
   const VISITOR_KEY = "relaydesk.visitor";
@@ -31,12 +33,62 @@
   }
   function savePending(list) { localStorage.setItem(PENDING_KEY, JSON.stringify(list)); }
 
-  function bubble(direction, text, buttons) {
+  // The tags the knowledge-base renderer writes for the web. The answer is parsed in an inert document
+  // (nothing runs or loads there) and copied node by node: allowed elements without their attributes
+  // (a link keeps only a safe href), text as text; any other element is dropped, keeping its text.
+  const RICH_TAGS = new Set(["P", "BR", "STRONG", "EM", "CODE", "UL", "OL", "LI", "A"]);
+  const DROPPED = new Set(["SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT", "IFRAME", "OBJECT", "SVG", "MATH"]);
+  const SAFE_HREF = /^(https?:|mailto:|tel:|tg:)/i;
+
+  function copyRich(source, target) {
+    source.childNodes.forEach((node) => {
+      if (node.nodeType === Node.TEXT_NODE) {
+        target.appendChild(document.createTextNode(node.nodeValue));
+        return;
+      }
+      if (node.nodeType !== Node.ELEMENT_NODE || DROPPED.has(node.nodeName.toUpperCase())) return;
+      const href = (node.getAttribute("href") || "").trim();
+      if (!RICH_TAGS.has(node.nodeName) || (node.nodeName === "A" && !SAFE_HREF.test(href))) {
+        copyRich(node, target);
+        return;
+      }
+      const copy = document.createElement(node.nodeName.toLowerCase());
+      if (node.nodeName === "A") {
+        copy.href = href;
+        copy.rel = "nofollow noopener noreferrer";
+        copy.target = "_blank";
+      }
+      copyRich(node, copy);
+      target.appendChild(copy);
+    });
+  }
+
+  function richBody(html) {
+    const body = document.createElement("div");
+    body.className = "text rich";
+    copyRich(new DOMParser().parseFromString(html, "text/html").body, body);
+    return body;
+  }
+
+  // options: {html} a knowledge-base answer's formatting, {author} the label above a reply.
+  function bubble(direction, text, buttons, options) {
+    const {html, author} = options || {};
     const item = document.createElement("li");
     item.className = "msg " + direction;
-    const body = document.createElement("div");
-    body.className = "text";
-    body.textContent = text;
+    if (author) {
+      const label = document.createElement("div");
+      label.className = "author";
+      label.textContent = author;
+      item.appendChild(label);
+    }
+    let body;
+    if (html) {
+      body = richBody(html);
+    } else {
+      body = document.createElement("div");
+      body.className = "text";
+      body.textContent = text;
+    }
     item.appendChild(body);
     if (buttons && buttons.length) {
       const row = document.createElement("div");
@@ -58,7 +110,9 @@
   function showServerMessage(m) {
     if (shown.has(m.message_id)) return;
     shown.add(m.message_id);
-    bubble(m.direction === "in" ? "in" : "out", m.text, m.buttons);
+    const incoming = m.direction === "in";
+    bubble(incoming ? "in" : "out", m.text, m.buttons,
+           incoming ? {} : {html: typeof m.html === "string" ? m.html : "", author: m.author_name || ""});
     if (m.direction !== "in" && !["delivered", "seen"].includes(m.delivery_status)) {
       send({type: "ack", message_id: m.message_id});
     }

@@ -13,6 +13,8 @@ from bots.telegram.dispatcher import build_bot
 from bots.viber.keyboards import Tracking
 from core import events
 from core.bus import MemoryEventBus
+from core.models import Conversation, Customer, Message
+from core.outbox import queue_outgoing
 from core.settings import Settings
 from tests.support.telegram_double import bad_gateway, bad_request, blocked_by_user, too_many_requests
 from tests.support.viber_double import server_error, viber_status
@@ -131,7 +133,23 @@ async def test_viber_status_codes_map_to_retry_or_give_up(vb, viber, answer, err
     assert viber.sent() == []
 
 
-async def test_webchat_messenger_publishes_for_the_visitors_sockets():
+async def _webchat_messages(session_factory, language: str | None) -> dict[str, int]:
+    """A bot's and an agent's stored message in one web chat conversation: their ids by author."""
+    async with session_factory() as session, session.begin():
+        customer = Customer(name="Visitor")
+        session.add(customer)
+        await session.flush()
+        conversation = Conversation(customer_id=customer.id, channel="webchat", chat_id="visitor-1234567890",
+                                    language=language)
+        session.add(conversation)
+        await session.flush()
+        bot = await queue_outgoing(session, conversation, payload={"text": "Hi"}, author="bot")
+        agent = await queue_outgoing(session, conversation, payload={"text": "<b>x</b>"}, author="agent",
+                                     meta={"agent_name": "<i>Olena</i>"})
+        return {"bot": bot.id, "agent": agent.id}
+
+
+async def test_webchat_messenger_publishes_for_the_visitors_sockets(session_factory):
     bus = MemoryEventBus()
     received = []
 
@@ -139,7 +157,36 @@ async def test_webchat_messenger_publishes_for_the_visitors_sockets():
         received.append(event)
 
     bus.subscribe(events.WEBCHAT_DELIVER, listener)
-    result = await WebchatMessenger(bus).send("visitor-1234567890", {"text": "Hi", "buttons": BUTTONS,
-                                                                      "message_id": 7})
-    assert received == [{"visitor": "visitor-1234567890", "message_id": 7, "text": "Hi", "buttons": BUTTONS}]
-    assert result.channel_message_ids == ["webchat-7"]
+    ids = await _webchat_messages(session_factory, "en")
+    messenger = WebchatMessenger(bus, session_factory, bot_name="Shop helper")
+    result = await messenger.send("visitor-1234567890", {"text": "Hi", "html": "<p><strong>Hi</strong></p>",
+                                                         "buttons": BUTTONS, "message_id": ids["bot"]})
+    await messenger.send("visitor-1234567890", {"text": "<b>x</b>", "buttons": [], "message_id": ids["agent"]})
+    assert received == [
+        {"visitor": "visitor-1234567890", "message_id": ids["bot"], "text": "Hi", "buttons": BUTTONS,
+         "html": "<p><strong>Hi</strong></p>", "author": "bot", "author_name": "Shop helper"},
+        {"visitor": "visitor-1234567890", "message_id": ids["agent"], "text": "<b>x</b>", "buttons": [],
+         "author": "agent", "author_name": "<i>Olena</i>"},
+    ]
+    assert result.channel_message_ids == [f"webchat-{ids['bot']}"]
+
+
+@pytest.mark.parametrize(("language", "labels"), [("en", ["Bot", "Agent"]), ("ru", ["Бот", "Оператор"]),
+                                                  (None, ["Бот", "Оператор"])])
+async def test_webchat_labels_without_names_are_generic_in_the_conversations_language(session_factory, language,
+                                                                                        labels):
+    bus = MemoryEventBus()
+    received = []
+
+    async def listener(topic, event):
+        received.append(event["author_name"])
+
+    bus.subscribe(events.WEBCHAT_DELIVER, listener)
+    ids = await _webchat_messages(session_factory, language)
+    async with session_factory() as session, session.begin():  # a reply stored without the agent's name
+        agent = await session.get(Message, ids["agent"])
+        agent.payload = {"text": "<b>x</b>"}
+    messenger = WebchatMessenger(bus, session_factory, default_language="uk")
+    for message_id in ids.values():
+        await messenger.send("visitor-1234567890", {"text": "x", "message_id": message_id})
+    assert received == labels

@@ -8,6 +8,8 @@ import httpx
 import pytest
 import websockets
 
+from bots.steps.answer import AnswerReply
+from knowledge_base.rendering import plain_text, render
 from tests.support.channels import channel_settings, delivery_test_steps, eventually, stored_messages
 from tests.support.live_server import LiveServer
 
@@ -146,3 +148,53 @@ async def test_an_oversized_frame_closes_only_that_socket_with_1009(server, sess
         seen = await frames_until(small, lambda f: f["type"] == "accepted")
         assert seen[-1] == {"type": "accepted", "id": "n1"}
     assert [m.text for m in await stored_messages(session_factory, "in")] == ["still there?"]
+
+
+FORMATTED = "Delivery is **free**, see [terms](https://shop.example/terms)."
+FORMATTED_HTML = ('<p>Delivery is <strong>free</strong>, see <a href="https://shop.example/terms" '
+                  'rel="nofollow noopener noreferrer" target="_blank">terms</a>.</p>')
+
+
+async def answer_formatted(ctx) -> None:
+    """Stands in for the answer step: one knowledge-base style reply, rendered for the web, in English."""
+    if ctx.inbound.kind == "text":
+        ctx.conversation.language = "en"
+        ctx.replies.append(AnswerReply(plain_text(FORMATTED), html=render(FORMATTED, "web")))
+
+
+async def test_a_formatted_answer_keeps_its_html_and_label_live_and_when_replayed(settings, backend,
+                                                                                  session_factory):
+    visitor = visitor_id()
+    with LiveServer(channel_settings(backend), flow_steps=[answer_formatted]) as server:
+        async with connect(server, visitor) as socket:
+            await socket.recv()  # history
+            await socket.send(json.dumps({"type": "message", "id": "c1", "text": "delivery?"}))
+            pushed = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
+        # not acknowledged: the next connection replays it from the stored message
+
+        async def reply_sent():
+            return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
+
+        await eventually(reply_sent)
+        async with connect(server, visitor) as socket:
+            history = json.loads(await socket.recv())
+    assert pushed["html"] == FORMATTED_HTML
+    assert pushed["text"] == "Delivery is free, see terms (https://shop.example/terms)."
+    assert (pushed["author"], pushed["author_name"]) == ("bot", "Bot")  # no WEBCHAT_BOT_NAME: generic, English
+    shopper, replayed = history["messages"]
+    assert "html" not in shopper and "author_name" not in shopper
+    assert (replayed["message_id"], replayed["delivery_status"]) == (pushed["message_id"], "sent")
+    assert {key: replayed[key] for key in ("text", "html", "author", "author_name")} == {
+        key: pushed[key] for key in ("text", "html", "author", "author_name")}
+
+
+async def test_replies_carry_the_configured_bot_name_and_plain_texts_no_html(settings, backend, session_factory):
+    visitor = visitor_id()
+    with LiveServer(channel_settings(backend, webchat_bot_name="Shop helper"),
+                    flow_steps=delivery_test_steps()) as server:
+        async with connect(server, visitor) as socket:
+            await socket.recv()
+            await socket.send(json.dumps({"type": "message", "id": "c1", "text": "<b>hi</b>"}))
+            pushed = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
+    assert pushed["text"] == "echo: <b>hi</b>" and "html" not in pushed
+    assert (pushed["author"], pushed["author_name"]) == ("bot", "Shop helper")
