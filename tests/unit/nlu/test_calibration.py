@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nlu.calibration import choose_thresholds
+from nlu.calibration import HELD_OUT, OFF_TOPIC, choose_thresholds
 from nlu.fusion import Fusion, pair_features
 
 
@@ -51,3 +51,20 @@ def test_threshold_separates_in_scope_from_out_of_scope():
 def test_threshold_defaults_without_out_of_scope_samples():
     thresholds = choose_thresholds(np.array([[0.9, 0.1]]), np.array([0]))
     assert not thresholds.calibrated
+
+
+def test_clarify_threshold_stays_above_most_chatter():
+    # In-scope rows score 0.6 (right article); held-out rows 0.1; chatter mostly 0.05 but a tenth 0.3.
+    inside = np.tile([[0.6, 0.0]], (10, 1))
+    held_out = np.tile([[0.1, 0.0]], (10, 1))
+    chatter = np.array([[0.05, 0.0]] * 18 + [[0.3, 0.0]] * 2)
+    fused = np.vstack([inside, held_out, chatter])
+    labels = np.array([0] * 10 + [HELD_OUT] * 10 + [OFF_TOPIC] * 20)
+    thresholds = choose_thresholds(fused, labels)
+    assert thresholds.answer == pytest.approx(0.6)
+    # Half the answer threshold (0.3) is what nine in ten chatter lines stay below; not lower.
+    assert thresholds.clarify == pytest.approx(0.3)
+    quiet = np.vstack([inside, held_out, np.tile([[0.01, 0.0]], (20, 1))])
+    assert choose_thresholds(quiet, labels).clarify == pytest.approx(0.3)
+    loud = np.vstack([inside, held_out, np.tile([[0.45, 0.0]], (20, 1))])
+    assert choose_thresholds(loud, labels).clarify == pytest.approx(0.45)
