@@ -35,7 +35,7 @@ HELD_OUT_WEIGHT = 0.25
 OFF_TOPIC_WEIGHT = 0.5
 HELD_OUT, OFF_TOPIC = -1, -2
 # Share of off-topic samples that must score below the clarify threshold.
-CHATTER_QUANTILE = 0.9
+CHATTER_QUANTILE = 0.95
 SEED = 13
 
 
@@ -235,7 +235,7 @@ def _clarify_threshold(answer: float, off_topic_best: np.ndarray) -> float:
     """Half the answer threshold, but never low enough to offer buttons to everyday chatter.
 
     A "Did you mean …?" button is cheap when the guess is close; offered to "how are you?" it only shows
-    the bot did not understand. So the clarify threshold stays above what nine in ten off-topic samples
+    the bot did not understand. So the clarify threshold stays above what 19 in 20 off-topic samples
     score (never above the answer threshold itself).
     """
     floor = float(np.quantile(off_topic_best, CHATTER_QUANTILE)) if len(off_topic_best) else 0.0

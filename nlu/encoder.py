@@ -46,6 +46,9 @@ class Encoder:
         self._model.max_seq_length = min(self._model.max_seq_length or _MAX_TOKENS, _MAX_TOKENS)
         self._model.eval()
         self.dimension = int(self._model.get_embedding_dimension())
+        # The bundled all-MiniLM-L6-v2 was trained on English only; any other model is the shop's
+        # choice and trusted with every script.
+        self.english_only = model == default_model_path()
         self._onnx = OnnxTransformer.load(self._model, model)
         # What follows the transformer (pooling, normalisation, dense layers), as the model defines it.
         self._after_transformer = list(self._model)[1:]

@@ -20,7 +20,7 @@ from nlu.language import detect_language
 from nlu.multilingual import MultilingualEncoder, get_multilingual_encoder
 from nlu.off_topic import not_covered, off_topic_messages
 from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
-from nlu.text import lemmas, normalize, warm_up
+from nlu.text import lemmas, normalize, script_of, warm_up
 from nlu.types import Decision, KnowledgeEntry
 
 ALL_PARTS = ("lexical", "dense", "multilingual", "classifier")
@@ -187,7 +187,7 @@ class NLUEngine:
         for start in range(0, len(missing), 1024):
             batch = missing[start : start + 1024]
             ml_rows = self._ml_encoder.encode(batch) if self._ml_encoder is not None else [None] * len(batch)
-            self._vectors.update(zip(batch, zip(self._encoder.encode(batch), ml_rows, strict=True), strict=True))
+            self._vectors.update(zip(batch, zip(self._dense_rows(batch), ml_rows, strict=True), strict=True))
         keep = {d.normalized for d in documents}
         self._vectors = {text: v for text, v in self._vectors.items() if text in keep}
         rows = [self._vectors[d.normalized] for d in documents]
@@ -197,9 +197,23 @@ class NLUEngine:
 
     # -- scoring --------------------------------------------------------------------------------
 
+    def _dense_rows(self, texts: list[str]) -> np.ndarray:
+        """The encoder's rows for ``texts``; zero rows for Cyrillic text when the encoder is English-only.
+
+        The bundled MiniLM cuts Cyrillic into meaningless word pieces: its cosines there are noise that
+        calibration then has to discount (and its slowest inputs). A zero row scores 0 against
+        everything, so for those texts the lexical and multilingual parts decide alone.
+        """
+        rows = np.zeros((len(texts), self._encoder.dimension), dtype=np.float32)
+        skip = getattr(self._encoder, "english_only", False)
+        keep = [i for i, text in enumerate(texts) if not (skip and script_of(text) == "cyrillic")]
+        if keep:
+            rows[keep] = self._encoder.encode([texts[i] or " " for i in keep])
+        return rows
+
     def _prepare(self, text: str, language: str) -> Query:
         normalized = normalize(text)
-        vector = self._encoder.encode([normalized or " "])[0]
+        vector = self._dense_rows([normalized])[0]
         ml_vector = self._ml_encoder.encode([normalized])[0] if self._ml_encoder is not None else None
         return Query(normalized, lemmas(normalized, language), vector, ml_vector)
 

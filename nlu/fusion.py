@@ -60,6 +60,9 @@ class Fusion:
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
         self._model: LogisticRegression | None = None
+        # The fitted model as plain arrays: scoring one message skips scikit-learn's input validation.
+        self._coef = np.zeros(0, dtype=np.float32)
+        self._intercept = 0.0
 
     @property
     def fitted(self) -> bool:
@@ -75,6 +78,8 @@ class Fusion:
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(features, labels)
         self._model = model
+        self._coef = model.coef_[0].astype(np.float32)
+        self._intercept = float(model.intercept_[0])
         return self
 
     def score(self, parts: dict[str, np.ndarray], excluded: np.ndarray) -> np.ndarray:
@@ -83,8 +88,7 @@ class Fusion:
         if self._model is None:
             fused = features[:, :, 0::2].mean(axis=2)
         else:
-            flat = features.reshape(-1, features.shape[2])
-            fused = self._model.predict_proba(flat)[:, 1].reshape(features.shape[:2])
+            fused = 1.0 / (1.0 + np.exp(-(features @ self._coef + self._intercept)))
         return np.where(excluded, 0.0, fused).astype(np.float32)
 
     def weights(self) -> dict[str, float]:

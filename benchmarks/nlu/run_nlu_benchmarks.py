@@ -53,6 +53,7 @@ class MemoEncoder:
     def __init__(self, encoder: Encoder) -> None:
         self._encoder = encoder
         self.dimension = encoder.dimension
+        self.english_only = encoder.english_only
         self._memo: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -11,8 +11,7 @@ What the widget shows beside the text, the same live and in the history replayed
 ``html``
     A knowledge-base answer's formatting: the knowledge-base renderer's web output (a few tags,
     article text escaped, see :mod:`knowledge_base.rendering`), only ever set by the answer step.
-    It goes only with a message sent whole (:func:`bots.text_split.message_parts`); everything else
-    (agents' replies, system texts) has none and the widget shows its ``text`` as text.
+    Everything else (agents' replies, system texts) has none and the widget shows its ``text`` as text.
 ``author`` and ``author_name``
     Who wrote it ("bot", "system" or "agent") and the label the visitor reads above it: the agent's
     name as stored with the reply, or :attr:`Settings.webchat_bot_name`; "Agent" / "Bot" in the
@@ -25,12 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.messenger import RetryLater, SendResult
-from bots.text_split import message_parts
 from core import events
 from core.bus import EventBus
 from core.models import Conversation, Message
 
-WEBCHAT_TEXT_LIMIT = 20000
 AGENT_LABEL = {"uk": "Оператор", "ru": "Оператор", "en": "Agent"}
 BOT_LABEL = {"uk": "Бот", "ru": "Бот", "en": "Bot"}
 
@@ -49,19 +46,15 @@ def author_name(author: str, payload: dict, language: str | None, bot_name: str 
     return bot_name or BOT_LABEL.get(language or "", BOT_LABEL["en"])
 
 
-def whole_message_html(payload: dict) -> str | None:
-    """The payload's ``html`` when the message goes out whole on the web chat (as the worker sends it)."""
-    parts = message_parts(payload, WEBCHAT_TEXT_LIMIT)
-    if len(parts) > 1:
-        return None
-    return parts[0].get("html") or None
-
-
 class WebchatMessenger:
-    """Publishes each message for the visitor's sockets, wherever they are connected."""
+    """Publishes each message for the visitor's sockets, wherever they are connected.
+
+    Messages are never cut into parts: the widget shows any length, the history replays the stored
+    message whole, and parts would share one message id (the widget shows an id once).
+    """
 
     channel = "webchat"
-    max_text_length = WEBCHAT_TEXT_LIMIT
+    max_text_length = None
 
     def __init__(self, bus: EventBus, session_factory: async_sessionmaker[AsyncSession], *,
                  bot_name: str | None = None, default_language: str = "uk") -> None:
@@ -82,7 +75,7 @@ class WebchatMessenger:
             raise RetryLater(f"reading the message's author failed: {exc}") from exc
         event = {"visitor": chat_id, "message_id": payload.get("message_id"), "text": payload.get("text", ""),
                  "buttons": payload.get("buttons") or [], "author": author, "author_name": label}
-        if payload.get("html"):  # message_parts left it on: the whole message, formatted
+        if payload.get("html"):
             event["html"] = payload["html"]
         try:
             await self.bus.publish(events.WEBCHAT_DELIVER, event)

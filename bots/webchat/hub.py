@@ -36,7 +36,7 @@ from sqlalchemy import select
 
 from bots.flow import InboundFlow
 from bots.inbound import InboundMessage
-from bots.messengers.webchat import author_name, whole_message_html
+from bots.messengers.webchat import author_name
 from bots.outbox_store import STATUS_RANK
 from core import events
 from core.models import Conversation, Identity, Message
@@ -124,8 +124,8 @@ class WebchatHub:
             shown["buttons"] = payload.get("buttons") or []
             shown["author_name"] = author_name(message.author, payload, language or settings.default_language,
                                                settings.webchat_bot_name)
-            if html := whole_message_html(payload):
-                shown["html"] = html
+            if payload.get("html"):
+                shown["html"] = payload["html"]
         return shown
 
     async def receive(self, visitor: str, frame: Any, language: str | None) -> dict | None:

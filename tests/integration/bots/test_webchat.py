@@ -198,3 +198,28 @@ async def test_replies_carry_the_configured_bot_name_and_plain_texts_no_html(set
             pushed = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
     assert pushed["text"] == "echo: <b>hi</b>" and "html" not in pushed
     assert (pushed["author"], pushed["author_name"]) == ("bot", "Shop helper")
+
+
+LONG_ANSWER = "Our delivery terms, in full. " * 1200  # 34,800 characters: Telegram or Viber would cut it
+
+
+async def answer_at_length(ctx) -> None:
+    if ctx.inbound.kind == "text":
+        ctx.replies.append(AnswerReply(LONG_ANSWER, html=f"<p>{LONG_ANSWER}</p>"))
+
+
+async def test_a_long_answer_reaches_the_visitor_whole_in_one_message(settings, backend, session_factory):
+    # Parts would share one message id, and the widget shows an id once: the visitor would see the start.
+    visitor = visitor_id()
+    with LiveServer(channel_settings(backend), flow_steps=[answer_at_length]) as server:
+        async with connect(server, visitor) as socket:
+            await socket.recv()  # history
+            await socket.send(json.dumps({"type": "message", "id": "c1", "text": "delivery terms?"}))
+            pushed = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
+
+            async def reply_sent():
+                return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
+
+            await eventually(reply_sent)
+    assert pushed["text"] == LONG_ANSWER
+    assert pushed["html"] == f"<p>{LONG_ANSWER}</p>"

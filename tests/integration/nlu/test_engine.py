@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nlu.engine import NLUEngine
+from nlu.text import script_of
 from nlu.types import KnowledgeEntry
 
 
@@ -29,11 +30,12 @@ def test_answers_in_the_shoppers_language(demo_engine, text, language, article_i
 
 
 def test_a_near_miss_is_confirmed_with_a_button(demo_engine):
-    # No example question says "too small": the size guide is the best guess, but it falls just short.
-    decision = demo_engine.decide("my jacket is too small what now")
-    assert (decision.action, decision.language) == ("clarify", "en")
-    assert decision.candidates[0].article_id == "size-guide"
-    assert decision.candidates[0].language == "en"
+    # "Is my parcel lost?": no example question asks it; the guesses fall just short of answering, and
+    # the buttons (one per candidate) offer the order-status article among them.
+    decision = demo_engine.decide("Посилка загубилась?")
+    assert (decision.action, decision.language) == ("clarify", "uk")
+    assert "order-status" in [c.article_id for c in decision.candidates]
+    assert {c.language for c in decision.candidates} == {"uk"}
 
 
 @pytest.mark.parametrize(
@@ -312,3 +314,42 @@ def test_the_multilingual_part_alone_is_calibrated(make_engine):
     }
     assert decision.explanation["thresholds"]["calibrated"] is True
     assert decision.candidates[0].article_id == "delivery-cost"
+
+
+class EnglishOnlyCounter:
+    """The real encoder, declared English-only like the bundled one, remembering every text it encodes."""
+
+    english_only = True
+
+    def __init__(self, encoder):
+        self._encoder = encoder
+        self.dimension = encoder.dimension
+        self.texts: list[str] = []
+
+    def encode(self, texts):
+        self.texts.extend(texts)
+        return self._encoder.encode(texts)
+
+
+def test_an_english_only_encoder_is_not_asked_about_cyrillic_text(encoder):
+    assert encoder.english_only  # the bundled all-MiniLM-L6-v2
+    counting = EnglishOnlyCounter(encoder)
+    engine = NLUEngine(encoder=counting)
+    engine.rebuild(
+        [
+            KnowledgeEntry("delivery-cost", "uk", "Вартість доставки", ("Скільки коштує доставка?",)),
+            KnowledgeEntry("delivery-cost", "en", "Delivery cost", ("How much is delivery?",)),
+            KnowledgeEntry("returns", "uk", "Повернення", ("Як повернути товар?",)),
+            KnowledgeEntry("returns", "en", "Returns", ("How do I return an item?",)),
+        ]
+    )
+    assert not [text for text in counting.texts if script_of(text) == "cyrillic"]
+    counting.texts.clear()
+    decision = engine.decide("Скільки коштує доставка до Львова?")
+    assert counting.texts == []
+    assert decision.candidates[0].article_id == "delivery-cost"
+    assert decision.explanation["parts"]["dense"] == 0.0
+    assert decision.explanation["parts"]["dense_ml"] > 0.5
+    engine.decide("How much is delivery to Lviv?")
+    assert counting.texts == ["how much is delivery to lviv?"]
+    engine.close()

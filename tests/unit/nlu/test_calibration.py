@@ -62,7 +62,7 @@ def test_clarify_threshold_stays_above_most_chatter():
     labels = np.array([0] * 10 + [HELD_OUT] * 10 + [OFF_TOPIC] * 20)
     thresholds = choose_thresholds(fused, labels)
     assert thresholds.answer == pytest.approx(0.6)
-    # Half the answer threshold (0.3) is what nine in ten chatter lines stay below; not lower.
+    # Half the answer threshold (0.3) is above what 19 in 20 chatter lines score: it stays.
     assert thresholds.clarify == pytest.approx(0.3)
     quiet = np.vstack([inside, held_out, np.tile([[0.01, 0.0]], (20, 1))])
     assert choose_thresholds(quiet, labels).clarify == pytest.approx(0.3)
