@@ -131,5 +131,7 @@ async def test_editor_publishes_and_a_telegram_shopper_gets_the_new_answer(backe
                 assert response.status_code == 200
             await telegram.wait_for_async(lambda: telegram.sent(tp.USER_ID), within=30)
             [sent] = telegram.sent(tp.USER_ID)
-            assert sent["text"] == "Так! Подарункове пакування безкоштовне до кінця грудня."
+            # The article's **bold** goes out as Telegram HTML.
+            assert sent["text"] == "Так! Подарункове пакування <b>безкоштовне</b> до кінця грудня."
+            assert sent["parse_mode"] == "HTML"
             assert sent["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "fb:gift-wrapping:up"
