@@ -162,20 +162,26 @@ async def answer_formatted(ctx) -> None:
         ctx.replies.append(AnswerReply(plain_text(FORMATTED), html=render(FORMATTED, "web")))
 
 
+async def ask_and_see_the_reply(server, visitor: str, text: str, session_factory) -> dict:
+    """Send one message from a fresh socket; return the reply pushed back, once it is stored as sent."""
+    async with connect(server, visitor) as socket:
+        await socket.recv()  # history
+        await socket.send(json.dumps({"type": "message", "id": "c1", "text": text}))
+        pushed = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
+
+    async def reply_sent():
+        return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
+
+    await eventually(reply_sent)
+    return pushed
+
+
 async def test_a_formatted_answer_keeps_its_html_and_label_live_and_when_replayed(settings, backend,
                                                                                   session_factory):
     visitor = visitor_id()
     with LiveServer(channel_settings(backend), flow_steps=[answer_formatted]) as server:
-        async with connect(server, visitor) as socket:
-            await socket.recv()  # history
-            await socket.send(json.dumps({"type": "message", "id": "c1", "text": "delivery?"}))
-            pushed = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
         # not acknowledged: the next connection replays it from the stored message
-
-        async def reply_sent():
-            return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
-
-        await eventually(reply_sent)
+        pushed = await ask_and_see_the_reply(server, visitor, "delivery?", session_factory)
         async with connect(server, visitor) as socket:
             history = json.loads(await socket.recv())
     assert pushed["html"] == FORMATTED_HTML
@@ -212,14 +218,6 @@ async def test_a_long_answer_reaches_the_visitor_whole_in_one_message(settings, 
     # Parts would share one message id, and the widget shows an id once: the visitor would see the start.
     visitor = visitor_id()
     with LiveServer(channel_settings(backend), flow_steps=[answer_at_length]) as server:
-        async with connect(server, visitor) as socket:
-            await socket.recv()  # history
-            await socket.send(json.dumps({"type": "message", "id": "c1", "text": "delivery terms?"}))
-            pushed = (await frames_until(socket, lambda f: f["type"] == "message"))[-1]
-
-            async def reply_sent():
-                return [m.delivery_status for m in await stored_messages(session_factory, "out")] == ["sent"]
-
-            await eventually(reply_sent)
+        pushed = await ask_and_see_the_reply(server, visitor, "delivery terms?", session_factory)
     assert pushed["text"] == LONG_ANSWER
     assert pushed["html"] == f"<p>{LONG_ANSWER}</p>"
