@@ -83,15 +83,7 @@ def leave_out_samples(
     rng = np.random.default_rng(SEED)
     n_docs, n_articles = len(index), len(index.article_ids)
     chosen = rng.permutation(n_docs)[:MAX_SAMPLES]
-    queries = [
-        Query(
-            index.documents[i].normalized,
-            index.documents[i].lemmas,
-            index.vectors[i],
-            index.ml_vectors[i] if index.ml_vectors is not None else None,
-        )
-        for i in chosen
-    ]
+    queries = [index.document_query(i) for i in chosen]
     labels = index.doc_article[chosen]
     doc_fold = _paraphrase_folds(index, rng)
     article_fold = rng.permutation(n_articles) % min(FOLDS, n_articles)

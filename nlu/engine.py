@@ -186,14 +186,14 @@ class NLUEngine:
         missing = sorted({d.normalized for d in documents} - self._vectors.keys())
         for start in range(0, len(missing), 1024):
             batch = missing[start : start + 1024]
-            ml_rows = self._ml_encoder.encode(batch) if self._ml_encoder is not None else [None] * len(batch)
-            self._vectors.update(zip(batch, zip(self._dense_rows(batch), ml_rows, strict=True), strict=True))
+            dense = self._dense_rows(batch)
+            multilingual = self._ml_encoder.encode(batch) if self._ml_encoder is not None else [None] * len(batch)
+            self._vectors.update(zip(batch, zip(dense, multilingual, strict=True), strict=True))
         keep = {d.normalized for d in documents}
         self._vectors = {text: v for text, v in self._vectors.items() if text in keep}
-        rows = [self._vectors[d.normalized] for d in documents]
-        vectors = np.stack([row[0] for row in rows]).astype(np.float32)
-        ml_vectors = np.stack([row[1] for row in rows]).astype(np.float32) if self._ml_encoder else None
-        return vectors, ml_vectors
+        dense_rows, ml_rows = zip(*(self._vectors[d.normalized] for d in documents), strict=True)
+        ml_vectors = np.stack(ml_rows).astype(np.float32) if self._ml_encoder is not None else None
+        return np.stack(dense_rows).astype(np.float32), ml_vectors
 
     # -- scoring --------------------------------------------------------------------------------
 

@@ -59,15 +59,15 @@ class Fusion:
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
-        self._model: LogisticRegression | None = None
-        # The fitted model as plain arrays: scoring one message skips scikit-learn's input validation.
+        # The fitted logistic model as plain arrays (empty before fitting): scoring one message skips
+        # scikit-learn's input validation.
         self._coef = np.zeros(0, dtype=np.float32)
         self._intercept = 0.0
 
     @property
     def fitted(self) -> bool:
         """Whether the weights were learnt from the knowledge base."""
-        return self._model is not None
+        return self._coef.size > 0
 
     def fit(self, features: np.ndarray, labels: np.ndarray) -> Fusion:
         """Learn the weights from pair features (``pairs x features``) and 0/1 labels. Returns self."""
@@ -77,7 +77,6 @@ class Fusion:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(features, labels)
-        self._model = model
         self._coef = model.coef_[0].astype(np.float32)
         self._intercept = float(model.intercept_[0])
         return self
@@ -85,7 +84,7 @@ class Fusion:
     def score(self, parts: dict[str, np.ndarray], excluded: np.ndarray) -> np.ndarray:
         """Return ``queries x articles`` fused scores in [0, 1]; excluded articles score 0."""
         features = pair_features(parts, self.names, excluded)
-        if self._model is None:
+        if not self.fitted:
             fused = features[:, :, 0::2].mean(axis=2)
         else:
             fused = 1.0 / (1.0 + np.exp(-(features @ self._coef + self._intercept)))
@@ -93,7 +92,7 @@ class Fusion:
 
     def weights(self) -> dict[str, float]:
         """Return the learnt weight per feature (empty before fitting), for the editors' explanation."""
-        if self._model is None:
+        if not self.fitted:
             return {}
         labels = [f"{name}{suffix}" for name in self.names for suffix in ("", "_lead")]
-        return {label: round(float(w), 3) for label, w in zip(labels, self._model.coef_[0], strict=True)}
+        return {label: round(float(w), 3) for label, w in zip(labels, self._coef, strict=True)}

@@ -93,7 +93,6 @@ class Index:
                 DensePart("dense_ml", "centroid_ml", "ml_vector", ml_vectors, self._centroids(ml_vectors))
             )
         self.vectors = vectors
-        self.ml_vectors = ml_vectors
         vectorizer = char_vectorizer()
         self.char_matrix = vectorizer.fit_transform([d.normalized for d in documents])
         self.chars = FastTfidf(vectorizer)
@@ -128,6 +127,12 @@ class Index:
         scores["char"] = (q_chars @ self._char_matrix_t).toarray().astype(np.float32, copy=False)
         scores["bm25"] = np.stack([self._bm25_normalized(q.lemmas) for q in queries])
         return scores
+
+    def document_query(self, position: int) -> Query:
+        """The document at ``position`` as a query (calibration scores example questions like messages)."""
+        document = self.documents[position]
+        rows = {part.query_attribute: part.rows[position] for part in self.dense_parts}
+        return Query(document.normalized, document.lemmas, **rows)
 
     @property
     def centroid_parts(self) -> tuple[str, ...]:
