@@ -99,7 +99,11 @@ async def test_shopper_to_agent_and_back_with_rating(backend, settings, session_
                     await expect(timeline).to_contain_text(EARLIER_QUESTION)
                     await expect(timeline.locator(".badge.viber").first).to_be_visible()
                     await expect(page.locator("[data-testid=event-handoff]")).to_contain_text(
-                        "reason: explicit_request")
+                        "reason: asked for a person")
+                    meta = page.locator("#conversation-meta")
+                    await expect(meta).to_contain_text("reason: asked for a person")
+                    # No placeholder for the absent SLA badge leaks in as text.
+                    assert "null" not in await meta.inner_text()
                     await expect(page.locator("#card-name")).to_have_text("Oksana Petrenko")
                     await expect(page.locator("#card-identities")).to_contain_text("viber")
                     await expect(page.locator("#card-identities")).to_contain_text("telegram")

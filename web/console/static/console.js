@@ -90,7 +90,7 @@ function conversationItem(item) {
     el("span", { className: `badge ${item.channel}`, text: item.channel }),
     item.priority >= 100 ? el("span", { className: "badge vip", text: "VIP" }) : null,
     el("strong", { text: `#${item.id} ${item.customer_name || ""}` }),
-    el("span", { text: ` ${item.handoff_reason || ""}` }),
+    el("span", { text: ` ${item.handoff_reason ? reasonLabel(item.handoff_reason) : ""}` }),
     el("div", { className: "meta", text: `waiting since ${time(item.waiting_since)}${item.team ? " · " + item.team : ""}` }),
   ]);
   if (item.id === state.openId) li.classList.add("active");
@@ -114,6 +114,12 @@ async function refreshLists() {
 }
 
 // ---- one conversation ------------------------------------------------------------------------
+// Why the bot handed a conversation over, in the agents' words (the API keeps the codes).
+const REASON_LABELS = { explicit_request: "asked for a person", frustration: "frustrated shopper",
+  sensitive_topic: "sensitive topic", low_confidence: "bot not confident", no_articles: "bot had no answer",
+  topic: "topic for people", vip: "VIP customer" };
+function reasonLabel(code) { return REASON_LABELS[code] || code; }
+
 const EVENT_LABELS = { handoff: "Handed off", assigned: "Assigned", transferred: "Transferred",
   resolved: "Resolved", handback: "Handed back to the bot", sla_breach: "SLA breached",
   csat_requested: "Rating requested", csat_rated: "Rated" };
@@ -135,12 +141,13 @@ async function renderConversation() {
   if (id !== state.openId) return;
   state.detail = detail;
   $("conversation-title").textContent = `Conversation #${detail.id} · ${detail.status}`;
-  $("conversation-meta").replaceChildren(
+  // replaceChildren would show a null child as the text "null": only real nodes go in.
+  $("conversation-meta").replaceChildren(...[
     el("span", { className: `badge ${detail.channel}`, text: detail.channel }),
     el("span", { text: `team ${detail.team || "—"} · agent ${detail.assignee_name || "—"} · priority ${detail.priority}` }),
-    detail.handoff_reason ? el("span", { className: "badge", text: `reason: ${detail.handoff_reason}` }) : null,
+    detail.handoff_reason ? el("span", { className: "badge", text: `reason: ${reasonLabel(detail.handoff_reason)}` }) : null,
     detail.sla_breached ? el("span", { className: "badge failed", text: "SLA breached" }) : null,
-  );
+  ].filter(Boolean));
   const mineNow = detail.status === "assigned" && detail.assignee_id === state.me.id;
   $("take").hidden = detail.status !== "queued";
   $("resolve").hidden = $("handback").hidden = !["queued", "assigned"].includes(detail.status);
@@ -177,7 +184,7 @@ function messageNode(m) {
 
 function eventNode(e) {
   const parts = [EVENT_LABELS[e.kind] || e.kind];
-  if (e.reason) parts.push(`reason: ${e.reason}`);
+  if (e.reason) parts.push(`reason: ${reasonLabel(e.reason)}`);
   if (e.data && e.data.team) parts.push(`team ${e.data.team}`);
   if (e.data && e.data.to_team) parts.push(`to team ${e.data.to_team}`);
   if (e.data && e.data.score) parts.push(`score ${e.data.score}`);
@@ -197,7 +204,7 @@ function renderCard(c) {
   $("card-orders").replaceChildren(...c.orders.map((o) => el("li", {
     text: `${o.number} · ${o.status} · ${o.total} ${o.currency}${o.tracking ? " · " + o.tracking : ""}` })));
   $("card-conversations").replaceChildren(...c.conversations.map((v) => el("li", {
-    text: `#${v.id} · ${v.status} · ${v.channel}${v.handoff_reason ? " · " + v.handoff_reason : ""}` +
+    text: `#${v.id} · ${v.status} · ${v.channel}${v.handoff_reason ? " · " + reasonLabel(v.handoff_reason) : ""}` +
       `${v.csat_score ? " · rated " + v.csat_score : ""}` })));
 }
 
