@@ -44,7 +44,8 @@ class Messenger(Protocol):
     """Sends one outbox payload (``{"text", "keyboard", "buttons"}``) to one chat of one channel.
 
     A payload may also carry ``html``: the same message formatted, for channels that can show it.
-    The delivery worker passes ``html`` only with a whole message that fits ``max_text_length`` (see
+    The delivery worker passes ``html`` only with a whole message that fits ``max_text_length`` as
+    the channel's ``text_length`` counts (characters unless it says otherwise; see
     :func:`bots.text_split.message_parts`), so a channel may send it instead of ``text``.
     """
 

@@ -202,7 +202,8 @@ class DeliveryWorker:
         # The channel gets the message id (web chat acknowledges by it), not the worker's bookkeeping.
         message = {key: value for key, value in item.payload.items() if key != "sent_part_ids"}
         message["message_id"] = item.message_id
-        parts = message_parts(message, getattr(messenger, "max_text_length", None))
+        parts = message_parts(message, getattr(messenger, "max_text_length", None),
+                              getattr(messenger, "text_length", len))
         for index in range(len(sent_ids), len(parts)):
             result = await asyncio.wait_for(messenger.send(item.chat_id, parts[index]), self.policy.send_timeout)
             sent_ids.extend(result.channel_message_ids)

@@ -31,9 +31,11 @@ from aiogram.types import (
 )
 
 from bots.messenger import PermanentFailure, RetryLater, SendResult
+from bots.text_split import utf16_length
 
 logger = logging.getLogger(__name__)
 
+# The Bot API's limit on a message's text after entity parsing, in UTF-16 code units (😀 counts 2).
 TELEGRAM_TEXT_LIMIT = 4096
 # The Bot API's 400 for HTML it cannot parse: "Bad Request: can't parse entities: Unsupported start tag ...".
 UNPARSABLE_HTML = "can't parse entities"
@@ -47,6 +49,7 @@ class TelegramMessenger:
 
     channel = "telegram"
     max_text_length = TELEGRAM_TEXT_LIMIT
+    text_length = staticmethod(utf16_length)
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

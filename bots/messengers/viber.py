@@ -13,7 +13,7 @@ from viberbot.api.messages import TextMessage
 from bots.messenger import PermanentFailure, RetryLater, SendResult
 from bots.viber.keyboards import SHARE_PHONE_MIN_API_VERSION, keyboard_for
 
-VIBER_TEXT_LIMIT = 7000
+VIBER_TEXT_LIMIT = 7000  # characters, as Viber's send_message documents the text's maximum
 # Receiver not registered / not subscribed / account blocked or suspended: waiting will not help.
 UNDELIVERABLE = {5: "receiver not registered", 6: "receiver not subscribed", 7: "public account blocked",
                  9: "public account suspended", 11: "no suitable device"}
@@ -27,6 +27,7 @@ class ViberMessenger:
 
     channel = "viber"
     max_text_length = VIBER_TEXT_LIMIT
+    text_length = staticmethod(len)
 
     def __init__(self, client: httpx.AsyncClient, *, api_url: str, token: str, sender_name: str,
                  sender_avatar: str | None = None) -> None:

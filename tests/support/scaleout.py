@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy import func, select
 
-from bots.text_split import split_text
+from bots.text_split import split_text, utf16_length
 from core.models import Message, OutboxItem
 from core.settings import Settings
 from tests.support import telegram_payloads as tp
@@ -282,7 +282,7 @@ async def check_delivery(session_factory, telegram: TelegramDouble) -> DeliveryC
         # The worker splits long texts at Telegram's limit and the messenger sends them as escaped HTML (this
         # traffic gets no knowledge-base answers, so no message carries html).
         expected[message.chat_id].extend(html.escape(part, quote=False)
-                                         for part in split_text(message.text or "", TELEGRAM_LIMIT))
+                                         for part in split_text(message.text or "", TELEGRAM_LIMIT, utf16_length))
     received: dict[str, list[str]] = defaultdict(list)
     for params in telegram.sent():
         received[str(params["chat_id"])].append(params["text"])

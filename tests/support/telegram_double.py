@@ -11,8 +11,11 @@ Usage::
 Methods answered: getMe, sendMessage, answerCallbackQuery, sendChatAction, getUpdates (long polling
 over updates queued with :meth:`TelegramDouble.push_update`, honouring ``offset`` and ``timeout``),
 setWebhook, deleteWebhook, getWebhookInfo; any other method answers ``{"ok": true, "result": true}``.
-A wrong token gets 401 like the real API. Failures are scripted with :meth:`HttpDouble.script` and
-the answers below, e.g. ``telegram.script("sendMessage", too_many_requests(3), bad_gateway())``.
+A wrong token gets 401 like the real API, and a ``sendMessage`` the real API refuses gets its 400:
+HTML it cannot parse with parse_mode HTML ("can't parse entities: ...", see
+:mod:`tests.support.telegram_html`) and a text over 4096 UTF-16 code units after parsing ("message
+is too long"). Failures are scripted with :meth:`HttpDouble.script` and the answers below, e.g.
+``telegram.script("sendMessage", too_many_requests(3), bad_gateway())``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from typing import Any
 from aiohttp import web
 
 from tests.support.http_double import HttpDouble, Scripted, read_params
+from tests.support.telegram_html import UnparsableHtml, visible_text
 
 DEFAULT_TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"  # the example token of the Bot API docs
+TEXT_LIMIT = 4096  # UTF-16 code units of a message's text, after entity parsing
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Relaydesk Demo", "username": "relaydesk_demo_bot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
@@ -51,6 +56,20 @@ def bad_request(description: str) -> Scripted:
 def blocked_by_user() -> Scripted:
     """The shopper blocked the bot: 403, never deliverable."""
     return Scripted(403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+
+
+def refusal(params: dict[str, Any]) -> Scripted | None:
+    """The Bot API's 400 for a ``sendMessage`` it refuses: unparsable HTML or too long a text; else ``None``."""
+    text = str(params.get("text", ""))
+    if str(params.get("parse_mode", "")).lower() == "html":
+        try:
+            text = visible_text(text)
+        except UnparsableHtml as exc:
+            return bad_request(f"can't parse entities: {exc}")
+    # Counted here as the Bot API documents it, not with the code under test's own measure.
+    if len(text.encode("utf-16-le")) // 2 > TEXT_LIMIT:
+        return bad_request("message is too long")
+    return None
 
 
 def hang_forever() -> Scripted:
@@ -112,6 +131,9 @@ class TelegramDouble(HttpDouble):
             return self.respond(answer)
         if method == "getUpdates":
             return await self._get_updates(params)
+        refused = refusal(params) if method == "sendMessage" else None
+        if refused is not None:
+            return self.respond(refused)
         result = self._result(method, params)
         if method == "sendMessage":
             with self._lock:

@@ -59,7 +59,7 @@ async def test_telegram_gets_the_html_or_else_the_text_escaped(tg, telegram, pay
 
 
 async def test_telegram_html_it_cannot_parse_goes_out_again_as_plain_text(tg, telegram, caplog):
-    telegram.script("sendMessage", bad_request('can\'t parse entities: Unsupported start tag "foo" at byte offset 3'))
+    # No script: the double refuses the unknown tag as Telegram's parser does.
     with caplog.at_level(logging.WARNING, logger="bots.messengers.telegram"):
         result = await tg.send("42", {"text": "Hi <foo> & bye", "html": "Hi <foo> &amp; bye", "buttons": BUTTONS,
                                       "keyboard": "inline"})
@@ -70,6 +70,24 @@ async def test_telegram_html_it_cannot_parse_goes_out_again_as_plain_text(tg, te
     assert retried["reply_markup"]["inline_keyboard"][1] == [{"text": "Agent", "callback_data": "x"}]
     assert result.channel_message_ids == [str(telegram.sent(42)[0]["message_id"])]
     assert "chat 42" in caplog.text and 'Unsupported start tag "foo"' in caplog.text
+
+
+@pytest.mark.parametrize("markup", [
+    pytest.param("<b>Hi</i>", id="bad-nesting"),
+    pytest.param("<b>Hi", id="unclosed"),
+    pytest.param('<span class="x">Hi</span>', id="span-without-spoiler"),
+])
+async def test_telegram_malformed_html_of_any_kind_falls_back_to_the_text(tg, telegram, markup):
+    await tg.send("42", {"text": "Hi & bye", "html": markup})
+    refused, retried = telegram.calls_of("sendMessage")
+    assert refused.params["text"] == markup
+    assert [params["text"] for params in telegram.sent(42)] == ["Hi &amp; bye"]
+
+
+async def test_telegram_text_too_long_is_a_permanent_failure_not_a_plain_text_resend(tg, telegram):
+    with pytest.raises(PermanentFailure, match="message is too long"):
+        await tg.send("42", {"text": "😀" * 2049, "html": "<b>" + "😀" * 2049 + "</b>"})
+    assert len(telegram.calls_of("sendMessage")) == 1 and telegram.sent() == []
 
 
 @pytest.mark.parametrize(("answers", "error"), [
