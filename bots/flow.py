@@ -51,9 +51,13 @@ class InboundFlow:
     services: dict[str, Any] = field(default_factory=dict)
 
     async def process(self, inbound: InboundMessage) -> FlowResult:
-        """Store ``inbound`` once and queue the replies; a repeated ``dedup_key`` is ignored."""
+        """Store ``inbound`` once and queue the replies; a repeated ``dedup_key`` is ignored.
+
+        Raises:
+            Exception: whatever storing the message raised (nothing was stored; see the module).
+        """
         try:
-            result, ctx = await self._process_once(inbound)
+            result, ctx = await self._store_and_run_steps(inbound)
         except IntegrityError:
             # Another process stored the same update (or created the same identity) between our
             # check and our insert: the unique constraints decided; treat the update as seen.
@@ -70,7 +74,21 @@ class InboundFlow:
                                exc_info=True)
         return result
 
-    async def _process_once(self, inbound: InboundMessage) -> tuple[FlowResult, FlowContext | None]:
+    async def _store_and_run_steps(self, inbound: InboundMessage) -> tuple[FlowResult, FlowContext | None]:
+        try:
+            return await self._process_once(inbound, self.steps)
+        except IntegrityError:
+            raise
+        except Exception as failure:
+            # When storing fails too, that error propagates chained to this one and is logged once, by
+            # the caller; the log names the update, never its text (core.database hides SQL parameters).
+            stored = await self._process_once(inbound, ())
+            logger.error("the flow failed on %s/%s; the message is stored without replies",
+                         inbound.channel, inbound.dedup_key, exc_info=failure)
+            return stored
+
+    async def _process_once(self, inbound: InboundMessage,
+                            steps: Sequence[Step]) -> tuple[FlowResult, FlowContext | None]:
         async with self.session_factory() as session, session.begin():
             if inbound.dedup_key and await session.scalar(
                 select(Message.id).where(Message.channel == inbound.channel, Message.dedup_key == inbound.dedup_key)
@@ -89,7 +107,7 @@ class InboundFlow:
             ctx = FlowContext(session=session, settings=self.settings, bus=self.bus, inbound=inbound,
                               customer=customer, identity=identity, conversation=conversation,
                               message=message, services=self.services)
-            for step in self.steps:
+            for step in steps:
                 await step(ctx)
                 if ctx.done:
                     break

@@ -61,10 +61,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     """Create the async engine for ``settings.database_url``.
 
     SQLite gets WAL mode, foreign keys and a busy timeout so that the web process and its
-    background workers can share one file; PostgreSQL gets a bounded pool.
+    background workers can share one file; PostgreSQL gets a bounded pool. Errors leave out the
+    statement's parameters, so a logged traceback never carries a shopper's message or a password.
     """
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
+        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     return create_async_engine(
@@ -72,6 +73,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bots.inbound import Button, FlowContext, Reply
+from bots.steps.clarify import clarify_buttons
 from core.models import Message
 from knowledge_base.figures import record_answer, record_feedback
 from knowledge_base.inbox import record_unanswered
@@ -101,7 +102,7 @@ async def _on_text(ctx: FlowContext) -> None:
         conversation.low_confidence_streak = 0
         await _answer(ctx, article, decision)
     elif decision.action == "clarify" and decision.candidates:
-        buttons = [[Button(c.title, f"kb:{c.article_id}")] for c in decision.candidates]
+        buttons = await clarify_buttons(ctx.session, decision.candidates)
         ctx.replies.append(Reply(_say(DID_YOU_MEAN, decision.language), buttons=buttons, keyboard="inline",
                                  meta={"decision": _summary(decision)}))
     elif decision.action == "handoff":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 
@@ -11,7 +13,9 @@ from litestar import Response, WebSocket, get, websocket
 from litestar.exceptions import NotFoundException, WebSocketDisconnect
 from litestar.params import FromPath
 
-from bots.webchat.hub import VISITOR_ID, FrameError
+from bots.webchat.hub import VISITOR_ID, FrameError, WebchatHub
+
+logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 WS_MESSAGE_TOO_BIG = 1009
@@ -46,10 +50,16 @@ def chat_asset(asset: FromPath[str]) -> Response:
 
 @websocket("/chat/ws", exclude_from_auth=True)
 async def chat_socket(socket: WebSocket) -> None:
-    """One visitor's connection: history first, then frames both ways (see :mod:`bots.webchat.hub`)."""
+    """One visitor's connection: history first, then frames both ways (see :mod:`bots.webchat.hub`).
+
+    An unexpected error is logged here with its traceback and the visitor's id (never what they wrote),
+    then litestar closes the socket with 4500: litestar itself logs nothing (the app has no litestar
+    logging config), and the exception handlers of ``web.errors`` serve HTTP only. The message being
+    handled was not stored (see :mod:`bots.flow`) nor accepted, so the browser sends it again after
+    reconnecting. A visitor who simply leaves is no error.
+    """
     services = socket.app.state.services
     hub = services.extras["webchat"]
-    limit = services.settings.webchat_max_frame_bytes
     visitor = socket.query_params.get("visitor", "")
     language = (socket.query_params.get("lang") or "").split("-")[0].lower()[:8] or None
     if not VISITOR_ID.match(visitor):
@@ -60,27 +70,38 @@ async def chat_socket(socket: WebSocket) -> None:
 
     async def push(frame: dict) -> None:
         async with lock:
-            await socket.send_json(frame)
+            try:
+                await socket.send_json(frame)
+            except OSError as exc:  # what an ASGI server raises on sending to a closed connection
+                raise WebSocketDisconnect(detail="the visitor went away") from exc
 
     hub.connect(visitor, push)
     try:
         await push(await hub.history(visitor))
-        while True:
-            try:
-                raw = await socket.receive_text()
-            except WebSocketDisconnect:
-                break
-            if len(raw.encode()) > limit:  # a message is at most MAX_TEXT characters; more is abuse
-                await socket.close(WS_MESSAGE_TOO_BIG, f"frames are limited to {limit} bytes")
-                break
-            try:
-                answer = await hub.receive(visitor, _decode(raw), language)
-            except FrameError as exc:
-                answer = {"type": "error", "detail": str(exc)}
-            if answer is not None:
-                await push(answer)
+        await _converse(socket, hub, visitor, language, push, services.settings.webchat_max_frame_bytes)
+    except WebSocketDisconnect:
+        return
+    except Exception:
+        logger.exception("web chat socket of visitor %s failed", visitor)
+        raise
     finally:
         hub.disconnect(visitor, push)
+
+
+async def _converse(socket: WebSocket, hub: WebchatHub, visitor: str, language: str | None,
+                    push: Callable[[dict], Awaitable[None]], limit: int) -> None:
+    """Answer the visitor's frames until they leave (or send a frame over ``limit`` bytes)."""
+    while True:
+        raw = await socket.receive_text()
+        if len(raw.encode()) > limit:  # a message is at most MAX_TEXT characters; more is abuse
+            await socket.close(WS_MESSAGE_TOO_BIG, f"frames are limited to {limit} bytes")
+            return
+        try:
+            answer = await hub.receive(visitor, _decode(raw), language)
+        except FrameError as exc:
+            answer = {"type": "error", "detail": str(exc)}
+        if answer is not None:
+            await push(answer)
 
 
 def _decode(raw: str) -> object:
