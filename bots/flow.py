@@ -48,6 +48,9 @@ class InboundFlow:
     session_factory: async_sessionmaker[AsyncSession]
     bus: EventBus
     steps: Sequence[Step]
+    # Run instead of ``steps`` when they fail on a message, so the shopper still hears back (a person
+    # takes over); when these fail too, the message is stored without replies.
+    rescue_steps: Sequence[Step] = ()
     services: dict[str, Any] = field(default_factory=dict)
 
     async def process(self, inbound: InboundMessage) -> FlowResult:
@@ -82,10 +85,25 @@ class InboundFlow:
         except Exception as failure:
             # When storing fails too, that error propagates chained to this one and is logged once, by
             # the caller; the log names the update, never its text (core.database hides SQL parameters).
-            stored = await self._process_once(inbound, ())
-            logger.error("the flow failed on %s/%s; the message is stored without replies",
-                         inbound.channel, inbound.dedup_key, exc_info=failure)
+            rescued = await self._rescue(inbound)
+            stored = rescued or await self._process_once(inbound, ())
+            outcome = "handed to a person" if rescued else "stored without replies"
+            logger.error("the flow failed on %s/%s; the message is %s", inbound.channel, inbound.dedup_key,
+                         outcome, exc_info=failure)
             return stored
+
+    async def _rescue(self, inbound: InboundMessage) -> tuple[FlowResult, FlowContext | None] | None:
+        """Store ``inbound`` and run the rescue steps; None when there are none or they failed too."""
+        if not self.rescue_steps:
+            return None
+        try:
+            return await self._process_once(inbound, self.rescue_steps)
+        except IntegrityError:
+            raise
+        except Exception:
+            logger.warning("the rescue steps failed on %s/%s too", inbound.channel, inbound.dedup_key,
+                           exc_info=True)
+            return None
 
     async def _process_once(self, inbound: InboundMessage,
                             steps: Sequence[Step]) -> tuple[FlowResult, FlowContext | None]:

@@ -26,7 +26,7 @@ from bots.messengers.telegram import TelegramMessenger
 from bots.messengers.viber import ViberMessenger
 from bots.messengers.webchat import WebchatMessenger
 from bots.outbox import DeliveryPolicy, DeliveryWorker
-from bots.steps import default_steps
+from bots.steps import default_steps, rescue_steps
 from bots.telegram.dispatcher import TelegramChannel
 from bots.viber.events import ViberEvents
 from bots.webchat.hub import WebchatHub
@@ -55,7 +55,7 @@ async def channels_component(services: RuntimeServices, *, steps: Sequence[Step]
     extras = services.extras
     policy = DeliveryPolicy.from_settings(settings)
     flow = InboundFlow(settings=settings, session_factory=services.session_factory, bus=services.bus,
-                       steps=list(steps) if steps is not None else default_steps(),
+                       steps=list(steps) if steps is not None else default_steps(), rescue_steps=rescue_steps(),
                        services=extras)
     extras["flow"] = flow
     async with AsyncExitStack() as stack:

@@ -8,7 +8,7 @@ knowledge-base answers, hand-off.
 from bots.flow import Step
 from bots.steps.answer import answer_from_knowledge_base
 from bots.steps.csat import csat
-from bots.steps.handoff import handoff
+from bots.steps.handoff import handoff, handoff_after_failure
 from bots.steps.human_owned import human_owned
 from bots.steps.linking import link_from_start, link_shared_contact
 from bots.steps.media import explain_unreadable_media
@@ -31,3 +31,8 @@ def default_steps() -> list[Step]:
         answer_from_knowledge_base,
         handoff,
     ]
+
+
+def rescue_steps() -> list[Step]:
+    """What runs instead of the steps when they fail on a message: a person takes over."""
+    return [handoff_after_failure]

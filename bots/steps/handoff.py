@@ -15,6 +15,8 @@ from handoff.config import HandoffConfig, default_handoff_config
 from handoff.state import CUSTOMER, Actor, Outcome
 
 HANDOFF_BUTTON = "handoff:request"
+# The hand-off reason when the bot itself failed on a message (see ``handoff_after_failure``).
+BOT_FAILURE = "bot_failure"
 UNSURE_ACTIONS = ("clarify", "fallback")
 
 
@@ -37,17 +39,38 @@ def handoff_reason(ctx: FlowContext, customer: Customer, config: HandoffConfig) 
 
 async def handoff(ctx: FlowContext) -> None:
     """Queue the conversation for an agent and tell the shopper their place in line."""
-    conversation = ctx.conversation
-    if conversation.status not in ("bot", "resolved"):
+    if ctx.conversation.status not in ("bot", "resolved"):
         return
-    config = ctx.services.get("handoff_config") or default_handoff_config()
-    language = texts.pick_language(conversation.language, decision_field(ctx.decision, "language"),
-                                   ctx.customer.preferred_language, ctx.identity.language_code,
-                                   default=ctx.settings.default_language)
+    config = _config(ctx)
     reason = handoff_reason(ctx, ctx.customer, config)
     if reason is None:
-        _offer_a_person(ctx, language)
+        _offer_a_person(ctx, _language(ctx))
         return
+    await _queue(ctx, reason, config)
+
+
+async def handoff_after_failure(ctx: FlowContext) -> None:
+    """The rescue step: the bot failed on this message, so a person takes the conversation over.
+
+    A conversation a person already has stays with them: they see the message in its timeline.
+    """
+    if ctx.conversation.status in ("bot", "resolved"):
+        await _queue(ctx, BOT_FAILURE, _config(ctx))
+    ctx.done = True
+
+
+def _config(ctx: FlowContext) -> HandoffConfig:
+    return ctx.services.get("handoff_config") or default_handoff_config()
+
+
+def _language(ctx: FlowContext) -> str:
+    return texts.pick_language(ctx.conversation.language, decision_field(ctx.decision, "language"),
+                               ctx.customer.preferred_language, ctx.identity.language_code,
+                               default=ctx.settings.default_language)
+
+
+async def _queue(ctx: FlowContext, reason: str, config: HandoffConfig) -> None:
+    conversation, language = ctx.conversation, _language(ctx)
     outcome = Outcome()
     actor = CUSTOMER if reason in ("explicit_request", "frustration") else Actor("bot")
     await flows.request_handoff(ctx.session, conversation, ctx.customer, reason=reason,

@@ -142,3 +142,35 @@ async def test_a_visitor_leaving_is_not_an_error(settings, backend, session_fact
         await eventually(answered)
         await asyncio.sleep(0.3)  # the socket's "accepted" goes out just after the commit
     assert error_records(caplog, "bots.webchat.routes", "bots.flow") == []
+
+
+async def broken_step(ctx) -> None:
+    """A step with a bug: it fails on every message."""
+    raise RuntimeError("a bug in a flow step")
+
+
+async def test_a_message_the_bot_fails_on_goes_to_a_person(settings, backend, session_factory, caplog):
+    """The broken step (given through ``create_app``'s ``flow_steps``) stands for any bug in the bot's
+    steps; the rescue that follows is the product's own."""
+    caplog.set_level(logging.INFO)
+    visitor = uuid.uuid4().hex
+    with LiveServer(channel_settings(backend), flow_steps=[broken_step]) as server:
+        async with connect(server, visitor) as socket:
+            await frames_until(socket, "history")
+            await socket.send(json.dumps({"type": "message", "id": "c1", "text": SECRET}))
+            assert await frames_until(socket, "accepted") == {"type": "accepted", "id": "c1"}
+            notice = await frames_until(socket, "message")
+        assert notice["text"].startswith("Connecting you with an agent — you are number 1 in the queue")
+
+        headers = await bearer_for(session_factory, "agent")
+        async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
+            queued = (await client.get("/api/conversations", params={"status": "queued"})).json()
+            [conversation] = queued
+            assert conversation["handoff_reason"] == "bot_failure"
+            timeline = (await client.get(f"/api/conversations/{conversation['id']}/messages")).json()
+        assert [m["text"] for m in timeline if m["author"] == "customer"] == [SECRET]
+
+    [record] = error_records(caplog, "bots.webchat.routes", "bots.flow")
+    assert record.getMessage() == f"the flow failed on webchat/{visitor}:c1; the message is handed to a person"
+    assert "a bug in a flow step" in str(record.exc_info[1])
+    assert_private(caplog)

@@ -117,7 +117,7 @@ async function refreshLists() {
 // Why the bot handed a conversation over, in the agents' words (the API keeps the codes).
 const REASON_LABELS = { explicit_request: "asked for a person", frustration: "frustrated shopper",
   sensitive_topic: "sensitive topic", low_confidence: "bot not confident", no_articles: "bot had no answer",
-  topic: "topic for people", vip: "VIP customer" };
+  topic: "topic for people", vip: "VIP customer", bot_failure: "the bot failed on a message" };
 function reasonLabel(code) { return REASON_LABELS[code] || code; }
 
 const EVENT_LABELS = { handoff: "Handed off", assigned: "Assigned", transferred: "Transferred",
