@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
+
+from bots.normalize import storable
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +46,11 @@ class InboundMessage:
     phone: str | None = None
     language_hint: str | None = None
     sent_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Every channel builds one of these, so text a database cannot store is made storable here once.
+        for name in (f.name for f in fields(self) if f.name != "sent_at"):
+            object.__setattr__(self, name, storable(getattr(self, name)))
 
 
 @dataclass(frozen=True)

@@ -158,8 +158,9 @@ class WebchatHub:
 
     async def acknowledge(self, visitor: str, message_id: Any) -> None:
         """The browser shows message ``message_id``: mark it delivered (only the visitor's own)."""
-        if not isinstance(message_id, int):
-            raise FrameError("message_id must be an integer")
+        # Bounded: a number beyond the database's id range would fail the query, not just find nothing.
+        if not isinstance(message_id, int) or isinstance(message_id, bool) or not 0 < message_id < 2**31:
+            raise FrameError("message_id must be a positive integer")
         async with self.flow.session_factory() as session, session.begin():
             message = await session.get(Message, message_id, with_for_update=True)  # see mark_sent
             if (message is None or message.channel != CHANNEL or message.chat_id != visitor
