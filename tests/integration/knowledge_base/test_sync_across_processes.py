@@ -15,19 +15,13 @@ from knowledge_base.versions import Author
 from tests.support.asking import ask
 from tests.support.channels import eventually
 from tests.support.cli import run_cli
-from tests.support.kb import article_body
+from tests.support.kb import GIFT_WRAPPING_ANSWER, article_body, gift_wrapping_body
 from tests.support.scaleout import ServeNode, cluster_env
 from tests.support.telegram_double import TelegramDouble
 
 pytestmark = pytest.mark.slow
 
 SYNC_INTERVAL_S = 1.0
-GIFT_WRAPPING = {
-    "slug": "gift-wrapping", "title": "Gift wrapping", "status": "published",
-    "variants": {"en": {"answer": "Gift wrapping is free until the end of December.",
-                        "questions": ["Do you offer gift wrapping?", "Can you wrap my order as a gift?",
-                                      "Is gift packaging available?"]}},
-}
 
 
 def _with_english_answer(body: dict, answer: str) -> dict:
@@ -39,7 +33,8 @@ async def test_a_kb_import_from_another_process_reaches_the_running_server(setti
     async with session_factory() as session, session.begin():
         await service.create(session, data=parse_article(delivery), author=Author())
     import_file = tmp_path / "articles.json"
-    import_file.write_text(json.dumps([_with_english_answer(delivery, "Delivery costs 90 UAH now."), GIFT_WRAPPING]))
+    changed_delivery = _with_english_answer(delivery, "Delivery costs 90 UAH now.")
+    import_file.write_text(json.dumps([changed_delivery, gift_wrapping_body(status="published")]))
     with TelegramDouble() as telegram:
         node = ServeNode(cluster_env(settings, telegram, RELAYDESK_KB_SYNC_INTERVAL_S=str(SYNC_INTERVAL_S)))
         await asyncio.to_thread(node.start)
@@ -54,7 +49,7 @@ async def test_a_kb_import_from_another_process_reaches_the_running_server(setti
             assert "created 1, updated 1" in imported.stdout
 
             async def answers_from_the_import() -> bool:
-                return "Gift wrapping is free" in await ask(node.url, telegram, "Do you offer gift wrapping?")
+                return GIFT_WRAPPING_ANSWER in await ask(node.url, telegram, "Do you offer gift wrapping?")
 
             await eventually(answers_from_the_import, within=20 * SYNC_INTERVAL_S)
             assert "90 UAH" in await ask(node.url, telegram, "How much is delivery?")

@@ -14,18 +14,13 @@ import pytest
 
 from tests.support.asking import ask
 from tests.support.channels import eventually
-from tests.support.kb import article_body
+from tests.support.kb import GIFT_WRAPPING_ANSWER, gift_wrapping_body
 from tests.support.private_services import private_redis
 from tests.support.scaleout import ServeNode, cluster_env
 from tests.support.staff import bearer_for
 from tests.support.telegram_double import TelegramDouble
 
 pytestmark = pytest.mark.slow
-
-GIFT_WRAPPING = article_body("gift-wrapping", title="Gift wrapping", variants={"en": {
-    "answer": "Gift wrapping is free until the end of December.",
-    "questions": ["Do you offer gift wrapping?", "Can you wrap my order as a gift?", "Is gift packaging available?"],
-}})
 
 
 async def test_an_article_published_while_redis_is_down_reaches_the_other_process(backend, settings,
@@ -40,18 +35,18 @@ async def test_an_article_published_while_redis_is_down_reaches_the_other_proces
         try:
             await asyncio.gather(asyncio.to_thread(first.start), asyncio.to_thread(second.start))
             async with httpx.AsyncClient(base_url=first.url, headers=editor, timeout=30) as api:
-                created = await api.post("/api/articles", json=GIFT_WRAPPING)
+                created = await api.post("/api/articles", json=gift_wrapping_body())
                 assert created.status_code == 201, created.text
                 await asyncio.to_thread(redis.stop)
                 published = await api.post("/api/articles/gift-wrapping/publish")
                 assert published.status_code == 200, published.text
-            assert "Gift wrapping is free" in await ask(first.url, telegram, "Do you offer gift wrapping?")
-            assert "Gift wrapping is free" not in await ask(second.url, telegram, "Do you offer gift wrapping?")
+            assert GIFT_WRAPPING_ANSWER in await ask(first.url, telegram, "Do you offer gift wrapping?")
+            assert GIFT_WRAPPING_ANSWER not in await ask(second.url, telegram, "Do you offer gift wrapping?")
 
             await asyncio.to_thread(redis.start)
 
             async def second_answers_from_the_article() -> bool:
-                return "Gift wrapping is free" in await ask(second.url, telegram, "Do you offer gift wrapping?")
+                return GIFT_WRAPPING_ANSWER in await ask(second.url, telegram, "Do you offer gift wrapping?")
 
             await eventually(second_answers_from_the_article, within=60)
         finally:
