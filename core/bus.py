@@ -28,6 +28,7 @@ class EventBus(ABC):
 
     def __init__(self) -> None:
         self._listeners: dict[str, list[Listener]] = defaultdict(list)
+        self._on_subscribed: list[Callable[[], None]] = []
 
     def subscribe(self, topic: str, listener: Listener) -> Callable[[], None]:
         """Call ``listener(topic, event)`` for every event on ``topic``; returns an unsubscribe function."""
@@ -38,6 +39,28 @@ class EventBus(ABC):
                 self._listeners[topic].remove(listener)
 
         return unsubscribe
+
+    def on_subscribed(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` each time this process (re)subscribes to the shared event channel.
+
+        Events published while a process was not subscribed never reach it: a part that must not miss
+        a change catches up from the database when called. The in-process bus never loses its
+        subscription and never calls. Returns a function that removes the callback.
+        """
+        self._on_subscribed.append(callback)
+
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                self._on_subscribed.remove(callback)
+
+        return remove
+
+    def _subscribed(self) -> None:
+        for callback in list(self._on_subscribed):
+            try:
+                callback()
+            except Exception:
+                logger.exception("bus subscription callback %r failed", callback)
 
     @abstractmethod
     async def publish(self, topic: str, event: dict) -> None:
@@ -125,13 +148,18 @@ class RedisEventBus(EventBus):
         delay = 0.2
         while True:
             try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(self._channel)
                     self._ready.set()
                     delay = 0.2
                     async for raw in pubsub.listen():
-                        envelope = json.loads(raw["data"])
-                        await self._dispatch(envelope["topic"], envelope["event"])
+                        if raw["type"] == "subscribe":
+                            # Redis confirms every subscription, also one redis-py renewed by itself
+                            # after a dropped connection without raising here: events may have been lost.
+                            self._subscribed()
+                        elif raw["type"] == "message":
+                            envelope = json.loads(raw["data"])
+                            await self._dispatch(envelope["topic"], envelope["event"])
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     default_language: Literal["uk", "ru", "en"] = Field(
         "uk", description="Language of answers when the shopper's is unknown."
     )
+    kb_sync_interval_s: float = Field(
+        5.0, gt=0, description="How often each process checks that its index has every knowledge-base change."
+    )
 
     # --- customers, orders and notifications ---------------------------------------------
     phone_region: str = Field(

@@ -4,7 +4,9 @@ Each process holds one index. It loads every published article at start (decisio
 has, e.g. while the database is still down) and then follows
 :data:`core.events.KB_CHANGED` events (``{"article_id": <id> | None}``; None means "reload all",
 sent after bulk imports): one article is re-read and upserted into or removed from the engine,
-without rebuilding the rest.
+without rebuilding the rest. Events can be lost (Redis down, an import run where no bus reaches the
+servers), so :meth:`KnowledgeIndex.sync` also compares the knowledge base's revision
+(:mod:`knowledge_base.revision`) with the one last indexed and catches up when they differ.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_base.models import Article
+from knowledge_base.revision import current_revision
 from nlu.engine import NLUEngine
 from nlu.types import Decision, KnowledgeEntry
 
@@ -49,6 +52,7 @@ class KnowledgeIndex:
         self._factory = session_factory
         self._ready = asyncio.Event()
         self._indexed: dict[int, tuple[str, int]] = {}  # article id -> (slug, version) in the engine
+        self._revision: int | None = None  # the knowledge base's revision when it was last compared
         self._lock = asyncio.Lock()  # one rebuild or upsert at a time, in event order
         self._pending: set[asyncio.Task] = set()
 
@@ -60,13 +64,20 @@ class KnowledgeIndex:
     async def load(self) -> None:
         """Index every published article from scratch (start, and after bulk imports)."""
         async with self._lock:
-            async with self._factory() as session:
-                articles = (await session.scalars(select(Article).where(Article.status == "published"))).all()
-            entries = [entry for article in articles for entry in knowledge_entries(article)]
-            await asyncio.to_thread(self.engine.rebuild, entries)
-            self._indexed = {a.id: (a.slug, a.version) for a in articles}
-            self._ready.set()
-            logger.info("knowledge index loaded: %d published articles", len(articles))
+            await self._load_locked()
+
+    async def _load_locked(self) -> None:
+        async with self._factory() as session:
+            # The revision first: articles read after it are at least that new, and a save committed in
+            # between shows as a newer revision at the next sync.
+            revision = await current_revision(session)
+            articles = (await session.scalars(select(Article).where(Article.status == "published"))).all()
+        entries = [entry for article in articles for entry in knowledge_entries(article)]
+        await asyncio.to_thread(self.engine.rebuild, entries)
+        self._indexed = {a.id: (a.slug, a.version) for a in articles}
+        self._revision = revision
+        self._ready.set()
+        logger.info("knowledge index loaded: %d published articles", len(articles))
 
     async def prepare(self, make_engine: Callable[[], NLUEngine]) -> None:
         """Build the engine (loads the model: seconds) and warm it up, off the event loop."""
@@ -83,13 +94,6 @@ class KnowledgeIndex:
             return False
         return True
 
-    async def load_when_possible(self, *, retry_seconds: float = 5.0) -> None:
-        """Retry :meth:`try_load` every ``retry_seconds`` until it works."""
-        while True:
-            if await self.try_load():
-                return
-            await asyncio.sleep(retry_seconds)
-
     async def refresh(self, article_id: int | None) -> None:
         """Bring one article (or everything, for None) in line with the database."""
         await self._ready.wait()  # events during start are covered by the first load
@@ -97,19 +101,53 @@ class KnowledgeIndex:
             await self.load()
             return
         async with self._lock:
-            async with self._factory() as session:
-                article = await session.get(Article, article_id)
-            known = self._indexed.get(article_id)
-            if article is not None and article.status == "published":
-                if known == (article.slug, article.version):
-                    return  # this process already indexed this version (e.g. it made the change)
-                if known and known[0] != article.slug:
-                    await asyncio.to_thread(self.engine.remove_article, known[0])
-                await asyncio.to_thread(self.engine.upsert_article, article.slug, knowledge_entries(article))
-                self._indexed[article_id] = (article.slug, article.version)
-            elif known:
+            await self._refresh_locked(article_id)
+
+    async def _refresh_locked(self, article_id: int) -> None:
+        async with self._factory() as session:
+            article = await session.get(Article, article_id)
+        known = self._indexed.get(article_id)
+        if article is not None and article.status == "published":
+            if known == (article.slug, article.version):
+                return  # this process already indexed this version (e.g. it made the change)
+            if known and known[0] != article.slug:
                 await asyncio.to_thread(self.engine.remove_article, known[0])
-                del self._indexed[article_id]
+            await asyncio.to_thread(self.engine.upsert_article, article.slug, knowledge_entries(article))
+            self._indexed[article_id] = (article.slug, article.version)
+        elif known:
+            await asyncio.to_thread(self.engine.remove_article, known[0])
+            del self._indexed[article_id]
+
+    async def sync(self) -> None:
+        """Catch up with saves whose events never arrived; cheap when nothing changed.
+
+        Not loaded yet (the database was down at start): load. Otherwise read the knowledge base's
+        revision (one row); when it differs from the one last compared, find the published articles
+        whose slug or version differ from the indexed ones. Events have usually brought them already
+        (nothing to do), one is upserted as its event would have been, more are reloaded from
+        scratch as after a bulk import (the thresholds are recalibrated on the new set).
+        """
+        if not self._ready.is_set():
+            await self.load()
+            return
+        async with self._lock:
+            async with self._factory() as session:
+                revision = await current_revision(session)
+                if revision == self._revision:
+                    return
+                published = (await session.execute(select(Article.id, Article.slug, Article.version)
+                                                   .where(Article.status == "published"))).all()
+            current = {article_id: (slug, version) for article_id, slug, version in published}
+            missed = {article_id for article_id in current.keys() | self._indexed.keys()
+                      if current.get(article_id) != self._indexed.get(article_id)}
+            if len(missed) > 1:
+                logger.info("knowledge index missed %d changes; reloading", len(missed))
+                await self._load_locked()
+                return
+            if missed:
+                logger.info("knowledge index missed a change of article %d; updating it", *missed)
+                await self._refresh_locked(missed.pop())
+            self._revision = revision
 
     async def on_kb_changed(self, _topic: str, event: dict) -> None:
         """Bus listener for :data:`core.events.KB_CHANGED`.

@@ -1,5 +1,5 @@
-"""Knowledge-base tables: articles, their language variants, saved versions, the unanswered inbox and
-what happened after each answer (feedback, hand-offs)."""
+"""Knowledge-base tables: articles, their language variants, saved versions, the revision counter, the
+unanswered inbox and what happened after each answer (feedback, hand-offs)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,15 @@ class ArticleVersion(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KnowledgeBaseRevision(Base):
+    """One row counting the saves to the knowledge base (see :mod:`knowledge_base.revision`)."""
+
+    __tablename__ = "kb_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class UnansweredQuestion(Base):

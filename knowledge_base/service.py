@@ -1,8 +1,9 @@
 """Articles: the CRUD verbs, publishing, restoring a version and stale-translation detection.
 
-Every save bumps ``Article.version`` and records an :class:`~knowledge_base.models.ArticleVersion`.
-Callers commit; nothing here commits. Callers also announce changes on the bus after their commit
-(:data:`core.events.KB_CHANGED`), so other processes read committed data.
+Every save bumps ``Article.version``, records an :class:`~knowledge_base.models.ArticleVersion` and
+bumps the knowledge base's revision (:mod:`knowledge_base.revision`). Callers commit; nothing here
+commits. Callers also announce changes on the bus after their commit (:data:`core.events.KB_CHANGED`),
+so other processes read committed data.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.database import utcnow
 from core.errors import ConflictError, NotFoundError, ValidationFailed
 from knowledge_base.models import Article, ArticleVariant
+from knowledge_base.revision import bump_revision
 from knowledge_base.schema import ArticleData, article_to_data, parse_article
 from knowledge_base.versions import Author, get_version, record_version
 
@@ -74,6 +76,7 @@ async def create(session: AsyncSession, *, data: ArticleData, author: Author, ac
     """
     if await session.scalar(select(Article.id).where(Article.slug == data.slug)):
         raise ConflictError(f"an article with slug {data.slug!r} exists")
+    await bump_revision(session)
     now = utcnow()
     article = Article(slug=data.slug, title=data.title, status=data.status, tags=list(data.tags),
                       source_language=data.source_language, author_id=author.id, created_at=now, updated_at=now,
@@ -100,6 +103,7 @@ async def update(
     check_version(article, expected_version)
     if data.slug != article.slug and await session.scalar(select(Article.id).where(Article.slug == data.slug)):
         raise ConflictError(f"an article with slug {data.slug!r} exists")
+    await bump_revision(session)
     now = utcnow()
     article.slug, article.title, article.tags = data.slug, data.title, list(data.tags)
     article.source_language = data.source_language
@@ -152,6 +156,7 @@ async def publish(session: AsyncSession, *, article: Article, author: Author) ->
 
 async def delete(session: AsyncSession, *, article: Article) -> None:
     """Remove an article with its versions."""
+    await bump_revision(session)
     await session.delete(article)
     await session.flush()
 

@@ -41,3 +41,13 @@ async def publish_article(client, headers: dict[str, str], body: dict) -> dict:
     published = await client.post(f"/api/articles/{body['slug']}/publish", headers=headers)
     assert published.status_code == 200, published.text
     return published.json()
+
+
+GIFT_WRAPPING_ANSWER = "Gift wrapping is free until the end of December."
+
+
+def gift_wrapping_body(**overrides) -> dict:
+    """A valid draft article in English about gift wrapping: a topic apart from delivery cost."""
+    variants = {"en": {"answer": GIFT_WRAPPING_ANSWER, "questions": [
+        "Do you offer gift wrapping?", "Can you wrap my order as a gift?", "Is gift packaging available?"]}}
+    return article_body("gift-wrapping", title="Gift wrapping", variants=variants, **overrides)

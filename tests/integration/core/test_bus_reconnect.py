@@ -3,6 +3,7 @@ waiting out its backoff, unsubscribed, so events other processes published then 
 (found by the Redis restart fault test, tests/integration/scaleout/test_restarts.py)."""
 
 import asyncio
+import subprocess
 
 import pytest
 
@@ -47,3 +48,22 @@ async def test_a_bus_that_answers_ping_after_a_redis_restart_receives_events(bac
         finally:
             await listening.stop()
             await publishing.stop()
+
+
+async def test_a_bus_whose_connection_was_killed_calls_back_once_subscribed_again(backend) -> None:
+    """Events published while the subscription was down are lost; the callback lets listeners catch up."""
+    if not backend.redis_url:
+        pytest.skip("the embedded backend has no Redis; this runs in the PostgreSQL + Redis pass")
+    with private_redis() as redis:
+        bus = RedisEventBus(redis.url, "rdtest")
+        await bus.start()
+        calls: list[str] = []
+        bus.on_subscribed(lambda: calls.append("subscribed"))
+        try:
+            killed = await asyncio.to_thread(
+                subprocess.run, ["redis-cli", "-p", str(redis.port), "client", "kill", "type", "pubsub"],
+                capture_output=True, text=True, check=True)
+            assert killed.stdout.strip() == "1"
+            await eventually(lambda: calls == ["subscribed"], within=10)
+        finally:
+            await bus.stop()

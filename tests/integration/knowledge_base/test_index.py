@@ -116,3 +116,68 @@ async def test_a_reload_does_not_hold_up_the_bus(engine, session_factory) -> Non
     assert index.indexed_slugs == []  # publish returned at once; the reload runs on its own
     await index.settled()
     assert index.indexed_slugs == ["delivery-cost"]
+
+
+def _record_engine_changes(engine: NLUEngine, monkeypatch) -> list[str]:
+    """The names of the engine's index-changing methods, in the order they are called from now on."""
+    calls: list[str] = []
+    for name in ("rebuild", "upsert_article", "remove_article"):
+        method = getattr(engine, name)
+
+        def recorded(*args, _name=name, _method=method, **kwargs):
+            calls.append(_name)
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(engine, name, recorded)
+    return calls
+
+
+async def test_sync_finds_saves_whose_events_never_arrived(engine, session_factory, monkeypatch) -> None:
+    await _save(session_factory, article_body("payment", title="Payment", variants=PAYMENT, status="published"))
+    index = KnowledgeIndex(engine, session_factory)
+    await index.load()
+    calls = _record_engine_changes(engine, monkeypatch)
+    await index.sync()
+    assert calls == []  # the revision did not move
+
+    article_id = await _save(session_factory, article_body(status="published"))  # no event sent
+    await index.sync()
+    assert index.indexed_slugs == ["delivery-cost", "payment"]
+    assert calls == ["upsert_article"]  # one missed article is upserted, as its event would have
+
+    await _edit(session_factory, article_id, slug="shipping-cost")
+    await index.sync()
+    assert sorted(engine.article_ids) == ["payment", "shipping-cost"]
+
+    async with session_factory() as session, session.begin():
+        await service.delete(session, article=await service.get(session, article_id=article_id))
+    await index.sync()
+    assert index.indexed_slugs == ["payment"] and engine.article_ids == ["payment"]
+
+    calls.clear()
+    await _save(session_factory, article_body("bulk-1", status="published"))
+    await _save(session_factory, article_body("bulk-2", status="published"))
+    await index.sync()
+    assert index.indexed_slugs == ["bulk-1", "bulk-2", "payment"]
+    assert calls == ["rebuild"]  # several missed: reloaded (and recalibrated) as after a bulk import
+
+
+async def test_sync_after_the_events_arrived_changes_nothing(engine, session_factory, monkeypatch) -> None:
+    await _save(session_factory, article_body("payment", title="Payment", variants=PAYMENT, status="published"))
+    index = KnowledgeIndex(engine, session_factory)
+    await index.load()
+    article_id = await _save(session_factory, article_body(status="published"))
+    await index.refresh(article_id)  # the event arrived
+    await _save(session_factory, article_body("returns", title="Returns", variants=RETURNS))  # a draft
+    calls = _record_engine_changes(engine, monkeypatch)
+    await index.sync()
+    assert calls == []
+    assert index.indexed_slugs == ["delivery-cost", "payment"]
+
+
+async def test_sync_loads_an_index_whose_first_load_failed(engine, session_factory) -> None:
+    await _save(session_factory, article_body(status="published"))
+    index = KnowledgeIndex(engine, session_factory)
+    await index.sync()  # as when the database came back after a start without it
+    assert index.indexed_slugs == ["delivery-cost"]
+    assert (await index.decide("How much is delivery?", language_hint="en")).article_id == "delivery-cost"
