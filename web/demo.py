@@ -30,7 +30,7 @@ DEMO_LOGINS = (
     DemoLogin("agent", "olena@demo.relaydesk", "demo-agent-1"),
     DemoLogin("editor", "editor@demo.relaydesk", "demo-editor-1"),
 )
-DEMO_NAMES = {"admin": "Admin", "supervisor": "Taras (supervisor)", "agent": "Olena", "editor": "Iryna (editor)"}
+DEMO_NAMES = {"admin": "Admin", "supervisor": "Taras", "agent": "Olena", "editor": "Iryna"}
 
 # Other packages' demo data (knowledge base, customers) register seeders here via web/app wiring.
 Seeder = Callable[[AsyncSession], Awaitable[None]]

@@ -61,6 +61,10 @@ def _drive_browser(settings, known) -> None:
             reasons = page.eval_on_selector_all("[data-chart=reasons] rect",
                                                 "r => r.map(m => [m.dataset.label, m.dataset.value])")
             assert reasons == [["explicit_request", "2"], ["low_confidence", "1"], ["vip", "1"]]
+            # People read the reasons in words; the codes stay in the data attributes for scripts.
+            assert page.eval_on_selector_all("[data-chart=reasons] text[text-anchor=middle]",
+                                             "t => t.map(m => m.textContent)") == [
+                "asked for a person", "bot not confident", "VIP customer"]
             # The bars are drawn to scale: no bar for an unused score, the same height for equal counts.
             heights = page.eval_on_selector_all("[data-chart=csat] rect", "r => r.map(m => m.getBBox().height)")
             assert heights[0] == 0 and heights[1] == heights[4] > 0

@@ -7,7 +7,7 @@ tooltip, so the figure a chart shows can be read back exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -79,8 +79,12 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], *, y
     return _frame(title, top, body, labels, y_suffix)
 
 
-def bar_chart(title: str, bars: Sequence[tuple[str, float]], *, series: str = "count") -> Markup:
-    """Vertical bars, one per ``(label, value)``, labelled under each bar."""
+def bar_chart(title: str, bars: Sequence[tuple[str, float]], *, series: str = "count",
+              shown: Callable[[str], str] = str) -> Markup:
+    """Vertical bars, one per ``(label, value)``, labelled under each bar with ``shown(label)``.
+
+    ``data-label`` keeps the label itself (a code, for scripts); people read ``shown(label)``.
+    """
     top = _nice_max(max((v for _, v in bars), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(bars), 1)
@@ -90,8 +94,8 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], *, series: str = "c
         x = LEFT + index * slot + slot * 0.15
         body.append(f'<rect x="{x:.1f}" y="{TOP + plot_h - height:.1f}" width="{slot * 0.7:.1f}" '
                     f'height="{height:.1f}" fill="{PALETTE[0]}" data-series="{escape(series)}" '
-                    f'data-label="{escape(label)}" data-value="{_fmt(value)}"><title>{escape(label)}: '
+                    f'data-label="{escape(label)}" data-value="{_fmt(value)}"><title>{escape(shown(label))}: '
                     f'{_fmt(value)}</title></rect>'
                     f'<text class="axis" x="{x + slot * 0.35:.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
-                    f'{escape(label)}</text>')
+                    f'{escape(shown(label))}</text>')
     return _frame(title, top, body, [], "")

@@ -22,6 +22,7 @@ from core.accounts import resolve_token
 from core.database import utcnow
 from core.errors import ValidationFailed
 from core.models import Conversation
+from handoff.reasons import reason_label
 from web.analytics import charts, format
 from web.analytics.api import Filter, From, To
 from web.analytics.period import parse_query
@@ -107,7 +108,8 @@ def _charts(figures: dict) -> dict[str, Any]:
     breaches = charts.line_chart("SLA breaches per day", days, [
         charts.Series("sla_breaches", [d["sla_breaches"] for d in figures["series"]])])
     csat = charts.bar_chart("CSAT distribution", list(figures["csat_distribution"].items()), series="csat")
-    reasons = charts.bar_chart("Hand-off reasons", list(figures["handoff_reasons"].items()), series="handoff_reason")
+    reasons = charts.bar_chart("Hand-off reasons", list(figures["handoff_reasons"].items()), series="handoff_reason",
+                               shown=reason_label)
     return {"volume": volume, "deflection": deflection, "breaches": breaches, "csat": csat, "reasons": reasons}
 
 

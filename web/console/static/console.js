@@ -114,7 +114,8 @@ async function refreshLists() {
 }
 
 // ---- one conversation ------------------------------------------------------------------------
-// Why the bot handed a conversation over, in the agents' words (the API keeps the codes).
+// Why the bot handed a conversation over, in the agents' words (the API keeps the codes); the same
+// words as handoff/reasons.py, which the analytics page uses.
 const REASON_LABELS = { explicit_request: "asked for a person", frustration: "frustrated shopper",
   sensitive_topic: "sensitive topic", low_confidence: "bot not confident", no_articles: "bot had no answer",
   topic: "topic for people", vip: "VIP customer", bot_failure: "the bot failed on a message" };
