@@ -52,7 +52,8 @@ def serve(host: str, port: int, demo: bool) -> None:
             click.echo("Demo store seeded. Logins:")
             for login in logins:
                 click.echo(f"  {login.role:<10} {login.email:<28} {login.password}")
-        click.echo(f"Console: {base}/console   Knowledge base: {base}/kb   Web chat: {base}/chat")
+        click.echo(f"Console: {base}/console   Analytics: {base}/console/analytics   Knowledge base: {base}/kb   "
+                   f"Web chat: {base}/chat")
     # The app opens its own engine inside its lifespan, on uvicorn's event loop.
     # ws_max_size: the protocol layer refuses (1009) a WebSocket frame larger than any request body we
     # accept before buffering it; the sockets' own, smaller limits apply below that.
