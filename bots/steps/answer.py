@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bots.inbound import Button, FlowContext, Reply
 from bots.steps.clarify import clarify_buttons
+from bots.steps.language import shopper_language
 from core.models import Message
 from knowledge_base.figures import record_answer, record_feedback
 from knowledge_base.inbox import record_unanswered
@@ -80,8 +81,7 @@ async def answer_from_knowledge_base(ctx: FlowContext) -> None:
     elif ctx.inbound.kind == "start" and not ctx.inbound.payload.get("conversation_started"):
         # /start, or the first contact: nothing to decide on yet. (Viber's conversation_started is
         # answered in its webhook response: Viber accepts no message before the user subscribes.)
-        language = ctx.conversation.language or ctx.inbound.language_hint or ctx.settings.default_language
-        ctx.reply(_say(WELCOME, language))
+        ctx.reply(_say(WELCOME, shopper_language(ctx)))
 
 
 async def _on_text(ctx: FlowContext) -> None:
@@ -89,8 +89,7 @@ async def _on_text(ctx: FlowContext) -> None:
     index = ctx.services.get("kb_index")
     if index is None:
         logger.warning("no knowledge index in the flow's services; falling back")
-        language = conversation.language or ctx.settings.default_language
-        ctx.reply(_say(FALLBACK, language))
+        ctx.reply(_say(FALLBACK, shopper_language(ctx)))
         return
     decision = await index.decide(ctx.inbound.text, language_hint=ctx.inbound.language_hint,
                                   previous_language=conversation.language,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bots.inbound import Button, FlowContext
 from bots.steps.callbacks import callback_data, decision_field
+from bots.steps.language import shopper_language
 from bots.steps.outcomes import apply_outcome
 from core.models import Customer
 from handoff import flows, routing, texts
@@ -44,7 +45,7 @@ async def handoff(ctx: FlowContext) -> None:
     config = _config(ctx)
     reason = handoff_reason(ctx, ctx.customer, config)
     if reason is None:
-        _offer_a_person(ctx, _language(ctx))
+        _offer_a_person(ctx, shopper_language(ctx))
         return
     await _queue(ctx, reason, config)
 
@@ -63,14 +64,8 @@ def _config(ctx: FlowContext) -> HandoffConfig:
     return ctx.services.get("handoff_config") or default_handoff_config()
 
 
-def _language(ctx: FlowContext) -> str:
-    return texts.pick_language(ctx.conversation.language, decision_field(ctx.decision, "language"),
-                               ctx.customer.preferred_language, ctx.identity.language_code,
-                               default=ctx.settings.default_language)
-
-
 async def _queue(ctx: FlowContext, reason: str, config: HandoffConfig) -> None:
-    conversation, language = ctx.conversation, _language(ctx)
+    conversation, language = ctx.conversation, shopper_language(ctx)
     outcome = Outcome()
     actor = CUSTOMER if reason in ("explicit_request", "frustration") else Actor("bot")
     await flows.request_handoff(ctx.session, conversation, ctx.customer, reason=reason,

@@ -1,15 +1,15 @@
-"""Which language the bot speaks to the shopper in, for steps that reply before the NLU has decided."""
+"""Which language the bot speaks to the shopper in: one rule for every step's own texts."""
 
 from __future__ import annotations
 
 from bots.inbound import FlowContext
-from core.settings import SUPPORTED_LANGUAGES
+from bots.steps.callbacks import decision_field
+from handoff.texts import pick_language
 
 
 def shopper_language(ctx: FlowContext) -> str:
-    """The conversation's language, else the channel's hint when supported, else the default."""
-    hint = ctx.inbound.language_hint or ctx.identity.language_code
-    for candidate in (ctx.conversation.language, hint):
-        if candidate in SUPPORTED_LANGUAGES:
-            return candidate
-    return ctx.settings.default_language
+    """The first supported one of: the conversation's language, the NLU's for this message (once it has
+    decided), the customer's preferred language, the channel's hint; else the shop's default."""
+    return pick_language(ctx.conversation.language, decision_field(ctx.decision, "language"),
+                         ctx.customer.preferred_language, ctx.inbound.language_hint or ctx.identity.language_code,
+                         default=ctx.settings.default_language)
