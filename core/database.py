@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, MetaData, event
+from sqlalchemy import JSON, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -95,3 +96,16 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     """One unit of work: commit when the block succeeds, roll back when it raises."""
     async with factory() as session, session.begin():
         yield session
+
+
+async def serialize(session: AsyncSession, name: str) -> None:
+    """Make the transactions that call this with the same ``name`` go on one at a time, until each commits.
+
+    For read-then-write steps that must not interleave across processes (two transactions reading
+    the same "last" value and both writing the next one). PostgreSQL: a transaction-scoped advisory
+    lock. SQLite needs none: it lets one transaction write at a time, so a caller that has written
+    before calling this already runs alone.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

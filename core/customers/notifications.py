@@ -17,7 +17,7 @@ from core import events
 from core.customers.models import Notification, NotificationAttempt
 from core.customers.service import surviving
 from core.customers.templates import get_template, render
-from core.database import utcnow
+from core.database import serialize, utcnow
 from core.errors import ConflictError
 from core.models import Conversation, Customer, Identity, Message, OutboxItem
 from core.outbox import queue_outgoing
@@ -114,6 +114,9 @@ async def _rate_limit_slot(session: AsyncSession, settings: Settings, channel: s
     rate = {"telegram": settings.notification_rate_telegram, "viber": settings.notification_rate_viber}.get(channel)
     if rate is None:
         return now
+    # Two processes reading the same last slot would both take the next one: one at a time per channel
+    # (the attempt row written after this is what the next reader sees).
+    await serialize(session, f"notification-slot:{channel}")
     last = await session.scalar(select(func.max(NotificationAttempt.scheduled_at))
                                 .where(NotificationAttempt.channel == channel))
     if last is None:

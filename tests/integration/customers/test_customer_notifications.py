@@ -1,6 +1,7 @@
 """Notifications: preferred channel, failover on dead letters, status, opt-out, bad input, rate limits."""
 
 import asyncio
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -161,3 +162,20 @@ async def test_notifications_are_spaced_to_the_channel_rate(backend, settings, s
     assert slots[1] - slots[0] >= timedelta(seconds=0.5)
     items = await _outbox(session_factory)
     assert items[-1].next_attempt_at - items[-2].next_attempt_at >= timedelta(seconds=0.5)
+
+
+async def test_notifications_sent_at_the_same_moment_still_get_their_own_slots(
+        backend, settings, session_factory, oksana_on_two_messengers):
+    """Many requests at once (as from several processes): no two may read the same last slot and
+    both take the next one, which would send them together, over the channel's rate."""
+    slow = make_settings(backend, database_url=settings.database_url, notification_rate_viber=2)
+
+    async def send(number: int):
+        async with session_factory() as session, session.begin():
+            customer = await session.scalar(select(Customer).where(Customer.external_id == "shop-1"))
+            notification, _ = await send_notification(session, slow, customer=customer,
+                                                      template="order_delivered", params={"number": str(number)})
+            return notification.attempts[0].scheduled_at
+
+    slots = sorted(await asyncio.gather(*(send(n) for n in range(8))))
+    assert all(later - earlier >= timedelta(seconds=0.5) for earlier, later in itertools.pairwise(slots))
