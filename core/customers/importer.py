@@ -20,9 +20,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.customers.bulk import upsert_customers
 from core.customers.figures import refresh_figures
 from core.customers.records import CustomerRecord, problems_of
-from core.customers.service import upsert_customer
 from core.errors import ValidationFailed
 from core.models import Customer, Order
 from core.settings import Settings
@@ -221,19 +221,9 @@ async def _orders_of_other_customers(session: AsyncSession, sources: list[Source
 
 async def import_records(session: AsyncSession, settings: Settings, records: list[CustomerRecord],
                          progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Upsert validated records and refresh the derived figures; ``progress(1)`` after each customer."""
-    report = ImportReport()
-    existing_orders = set(await order_owners(session, [o.number for r in records for o in r.orders]))
-    for record in records:
-        _, created = await upsert_customer(session, record)
-        report.customers_created += created
-        report.customers_existing += not created
-        for order in record.orders:
-            if order.number in existing_orders:
-                report.orders_existing += 1
-            else:
-                report.orders_created += 1
-        if progress:
-            progress(1)
+    """Upsert validated records in bulk and refresh the derived figures once; ``progress(1)`` per customer."""
+    upserted = await upsert_customers(session, records, progress)
     await refresh_figures(session, settings)
-    return report
+    return ImportReport(customers_created=len(upserted.created),
+                        customers_existing=len(records) - len(upserted.created),
+                        orders_created=upserted.orders_created, orders_existing=upserted.orders_existing)
