@@ -26,6 +26,9 @@ from core.models import Customer, CustomerPhone, Order
 # IN lists stay under SQLite's historical 999 bound parameters.
 CHUNK_CUSTOMERS = 500
 ORDER_FIELDS = ("status", "total", "currency", "tracking", "items", "created_at")
+# The ORM leaves NULL values out of a bulk INSERT row, and rows with different columns cannot share
+# one multi-row statement: an empty name or tracking number would split a chunk into many INSERTs.
+INSERT_NULLS = {"render_nulls": True}
 
 
 @dataclass
@@ -99,7 +102,8 @@ async def _write_customers(session: AsyncSession, chunk: list[CustomerRecord], u
     new = [{"external_id": record.external_id, **_customer_values(record, None)}
            for record in chunk if record.external_id not in stored]
     if new:
-        inserted = await session.execute(insert(Customer).returning(Customer.id, Customer.external_id), new)
+        inserted = await session.execute(insert(Customer).returning(Customer.id, Customer.external_id), new,
+                                         execution_options=INSERT_NULLS)
         upserted.ids.update({external_id: customer_id for customer_id, external_id in inserted})
         upserted.created.update(values["external_id"] for values in new)
     changed = []
@@ -145,7 +149,7 @@ async def _write_phones(session: AsyncSession, chunk: list[CustomerRecord], ids:
     added = [{"customer_id": customer_id, "phone": phone, "verified": False}
              for customer_id, phones in wanted.items() for phone in phones if phone not in stored[customer_id]]
     if added:
-        await session.execute(insert(CustomerPhone), added)
+        await session.execute(insert(CustomerPhone), added, execution_options=INSERT_NULLS)
 
 
 async def upsert_orders(session: AsyncSession, owned: Sequence[tuple[int, OrderRecord]]) -> tuple[int, int]:
@@ -173,7 +177,7 @@ async def upsert_orders(session: AsyncSession, owned: Sequence[tuple[int, OrderR
         elif _differs(row, values):
             changed.append({"id": row.id, **values})
     if new:
-        await session.execute(insert(Order), new)
+        await session.execute(insert(Order), new, execution_options=INSERT_NULLS)
     if changed:
         await session.execute(update(Order), changed)
     return len(new), len(owned) - len(new)

@@ -31,8 +31,9 @@ def _many_csv(count: int, *, status: str = "new", extra_order_at: dict[int, str]
     """``count`` customers with one order each (plus an extra order number for some indexes)."""
     rows = []
     for i in range(count):
-        customer = f"m{i},Name {i},+38050{i:07d},m{i}@example.com,"
-        rows.append(f"{customer},o{i},{status},{i}.50,UAH,2026-10-01T10:00:00,\n")
+        # Empty names and tracking numbers now and then: NULLs must not split the multi-row INSERTs.
+        customer = f"m{i},{f'Name {i}' if i % 3 else ''},+38050{i:07d},m{i}@example.com,"
+        rows.append(f"{customer},o{i},{status},{i}.50,UAH,2026-10-01T10:00:00,{f'TT{i}' if i % 2 else ''}\n")
         if extra_order_at and i in extra_order_at:
             rows.append(f"{customer},{extra_order_at[i]},{status},1,UAH,2026-10-01T10:00:00,\n")
     return CSV_HEADER + "".join(rows)
