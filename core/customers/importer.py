@@ -80,8 +80,11 @@ def read_json(text: str) -> list[SourceRecord]:
         raise ValidationFailed("JSON import: expected a list of customers", [{"line": 1, "error": "not a list"}])
     position = _skip_space(text, position + 1)
     records = []
+    line, counted_to = 1, 0
     while not text.startswith("]", position):
-        line = text.count("\n", 0, position) + 1
+        # Only the newlines since the previous record are counted: a large file stays linear, not quadratic.
+        line += text.count("\n", counted_to, position)
+        counted_to = position
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
