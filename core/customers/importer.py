@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.customers.bulk import upsert_customers
@@ -154,6 +154,7 @@ async def validate(session: AsyncSession, sources: list[SourceRecord], *, region
     Beyond each record's own checks: an ``external_id`` twice in the file, an order number under
     two customers (in the file, or already another customer's in the database).
     """
+    await plan_each_query(session)
     problems: list[dict] = []
     records: list[CustomerRecord] = []
     owner_in_file: dict[str, str] = {}
@@ -196,6 +197,17 @@ def _line_of(source: SourceRecord, field_path: str) -> int:
     return source.line
 
 
+async def plan_each_query(session: AsyncSession) -> None:
+    """On PostgreSQL, plan every statement of this transaction for its own values.
+
+    An import repeats the same lookup with hundreds of parameters. After five runs PostgreSQL
+    may switch to a generic plan, and right after a large import (no statistics yet) that plan
+    scans the table comparing each row with every parameter: ~170 ms instead of ~2 ms a query.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 async def order_owners(session: AsyncSession, numbers: list[str]) -> dict[str, str | None]:
     """The external_id of the customer owning each of ``numbers`` that exists already."""
     owners: dict[str, str | None] = {}
@@ -225,6 +237,7 @@ async def _orders_of_other_customers(session: AsyncSession, sources: list[Source
 async def import_records(session: AsyncSession, settings: Settings, records: list[CustomerRecord],
                          progress: Callable[[int], None] | None = None) -> ImportReport:
     """Upsert validated records in bulk and refresh the derived figures once; ``progress(1)`` per customer."""
+    await plan_each_query(session)
     upserted = await upsert_customers(session, records, progress)
     await refresh_figures(session, settings)
     return ImportReport(customers_created=len(upserted.created),
