@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.customers.bulk import upsert_customers
 from core.customers.figures import refresh_figures
 from core.customers.records import CustomerRecord, problems_of
-from core.customers.service import upsert_customer
 from core.errors import ValidationFailed
 from core.models import Customer, Order
 from core.settings import Settings
@@ -80,8 +80,11 @@ def read_json(text: str) -> list[SourceRecord]:
         raise ValidationFailed("JSON import: expected a list of customers", [{"line": 1, "error": "not a list"}])
     position = _skip_space(text, position + 1)
     records = []
+    line, counted_to = 1, 0
     while not text.startswith("]", position):
-        line = text.count("\n", 0, position) + 1
+        # Only the newlines since the previous record are counted: a large file stays linear, not quadratic.
+        line += text.count("\n", counted_to, position)
+        counted_to = position
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
@@ -151,6 +154,7 @@ async def validate(session: AsyncSession, sources: list[SourceRecord], *, region
     Beyond each record's own checks: an ``external_id`` twice in the file, an order number under
     two customers (in the file, or already another customer's in the database).
     """
+    await plan_each_query(session)
     problems: list[dict] = []
     records: list[CustomerRecord] = []
     owner_in_file: dict[str, str] = {}
@@ -193,6 +197,17 @@ def _line_of(source: SourceRecord, field_path: str) -> int:
     return source.line
 
 
+async def plan_each_query(session: AsyncSession) -> None:
+    """On PostgreSQL, plan every statement of this transaction for its own values.
+
+    An import repeats the same lookup with hundreds of parameters. After five runs PostgreSQL
+    may switch to a generic plan, and right after a large import (no statistics yet) that plan
+    scans the table comparing each row with every parameter: ~170 ms instead of ~2 ms a query.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 async def order_owners(session: AsyncSession, numbers: list[str]) -> dict[str, str | None]:
     """The external_id of the customer owning each of ``numbers`` that exists already."""
     owners: dict[str, str | None] = {}
@@ -221,19 +236,10 @@ async def _orders_of_other_customers(session: AsyncSession, sources: list[Source
 
 async def import_records(session: AsyncSession, settings: Settings, records: list[CustomerRecord],
                          progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Upsert validated records and refresh the derived figures; ``progress(1)`` after each customer."""
-    report = ImportReport()
-    existing_orders = set(await order_owners(session, [o.number for r in records for o in r.orders]))
-    for record in records:
-        _, created = await upsert_customer(session, record)
-        report.customers_created += created
-        report.customers_existing += not created
-        for order in record.orders:
-            if order.number in existing_orders:
-                report.orders_existing += 1
-            else:
-                report.orders_created += 1
-        if progress:
-            progress(1)
+    """Upsert validated records in bulk and refresh the derived figures once; ``progress(1)`` per customer."""
+    await plan_each_query(session)
+    upserted = await upsert_customers(session, records, progress)
     await refresh_figures(session, settings)
-    return report
+    return ImportReport(customers_created=len(upserted.created),
+                        customers_existing=len(records) - len(upserted.created),
+                        orders_created=upserted.orders_created, orders_existing=upserted.orders_existing)

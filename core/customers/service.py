@@ -7,10 +7,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.customers.bulk import upsert_customers, upsert_orders
 from core.customers.records import CustomerRecord, OrderRecord
-from core.database import utcnow
-from core.errors import ConflictError, NotFoundError, ValidationFailed
-from core.models import Conversation, Customer, CustomerPhone, Identity, Order
+from core.errors import NotFoundError, ValidationFailed
+from core.models import Conversation, Customer, Identity, Order
 
 # Orders that no longer count towards what a customer has spent.
 NOT_SPENT_STATUSES = frozenset({"cancelled", "canceled", "refunded", "returned", "failed"})
@@ -59,83 +59,36 @@ async def surviving(session: AsyncSession, customer: Customer) -> Customer:
 async def upsert_customer(session: AsyncSession, record: CustomerRecord) -> tuple[Customer, bool]:
     """Create or update the customer ``record.external_id`` with its orders; the same record twice changes nothing.
 
-    The shop owns name, e-mails, tags and unverified phones, so they are replaced; phones the
-    shopper verified in a messenger are kept.
+    A chunk of one for :func:`core.customers.bulk.upsert_customers`, which says what is replaced
+    and what is kept.
 
     Returns:
-        The customer and whether it was created.
+        The customer as now stored and whether it was created.
 
     Raises:
         ConflictError: an order of the record belongs to another customer.
     """
-    customer = await get_by_external_id(session, external_id=record.external_id)
-    created = customer is None
-    if customer is None:
-        customer = Customer(external_id=record.external_id, emails=[], tags=[])
-        session.add(customer)
-        await session.flush()
-    await _check_orders_are_free(session, customer.id, record.orders)
-    if customer.name != record.name and record.name is not None:
-        customer.name = record.name
-    if customer.emails != record.emails:
-        customer.emails = list(record.emails)
-    if customer.tags != record.tags:
-        customer.tags = list(record.tags)
-    await _replace_unverified_phones(session, customer, record.phones)
-    for order in record.orders:
-        await upsert_order(session, customer, order)
-    return customer, created
-
-
-async def _replace_unverified_phones(session: AsyncSession, customer: Customer, phones: list[str]) -> None:
-    rows = (await session.scalars(select(CustomerPhone).where(CustomerPhone.customer_id == customer.id))).all()
-    have = {row.phone: row for row in rows}
-    for row in rows:
-        if not row.verified and row.phone not in phones:
-            await session.delete(row)
-    for phone in phones:
-        if phone not in have:
-            session.add(CustomerPhone(customer_id=customer.id, phone=phone, verified=False))
-    await session.flush()
-
-
-async def _check_orders_are_free(session: AsyncSession, customer_id: int, orders: list[OrderRecord]) -> None:
-    if not orders:
-        return
-    owners = (await session.execute(
-        select(Order.number, Order.customer_id).where(Order.number.in_([o.number for o in orders]))
-    )).all()
-    taken = sorted(number for number, owner in owners if owner != customer_id)
-    if taken:
-        raise ConflictError(f"order(s) {', '.join(taken)} belong to another customer")
+    upserted = await upsert_customers(session, [record])
+    # Reloaded: a copy already in the session would not show what the bulk statements wrote.
+    customer = await session.scalar(select(Customer).where(Customer.id == upserted.ids[record.external_id])
+                                     .execution_options(populate_existing=True))
+    return customer, record.external_id in upserted.created
 
 
 async def upsert_order(session: AsyncSession, customer: Customer, record: OrderRecord) -> tuple[Order, bool]:
     """Create or update the order ``record.number`` of ``customer``.
 
     Returns:
-        The order and whether it was created.
+        The order as now stored and whether it was created.
 
     Raises:
         ConflictError: the order number belongs to another customer (a duplicate order).
     """
-    order = await session.scalar(select(Order).where(Order.number == record.number))
-    if order is not None and order.customer_id != customer.id:
-        raise ConflictError(f"order {record.number} belongs to another customer")
-    created = order is None
-    if order is None:
-        order = Order(customer_id=customer.id, number=record.number, created_at=record.created_at or utcnow())
-        session.add(order)
-    values = {"status": record.status, "total": record.total, "currency": record.currency,
-              "tracking": record.tracking, "items": record.items}
-    if record.created_at is not None:
-        values["created_at"] = record.created_at
-    for name, value in values.items():
-        # Assign only real changes so that a repeated import does not touch updated_at.
-        if getattr(order, name) != value:
-            setattr(order, name, value)
-    await session.flush()
-    return order, created
+    created, _ = await upsert_orders(session, [(customer.id, record)])
+    # Reloaded: a copy already in the session would not show what the bulk statements wrote.
+    order = await session.scalar(select(Order).where(Order.number == record.number)
+                                 .execution_options(populate_existing=True))
+    return order, created == 1
 
 
 async def upsert_order_for(session: AsyncSession, *, customer_external_id: str, record: OrderRecord
