@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.inbound import FlowContext, InboundMessage, Reply
@@ -83,6 +83,10 @@ class InboundFlow:
         except IntegrityError:
             raise
         except Exception as failure:
+            if is_transient(failure):
+                # The database went away or stayed locked: the channel's retry (a 500, a resent web chat
+                # frame) will run the whole flow again once it is back and the shopper gets their answer.
+                raise
             # When storing fails too, that error propagates chained to this one and is logged once, by
             # the caller; the log names the update, never its text (core.database hides SQL parameters).
             rescued = await self._rescue(inbound)
@@ -149,6 +153,30 @@ class InboundFlow:
                                                          "chat_id": ctx.conversation.chat_id})
         for topic, event in ctx.events:
             await self.bus.publish(topic, event)
+
+
+# PostgreSQL SQLSTATEs of a moment's trouble: connection exceptions (08), serialization failure and
+# deadlock (40001, 40P01), insufficient resources (53), operator intervention such as a restart (57P).
+_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
+# SQLite's busy and locked results (another writer held the database past the busy timeout).
+_TRANSIENT_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether ``error`` says the infrastructure failed for a moment (worth retrying), not the code.
+
+    A lost or refused connection, a timeout, a restarting or locked database: the same message will go
+    through later. Anything else (a bug in a step, a broken schema) would fail again on every retry.
+    """
+    if isinstance(error, OSError | TimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    return (error.connection_invalidated or isinstance(original, OSError | TimeoutError)
+            or getattr(original, "sqlite_errorname", None) in _TRANSIENT_SQLITE
+            or sqlstate.startswith(_TRANSIENT_SQLSTATES))
 
 
 async def resolve_identity(session: AsyncSession, inbound: InboundMessage) -> Identity:
