@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.customers.bulk import CHUNK_CUSTOMERS
 from core.customers.service import NOT_SPENT_STATUSES
 from core.database import utcnow
 from core.models import Customer, Order
@@ -35,6 +37,15 @@ SEGMENT_GRID: tuple[tuple[set[int], set[int], str], ...] = (
     ({1, 2}, {1, 2}, "hibernating"),
 )
 SEGMENTS = tuple(name for _, _, name in SEGMENT_GRID)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A customer's tags with freshly computed figures: what the VIP rule reads."""
+
+    tags: list[str] | None
+    lifetime_value: Decimal
+    rfm_segment: str | None
 
 
 @dataclass(frozen=True)
@@ -87,17 +98,43 @@ def rfm_segments(summaries: Sequence[OrderSummary], now: datetime) -> dict[int, 
             for s, r, f, m in zip(summaries, recency, frequency, monetary, strict=True)}
 
 
-def is_vip(customer: Customer, settings: Settings) -> bool:
+class VipFacts(Protocol):
+    """What the VIP rule reads of a customer: a stored :class:`Customer` or a row of those columns."""
+
+    tags: list[str] | None
+    lifetime_value: Decimal | None
+    rfm_segment: str | None
+
+
+@dataclass(frozen=True)
+class VipRule:
     """The configurable VIP rule: a VIP tag, a lifetime value from the threshold, or a VIP segment.
 
     Tags and segments compare case-insensitively ("VIP" from a shop's CRM is the tag "vip").
     """
-    if {tag.lower() for tag in customer.tags or ()} & {tag.lower() for tag in settings.vip_tags}:
-        return True
-    if settings.vip_lifetime_value is not None and (customer.lifetime_value or 0) >= settings.vip_lifetime_value:
-        return True
-    segments = {segment.lower() for segment in settings.vip_segments}
-    return customer.rfm_segment is not None and customer.rfm_segment.lower() in segments
+
+    tags: frozenset[str]
+    lifetime_value: Decimal | None
+    segments: frozenset[str]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VipRule:
+        """The rule as the settings ``VIP_TAGS``, ``VIP_LIFETIME_VALUE`` and ``VIP_SEGMENTS`` define it."""
+        return cls(frozenset(tag.lower() for tag in settings.vip_tags), settings.vip_lifetime_value,
+                   frozenset(segment.lower() for segment in settings.vip_segments))
+
+    def applies(self, customer: VipFacts) -> bool:
+        """Whether ``customer``, with the figures it holds, is a VIP."""
+        if any(tag.lower() in self.tags for tag in customer.tags or ()):
+            return True
+        if self.lifetime_value is not None and (customer.lifetime_value or 0) >= self.lifetime_value:
+            return True
+        return customer.rfm_segment is not None and customer.rfm_segment.lower() in self.segments
+
+
+def is_vip(customer: VipFacts, settings: Settings) -> bool:
+    """Whether the configured :class:`VipRule` makes ``customer`` a VIP."""
+    return VipRule.from_settings(settings).applies(customer)
 
 
 async def order_summaries(session: AsyncSession) -> list[OrderSummary]:
@@ -111,27 +148,39 @@ async def order_summaries(session: AsyncSession) -> list[OrderSummary]:
 
 
 async def refresh_figures(session: AsyncSession, settings: Settings) -> int:
-    """Recompute lifetime value, RFM segment and VIP for every customer; returns how many changed.
+    """Recompute lifetime value, RFM segment and VIP for every customer; returns how many figures changed.
 
     RFM is relative to all customers, so one new order can move others' segments: the whole set
-    is recomputed from one aggregate query, and only changed rows are written.
+    is recomputed from one aggregate query and one query of the stored figures (plain rows, not
+    ORM objects), and only changed rows are written, one UPDATE (executemany by primary key) per
+    :data:`CHUNK_CUSTOMERS` of them. Merged-away customers keep the figures they had. Customers
+    already loaded in the session are given the new values by SQLAlchemy's bulk UPDATE (its
+    default session synchronisation), including ``updated_at``, which is written explicitly.
     """
+    # The stored tags must include what the caller changed through the ORM but has not flushed yet.
+    await session.flush()
     summaries = await order_summaries(session)
     by_customer = {s.customer_id: s for s in summaries}
     segments = rfm_segments(summaries, utcnow())
+    rule = VipRule.from_settings(settings)
+    stored = (await session.execute(
+        select(Customer.id, Customer.tags, Customer.lifetime_value, Customer.rfm_segment, Customer.vip)
+        .where(Customer.merged_into_id.is_(None))
+    )).all()
+    now = utcnow()
+    rows: list[dict] = []
     changed = 0
-    for customer in (await session.scalars(select(Customer).where(Customer.merged_into_id.is_(None)))).all():
-        summary = by_customer.get(customer.id)
-        values = {
-            "lifetime_value": summary.spent if summary else Decimal("0"),
-            "rfm_segment": segments.get(customer.id),
-        }
-        if customer.lifetime_value != values["lifetime_value"] or customer.rfm_segment != values["rfm_segment"]:
-            customer.lifetime_value, customer.rfm_segment = values["lifetime_value"], values["rfm_segment"]
-            changed += 1
-        vip = is_vip(customer, settings)
-        if customer.vip != vip:
-            customer.vip = vip
-            changed += 1
-    await session.flush()
+    for row in stored:
+        summary = by_customer.get(row.id)
+        figures = Figures(row.tags, summary.spent if summary else Decimal("0"), segments.get(row.id))
+        vip = rule.applies(figures)
+        # Counted as before: lifetime value and segment together, VIP on its own.
+        differences = ((row.lifetime_value != figures.lifetime_value or row.rfm_segment != figures.rfm_segment)
+                       + (row.vip != vip))
+        if differences:
+            changed += differences
+            rows.append({"id": row.id, "lifetime_value": figures.lifetime_value, "rfm_segment": figures.rfm_segment,
+                         "vip": vip, "updated_at": now})
+    for start in range(0, len(rows), CHUNK_CUSTOMERS):
+        await session.execute(update(Customer), rows[start:start + CHUNK_CUSTOMERS])
     return changed
