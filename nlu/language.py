@@ -56,7 +56,8 @@ def detect_language(
     """Pick the language to answer ``text`` in.
 
     A long enough message decides by itself. A short one ("оператор", "ok") keeps the conversation's
-    previous language, so one word never flips the conversation; without a previous language the
+    previous language, so one word never flips the conversation (unless it is Cyrillic after English:
+    then a Cyrillic language is certain and the message decides); without a previous language the
     channel hint wins when the message is written in the hint's script. An uncertain guess on a longer
     message also defers to them. Text without letters keeps whatever is known.
 
@@ -81,7 +82,9 @@ def detect_language(
     best = max(confidences, key=confidences.__getitem__)
     detected = _usable(best)
     short = len(tokenize(normalized)) <= _SHORT_WORDS
-    if previous and short:
+    # Latin words are everyday in Ukrainian and Russian chats ("ok", "iPhone"); Cyrillic ones are not
+    # in English chats: a short Cyrillic message after English is a shopper switching, not an aside.
+    if previous and short and not (script == "cyrillic" and _SCRIPT[previous] != script):
         return previous
     same_script = [c for c in (previous, hint) if c and _SCRIPT[c] == script]
     if same_script and (short or confidences[best] < _SWITCH_CONFIDENCE):

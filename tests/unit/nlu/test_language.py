@@ -15,6 +15,8 @@ from nlu.language import detect_language
         pytest.param("оператор", {"previous": "uk"}, "uk", id="one-word-keeps-previous-uk"),
         pytest.param("спасибо", {"previous": "uk"}, "uk", id="one-ru-word-does-not-flip-uk"),
         pytest.param("ok", {"previous": "ru"}, "ru", id="one-latin-word-does-not-flip-ru"),
+        pytest.param("расскажи анекдот", {"previous": "en"}, "ru", id="short-cyrillic-after-en-switches"),
+        pytest.param("оператор", {"previous": "en", "hint": "uk"}, "uk", id="cyrillic-after-en-follows-hint"),
         pytest.param("доставка", {"hint": "uk"}, "uk", id="one-word-follows-hint"),
         pytest.param("доставка", {"hint": "en"}, "ru", id="hint-in-other-script-ignored"),
         pytest.param("😀👍", {"previous": "en"}, "en", id="emoji-keeps-previous"),
