@@ -108,10 +108,13 @@ async def test_shopper_to_agent_and_back_with_rating(backend, settings, session_
                     await expect(page.locator("#card-identities")).to_contain_text("viber")
                     await expect(page.locator("#card-identities")).to_contain_text("telegram")
                     await expect(page.locator("#card-facts")).to_contain_text("+380501234567")
+                    # Nobody can answer a conversation before taking it: no reply box yet.
+                    await expect(page.locator("#reply-form")).to_be_hidden()
 
                     await page.click("#take")
                     await telegram.wait_for_async(lambda: "Olena has joined." in telegram.texts_to(tg.USER_ID))
                     await expect(page.locator("#mine-list li")).to_have_count(1)
+                    await expect(page.locator("#reply-form")).to_be_visible()
 
                     await page.fill("#reply-text", "Your parcel left the warehouse today.")
                     await page.click("#send")
@@ -122,6 +125,10 @@ async def test_shopper_to_agent_and_back_with_rating(backend, settings, session_
                     await page.click("#resolve")
                     await telegram.wait_for_async(lambda: any(
                         "rate our help" in t for t in telegram.texts_to(tg.USER_ID)))
+                    # A resolved conversation offers no reply box and no transfer.
+                    await expect(page.locator("#conversation-title")).to_contain_text("resolved")
+                    for control in ("#reply-form", "#transfer", "#transfer-target"):
+                        await expect(page.locator(control)).to_be_hidden()
                     question = telegram.sent(tg.USER_ID)[-1]
                     buttons = [b["callback_data"] for row in _markup(question)["inline_keyboard"] for b in row]
                     assert buttons == ["csat:1", "csat:2", "csat:3", "csat:4", "csat:5"]

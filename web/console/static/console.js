@@ -151,7 +151,8 @@ async function renderConversation() {
   ].filter(Boolean));
   const mineNow = detail.status === "assigned" && detail.assignee_id === state.me.id;
   $("take").hidden = detail.status !== "queued";
-  $("resolve").hidden = $("handback").hidden = !["queued", "assigned"].includes(detail.status);
+  const open = ["queued", "assigned"].includes(detail.status);
+  $("resolve").hidden = $("handback").hidden = $("transfer").hidden = $("transfer-target").hidden = !open;
   $("reply-form").hidden = !mineNow;
   renderTimeline(messages, detail.events);
   renderCard(detail.customer);
