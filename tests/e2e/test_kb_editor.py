@@ -46,6 +46,7 @@ async def _seed(session_factory) -> None:
 
 async def _sign_in(page: Page, base: str) -> None:
     await page.goto(f"{base}/kb")
+    await expect(page.locator("#nav")).to_be_hidden()  # nothing to navigate before signing in
     await page.fill("#login-email", "editor@shop.ua")
     await page.fill("#login-password", "editor-password")
     await page.click("#login-submit")
