@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.inbound import FlowContext, InboundMessage, Reply
 from core import events
 from core.bus import EventBus
-from core.database import utcnow
+from core.database import is_transient, utcnow
 from core.models import Conversation, Customer, Identity, Message
 from core.outbox import queue_outgoing
 from core.settings import Settings
@@ -153,30 +153,6 @@ class InboundFlow:
                                                          "chat_id": ctx.conversation.chat_id})
         for topic, event in ctx.events:
             await self.bus.publish(topic, event)
-
-
-# PostgreSQL SQLSTATEs of a moment's trouble: connection exceptions (08), serialization failure and
-# deadlock (40001, 40P01), insufficient resources (53), operator intervention such as a restart (57P).
-_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
-# SQLite's busy and locked results (another writer held the database past the busy timeout).
-_TRANSIENT_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED")
-
-
-def is_transient(error: BaseException) -> bool:
-    """Whether ``error`` says the infrastructure failed for a moment (worth retrying), not the code.
-
-    A lost or refused connection, a timeout, a restarting or locked database: the same message will go
-    through later. Anything else (a bug in a step, a broken schema) would fail again on every retry.
-    """
-    if isinstance(error, OSError | TimeoutError):
-        return True
-    if not isinstance(error, DBAPIError):
-        return False
-    original = error.orig
-    sqlstate = getattr(original, "sqlstate", None) or ""
-    return (error.connection_invalidated or isinstance(original, OSError | TimeoutError)
-            or getattr(original, "sqlite_errorname", None) in _TRANSIENT_SQLITE
-            or sqlstate.startswith(_TRANSIENT_SQLSTATES))
 
 
 async def resolve_identity(session: AsyncSession, inbound: InboundMessage) -> Identity:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -109,3 +110,27 @@ async def serialize(session: AsyncSession, name: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+# PostgreSQL SQLSTATEs of a moment's trouble: connection exceptions (08), serialization failure and
+# deadlock (40001, 40P01), insufficient resources (53), operator intervention such as a restart (57P).
+_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57P")
+# SQLite's busy and locked results (another writer held the database past the busy timeout).
+_TRANSIENT_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether ``error`` says the infrastructure failed for a moment (worth retrying), not the code.
+
+    A lost or refused connection, a timeout, a restarting or locked database: the same message will go
+    through later. Anything else (a bug in a step, a broken schema) would fail again on every retry.
+    """
+    if isinstance(error, OSError | TimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    return (error.connection_invalidated or isinstance(original, OSError | TimeoutError)
+            or getattr(original, "sqlite_errorname", None) in _TRANSIENT_SQLITE
+            or sqlstate.startswith(_TRANSIENT_SQLSTATES))

@@ -18,6 +18,18 @@ from sqlalchemy.exc import ArgumentError
 from core.errors import ConfigurationError
 
 SUPPORTED_LANGUAGES = ("uk", "ru", "en")
+
+
+def pick_language(*candidates: str | None, default: str = "uk") -> str:
+    """The first supported language among ``candidates`` (e.g. conversation, customer), else ``default``.
+
+    Codes may carry a region ("en-US", "uk_UA"): only their first two letters count.
+    """
+    for candidate in candidates:
+        code = (candidate or "")[:2].lower()
+        if code in SUPPORTED_LANGUAGES:
+            return code
+    return default
 ROLES = ("admin", "supervisor", "agent", "editor", "integration")
 ASYNC_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 # A bot token as @BotFather gives it: the bot's numeric id, a colon, the secret part.

@@ -16,7 +16,7 @@ from core.database import utcnow
 from core.errors import ConflictError, ValidationFailed
 from core.models import Conversation, Customer, Message, StaffUser, Team
 from core.outbox import queue_outgoing
-from core.settings import Settings
+from core.settings import Settings, pick_language
 from handoff import agents, hours, routing, services, sla, texts
 from handoff.config import HandoffConfig
 from handoff.state import CUSTOMER, SYSTEM, Actor, Notice, Outcome, transition
@@ -27,7 +27,7 @@ CSAT_SCORES = range(1, 6)
 
 def language_of(conversation: Conversation, customer: Customer | None, default: str) -> str:
     """The language to address the shopper in."""
-    return texts.pick_language(conversation.language, customer.preferred_language if customer else None,
+    return pick_language(conversation.language, customer.preferred_language if customer else None,
                                default=default)
 
 
@@ -88,7 +88,7 @@ async def dispatch(session: AsyncSession, team: Team | None, *, outcome: Outcome
         own = outcome if is_current else Outcome()
         try:
             await assign(session, conversation, agent, actor=SYSTEM, outcome=own,
-                         language=language if is_current else texts.pick_language(conversation.language))
+                         language=language if is_current else pick_language(conversation.language))
         except ConflictError:
             continue  # taken by someone else meanwhile
         if not is_current:

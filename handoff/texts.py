@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from core.settings import SUPPORTED_LANGUAGES
-
 TEXTS: dict[str, dict[str, str]] = {
     "queued": {
         "uk": "З'єднуємо вас з оператором — ви {position}-й у черзі. Орієнтовний час очікування: {minutes} хв.",
@@ -53,14 +51,6 @@ WEEKDAYS = {
 }
 AT = {"uk": "о", "ru": "в", "en": "at"}
 
-
-def pick_language(*candidates: str | None, default: str = "uk") -> str:
-    """The first supported language among ``candidates`` (e.g. conversation, customer), else ``default``."""
-    for candidate in candidates:
-        code = (candidate or "")[:2].lower()
-        if code in SUPPORTED_LANGUAGES:
-            return code
-    return default
 
 
 def text(key: str, language: str, **values: object) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bots.inbound import FlowContext
 from bots.steps.callbacks import decision_field
-from handoff.texts import pick_language
+from core.settings import pick_language
 
 
 def shopper_language(ctx: FlowContext) -> str:

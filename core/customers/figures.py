@@ -161,13 +161,13 @@ async def refresh_figures(session: AsyncSession, settings: Settings) -> int:
     await session.flush()
     summaries = await order_summaries(session)
     by_customer = {s.customer_id: s for s in summaries}
-    segments = rfm_segments(summaries, utcnow())
+    now = utcnow()
+    segments = rfm_segments(summaries, now)
     rule = VipRule.from_settings(settings)
     stored = (await session.execute(
         select(Customer.id, Customer.tags, Customer.lifetime_value, Customer.rfm_segment, Customer.vip)
         .where(Customer.merged_into_id.is_(None))
     )).all()
-    now = utcnow()
     rows: list[dict] = []
     changed = 0
     for row in stored:

@@ -21,7 +21,7 @@ from core.database import serialize, utcnow
 from core.errors import ConflictError
 from core.models import Conversation, Customer, Identity, Message, OutboxItem
 from core.outbox import queue_outgoing
-from core.settings import SUPPORTED_LANGUAGES, Settings
+from core.settings import Settings, pick_language
 
 # Message.delivery_status -> the attempt's status as the API reports it.
 ATTEMPT_STATUS = {"pending": "queued", "sent": "sent", "delivered": "delivered", "seen": "delivered",
@@ -30,11 +30,8 @@ ATTEMPT_STATUS = {"pending": "queued", "sent": "sent", "delivered": "delivered",
 
 def language_of(customer: Customer, identity: Identity | None, settings: Settings) -> str:
     """The language to write to the customer in: theirs when known, else the default."""
-    for candidate in (customer.preferred_language, identity.language_code if identity else None):
-        code = (candidate or "")[:2].lower()
-        if code in SUPPORTED_LANGUAGES:
-            return code
-    return settings.default_language
+    return pick_language(customer.preferred_language, identity.language_code if identity else None,
+                         default=settings.default_language)
 
 
 async def reachable_identities(session: AsyncSession, customer_id: int) -> list[Identity]:

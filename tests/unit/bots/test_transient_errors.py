@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from bots.flow import is_transient
+from core.database import is_transient
 
 
 def sqlite_error(tmp_path, *, locked: bool) -> sqlite3.OperationalError:
