@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from knowledge_base.models import Article
 from knowledge_base.revision import current_revision
 from nlu.engine import NLUEngine
-from nlu.types import Decision, KnowledgeEntry
+from nlu.types import Decision, KnowledgeEntry, PreviousAnswer
 
 logger = logging.getLogger(__name__)
 # How long a decision waits for an index that is still starting before the caller gets an error.
@@ -185,13 +185,13 @@ class KnowledgeIndex:
 
     async def decide(
         self, text: str, *, language_hint: str | None = None, previous_language: str | None = None,
-        recent_failures: int = 0,
+        recent_failures: int = 0, previous_answer: PreviousAnswer | None = None,
     ) -> Decision:
-        """The NLU decision for one message, computed off the event loop.
+        """The NLU decision for one message, computed off the event loop (arguments: :meth:`NLUEngine.decide`).
 
         Raises:
             TimeoutError: the index has not loaded after :data:`READY_TIMEOUT` seconds.
         """
         await asyncio.wait_for(self._ready.wait(), READY_TIMEOUT)
         return await self.engine.adecide(text, language_hint=language_hint, previous_language=previous_language,
-                                         recent_failures=recent_failures)
+                                         recent_failures=recent_failures, previous_answer=previous_answer)

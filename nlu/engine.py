@@ -14,6 +14,7 @@ from nlu.calibration import Thresholds, choose_thresholds, fit_fusion, leave_out
 from nlu.classifier import ArticleClassifier
 from nlu.decision import DecisionContext, decide_action
 from nlu.encoder import Encoder, get_encoder
+from nlu.follow_up import decide_in_context, reads_as_follow_up, with_context
 from nlu.fusion import PART_GROUPS, Fusion
 from nlu.index import Document, Index, Query, prepare_documents
 from nlu.language import detect_language
@@ -21,7 +22,7 @@ from nlu.multilingual import MultilingualEncoder, get_multilingual_encoder
 from nlu.off_topic import not_covered, off_topic_messages
 from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
 from nlu.text import lemmas, normalize, script_of, warm_up
-from nlu.types import Decision, KnowledgeEntry
+from nlu.types import Decision, KnowledgeEntry, PreviousAnswer
 
 ALL_PARTS = ("lexical", "dense", "multilingual", "classifier")
 # Calibration needs a few examples per article to learn from; below this the fixed fusion is used.
@@ -264,6 +265,7 @@ class NLUEngine:
         language_hint: str | None = None,
         previous_language: str | None = None,
         recent_failures: int = 0,
+        previous_answer: PreviousAnswer | None = None,
     ) -> Decision:
         """Decide what to do with one shopper message. Synchronous and CPU-bound; never raises on input.
 
@@ -272,6 +274,8 @@ class NLUEngine:
             language_hint: The channel's language code, if any.
             previous_language: The conversation's language so far, if any.
             recent_failures: How many of the shopper's latest messages in a row got no answer.
+            previous_answer: The bot's answer just before this message, if it was one: a short
+                follow-up ("а до Києва?") is then also read in its context (:mod:`nlu.follow_up`).
 
         Returns:
             The decision, with candidates and an explanation for editors.
@@ -297,7 +301,11 @@ class NLUEngine:
         if not context.has_content or state.index is None:
             return decide_action(context, np.zeros(0), {})
         fused, parts = self.score(text, language)
-        return decide_action(context, fused, parts)
+        decision = decide_action(context, fused, parts)
+        if previous_answer and _short_of_an_answer(decision) and reads_as_follow_up(normalized):
+            fused, parts = self.score(with_context(text, previous_answer), language)
+            decision = decide_in_context(decision, decide_action(context, fused, parts), previous_answer)
+        return decision
 
     async def adecide(
         self,
@@ -306,6 +314,7 @@ class NLUEngine:
         language_hint: str | None = None,
         previous_language: str | None = None,
         recent_failures: int = 0,
+        previous_answer: PreviousAnswer | None = None,
     ) -> Decision:
         """Run :meth:`decide` on the engine's worker thread, keeping the event loop free."""
         loop = asyncio.get_running_loop()
@@ -316,12 +325,18 @@ class NLUEngine:
                 language_hint=language_hint,
                 previous_language=previous_language,
                 recent_failures=recent_failures,
+                previous_answer=previous_answer,
             ),
         )
 
     def close(self) -> None:
         """Stop the worker thread (the shared model stays loaded for other engines)."""
         self._executor.shutdown(wait=False)
+
+
+def _short_of_an_answer(decision: Decision) -> bool:
+    # Only the scores fell short: a request for a person, anger or a sensitive topic stays as decided.
+    return decision.action in ("fallback", "clarify") or decision.reason == "low_confidence"
 
 
 def _signal_articles(documents: list[Document]) -> frozenset[int]:

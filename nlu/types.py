@@ -67,3 +67,11 @@ class Decision:
     candidates: tuple[Candidate, ...]
     reason: str | None
     explanation: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PreviousAnswer:
+    """The bot's latest answer in a conversation: the shopper's question and the article that answered it."""
+
+    question: str
+    article_id: str

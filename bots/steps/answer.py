@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bots.inbound import Button, FlowContext, Reply
 from bots.steps.clarify import clarify_buttons
 from bots.steps.language import shopper_language
+from core.database import utcnow
 from core.models import Message
 from knowledge_base.figures import record_answer, record_feedback
 from knowledge_base.inbox import record_unanswered
 from knowledge_base.models import Article
 from knowledge_base.rendering import plain_text, render
-from nlu.types import Decision
+from nlu.types import Decision, PreviousAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ SORRY = {
     "en": "Thanks for telling us; we will improve this answer. Write \"agent\" if you would like a person to help.",
 }
 HTML_TARGETS = {"telegram": "telegram", "webchat": "web"}
+# A question asked this long after the bot's answer is a new question, not a follow-up of it.
+FOLLOW_UP_WINDOW = timedelta(minutes=15)
 
 
 @dataclass
@@ -93,7 +97,8 @@ async def _on_text(ctx: FlowContext) -> None:
         return
     decision = await index.decide(ctx.inbound.text, language_hint=ctx.inbound.language_hint,
                                   previous_language=conversation.language,
-                                  recent_failures=conversation.low_confidence_streak or 0)
+                                  recent_failures=conversation.low_confidence_streak or 0,
+                                  previous_answer=await _previous_answer(ctx))
     ctx.decision = decision
     conversation.language = decision.language
     article = await _published(ctx, decision.article_id) if decision.action == "answer" else None
@@ -158,6 +163,29 @@ async def _answer(ctx: FlowContext, article: Article, decision: Decision, *, que
     ))
     await record_answer(ctx.session, article=article, conversation_id=ctx.conversation.id,
                         question=question or ctx.inbound.text, language=variant.language)
+
+
+async def _previous_answer(ctx: FlowContext) -> PreviousAnswer | None:
+    """The bot's answer just before this message, if the conversation's latest reply was one, and recent.
+
+    Anything said since (an agent, a fallback, a "did you mean") or a pause of more than
+    :data:`FOLLOW_UP_WINDOW` ends the context a follow-up question leans on.
+    """
+    latest = await ctx.session.scalar(
+        select(Message).where(Message.conversation_id == ctx.conversation.id, Message.direction == "out",
+                              Message.id < ctx.message.id)
+        .order_by(Message.id.desc()).limit(1)
+    )
+    decision = (latest.payload or {}).get("decision") if latest is not None else None
+    if (not isinstance(decision, dict) or decision.get("action") != "answer" or not decision.get("article_id")
+            or utcnow() - latest.created_at > FOLLOW_UP_WINDOW):
+        return None
+    question = await ctx.session.scalar(
+        select(Message.text).where(Message.conversation_id == ctx.conversation.id, Message.direction == "in",
+                                   Message.kind == "text", Message.id < latest.id)
+        .order_by(Message.id.desc()).limit(1)
+    )
+    return PreviousAnswer(question, str(decision["article_id"])) if question else None
 
 
 async def _last_question(ctx: FlowContext) -> str | None:

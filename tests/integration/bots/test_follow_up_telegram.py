@@ -1,0 +1,79 @@
+"""A follow-up question in Telegram, end to end: the demo knowledge base, the real NLU and the Bot API double.
+
+"а скільки їде?" right after the delivery-cost answer used to get "I could not find an answer"; now the
+shopper is offered the delivery topics and one tap answers. A pause of more than the follow-up window,
+or chatter, gets the plain fallback as before.
+"""
+
+from datetime import timedelta
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import update
+
+from bots.steps.answer import DID_YOU_MEAN, FALLBACK, FOLLOW_UP_WINDOW
+from core.database import utcnow
+from core.models import Message
+from knowledge_base.demo import seed_demo_articles
+from tests.integration.bots.test_clarify_buttons import _candidate_rows, _nth_sent
+from tests.support import telegram_payloads as tp
+from tests.support.channels import post_telegram, stored_messages
+
+QUESTION = "Скільки коштує доставка до Львова?"
+FOLLOW_UP = "а скільки їде?"
+
+
+@pytest.fixture
+async def client(channels_settings, session_factory):
+    """The app with the product's own flow and NLU over the demo knowledge base."""
+    from web.app import create_app
+
+    async with session_factory() as session, session.begin():
+        await seed_demo_articles(session)
+    async with AsyncTestClient(app=create_app(channels_settings)) as client:
+        yield client
+
+
+async def _say(client, settings, text: str) -> None:
+    update_ = tp.text_update(text, language_code="uk")
+    assert (await post_telegram(client, settings, update_)).status_code == 200
+
+
+async def _answered_article(session_factory) -> str | None:
+    decision = (await stored_messages(session_factory, "out"))[-1].payload.get("decision") or {}
+    return decision.get("article_id") if decision.get("action") == "answer" else None
+
+
+async def test_a_follow_up_is_offered_the_topic_and_the_tap_answers(client, channels_settings, telegram,
+                                                                    session_factory) -> None:
+    await _say(client, channels_settings, QUESTION)
+    await _nth_sent(telegram, tp.USER_ID, 1)
+    assert await _answered_article(session_factory) == "delivery-cost"
+
+    await _say(client, channels_settings, FOLLOW_UP)
+    offer = await _nth_sent(telegram, tp.USER_ID, 2)
+    assert offer["text"] == DID_YOU_MEAN["uk"]
+    choices = [row[0]["callback_data"] for row in _candidate_rows(offer)]
+    assert choices[0] == "kb:delivery-cost" and "kb:delivery-time" in choices
+
+    press = tp.callback_update("kb:delivery-time", message=tp.bot_message(offer), query_id="cq-follow-up")
+    assert (await post_telegram(client, channels_settings, press)).status_code == 200
+    await _nth_sent(telegram, tp.USER_ID, 3)
+    assert await _answered_article(session_factory) == "delivery-time"
+
+
+async def test_after_a_pause_or_as_chatter_it_is_a_new_question(client, channels_settings, telegram,
+                                                                session_factory) -> None:
+    await _say(client, channels_settings, QUESTION)
+    await _nth_sent(telegram, tp.USER_ID, 1)
+    await _say(client, channels_settings, "розкажи анекдот")
+    assert (await _nth_sent(telegram, tp.USER_ID, 2))["text"] == FALLBACK["uk"]
+
+    await _say(client, channels_settings, QUESTION)
+    await _nth_sent(telegram, tp.USER_ID, 3)
+    async with session_factory() as session, session.begin():
+        # The answer was sent longer ago than the window: the shopper has moved on.
+        await session.execute(update(Message).where(Message.direction == "out")
+                              .values(created_at=utcnow() - FOLLOW_UP_WINDOW - timedelta(minutes=1)))
+    await _say(client, channels_settings, FOLLOW_UP)
+    assert (await _nth_sent(telegram, tp.USER_ID, 4))["text"] == FALLBACK["uk"]

@@ -1,0 +1,59 @@
+"""Follow-up questions on the demo knowledge base, with the real engine: a short "а …?" after an answer is
+read in the context of the question just answered; everything else decides as before."""
+
+import pytest
+
+from nlu.types import PreviousAnswer
+
+DELIVERY_COST = PreviousAnswer("Скільки коштує доставка до Львова?", "delivery-cost")
+RETURNS = PreviousAnswer("Як повернути товар?", "returns")
+
+
+def test_the_previous_answer_is_what_the_demo_bot_answers(demo_engine) -> None:
+    for previous in (DELIVERY_COST, RETURNS):
+        decision = demo_engine.decide(previous.question)
+        assert (decision.action, decision.article_id) == ("answer", previous.article_id)
+
+
+@pytest.mark.parametrize(("follow_up", "language", "sibling"), [
+    ("а скільки їде?", "uk", "delivery-time"),
+    ("а до Києва?", "uk", "delivery-time"),
+])
+def test_a_follow_up_the_message_alone_misses_offers_the_topic_and_its_neighbours(
+        demo_engine, follow_up, language, sibling) -> None:
+    alone = demo_engine.decide(follow_up, previous_language=language)
+    assert alone.action == "fallback"  # what the shopper got before: "I could not find an answer"
+
+    decision = demo_engine.decide(follow_up, previous_language=language, previous_answer=DELIVERY_COST)
+    assert decision.action == "clarify"
+    slugs = [candidate.article_id for candidate in decision.candidates]
+    assert slugs[0] == "delivery-cost" and sibling in slugs
+    assert decision.language == language
+    assert decision.explanation["follow_up_of"] == "delivery-cost"
+
+
+def test_russian_follow_up_after_a_russian_answer(demo_engine) -> None:
+    previous = PreviousAnswer("Сколько стоит доставка?", "delivery-cost")
+    assert demo_engine.decide("а в Одессу?", previous_language="ru").action == "fallback"
+    decision = demo_engine.decide("а в Одессу?", previous_language="ru", previous_answer=previous)
+    assert (decision.action, decision.language) == ("clarify", "ru")
+    assert decision.candidates[0].title == "Стоимость доставки"
+
+
+def test_a_follow_up_answered_on_its_own_keeps_its_answer(demo_engine) -> None:
+    # In context the returns article would win; the message alone names what it wants.
+    decision = demo_engine.decide("а обміняти можна?", previous_language="uk", previous_answer=RETURNS)
+    assert (decision.action, decision.article_id) == ("answer", "exchange")
+    assert "follow_up_of" not in decision.explanation
+
+
+@pytest.mark.parametrize("text", ["розкажи анекдот", "скільки буде два плюс два"])
+def test_chatter_after_an_answer_is_not_read_in_its_context(demo_engine, text) -> None:
+    decision = demo_engine.decide(text, previous_language="uk", previous_answer=DELIVERY_COST)
+    assert decision.action == "fallback"
+    assert "follow_up_of" not in decision.explanation
+
+
+def test_a_request_for_a_person_worded_as_a_follow_up_still_goes_to_a_person(demo_engine) -> None:
+    decision = demo_engine.decide("а можна оператора?", previous_language="uk", previous_answer=DELIVERY_COST)
+    assert (decision.action, decision.reason) == ("handoff", "explicit_request")
