@@ -25,12 +25,6 @@ MAX_REPLY_CHARS = 4096
 CSAT_SCORES = range(1, 6)
 
 
-def language_of(conversation: Conversation, customer: Customer | None, default: str) -> str:
-    """The language to address the shopper in."""
-    return pick_language(conversation.language, customer.preferred_language if customer else None,
-                               default=default)
-
-
 def _updated(outcome: Outcome, conversation: Conversation, change: str) -> None:
     outcome.publish(events.CONVERSATION_UPDATED, {**services.summarize(conversation),
                                                   "conversation_id": conversation.id, "change": change})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bots.inbound import FlowContext
 from bots.steps.callbacks import callback_data
+from bots.steps.language import shopper_language
 from bots.steps.outcomes import apply_outcome
 from handoff import flows
 from handoff.state import Outcome
@@ -21,7 +22,6 @@ async def csat(ctx: FlowContext) -> None:
         await ctx.session.flush()
         return
     outcome = Outcome()
-    language = flows.language_of(conversation, ctx.customer, ctx.settings.default_language)
-    await flows.record_csat(ctx.session, conversation, score=score, language=language, outcome=outcome)
+    await flows.record_csat(ctx.session, conversation, score=score, language=shopper_language(ctx), outcome=outcome)
     apply_outcome(ctx, outcome)
     ctx.done = True

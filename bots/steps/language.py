@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bots.inbound import FlowContext
 from bots.steps.callbacks import decision_field
-from core.settings import pick_language
+from core import language
 
 
 def shopper_language(ctx: FlowContext) -> str:
     """The first supported one of: the conversation's language, the NLU's for this message (once it has
-    decided), the customer's preferred language, the channel's hint; else the shop's default."""
-    return pick_language(ctx.conversation.language, decision_field(ctx.decision, "language"),
-                         ctx.customer.preferred_language, ctx.inbound.language_hint or ctx.identity.language_code,
-                         default=ctx.settings.default_language)
+    decided), the customer's preferred language, the channel's hint; else the shop's default
+    (:func:`core.language.shopper_language`)."""
+    return language.shopper_language(
+        ctx.conversation, ctx.customer, detected=decision_field(ctx.decision, "language"),
+        hint=ctx.inbound.language_hint or ctx.identity.language_code, default=ctx.settings.default_language)

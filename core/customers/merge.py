@@ -3,13 +3,36 @@
 A merge moves identities, phones, orders, conversations (with their messages), notes and
 notifications to the surviving customer and marks the other ``merged_into_id``. The audit record
 lists exactly what moved and what changed on the survivor, which is what unmerge puts back.
+
+Unmerge also gives back what the merged-away person did while merged (:mod:`core.customers.after_merge`),
+and nothing of the survivor's own:
+
+- Messages go with the person whose chat they came from or went to: the merged-away identities'
+  messages written into the survivor's conversations (and the bot's, agents' and notifications'
+  replies to those chats) go back, the survivor's own messages written into a conversation that goes
+  back stay. Messages never leave their conversation (that would tear a thread apart); what moves is
+  ``Message.customer_id``, which is what the customer's cross-channel timeline (the console's
+  messages view, the export) is made of. So a conversation can hold a few messages of the other
+  person, shown on that person's timeline instead.
+- Conversations the merge moved go back; conversations opened after the merge go to the person
+  whose chat their first message came from or went to. A conversation that would now answer the
+  other person's chat is pointed back at its owner's (its owner's latest chat in it), so an agent's
+  reply never reaches the wrong person.
+- Notifications sent after the merge go back when their latest attempt was addressed to one of the
+  merged-away identities.
+- Orders pushed after the merge go back when the shop account goes back (the survivor had no shop id
+  before, so every order pushed since is that account's); the merge records the last order id to
+  tell them apart. Merges audited before that keep such orders on the survivor.
+- Notes written on the survivor after the merge and phones verified after it stay: nothing says
+  whose they are.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.customers.after_merge import give_back
 from core.customers.models import Notification
 from core.errors import ConflictError, NotFoundError
 from core.models import AuditRecord, Conversation, Customer, CustomerNote, CustomerPhone, Identity, Message, Order
@@ -62,7 +85,7 @@ async def merge(session: AsyncSession, *, source: Customer, target: Customer, re
         actor_type=actor_type, actor_id=actor_id, action=MERGE_ACTION, target_type="customer",
         target_id=str(source.id),
         details={"into": target.id, "reason": reason, "moved": moved, "phones": phones,
-                 "target_before": target_before},
+                 "target_before": target_before, "last_order_id": await session.scalar(select(func.max(Order.id)))},
     )
     session.add(record)
     await session.flush()
@@ -110,8 +133,8 @@ async def unmerge(session: AsyncSession, *, customer: Customer, actor_type: str,
                   ) -> AuditRecord:
     """Undo the merge of ``customer`` (the merged-away one) from its audit record, and audit that.
 
-    Conversations go back with all their messages; the survivor loses the e-mails, tags, shop id
-    and name it gained from the merge.
+    What moved goes back, with what the source's identities produced since (see the module); the
+    survivor loses the e-mails, tags, shop id and name it gained from the merge.
 
     Raises:
         ConflictError: the customer is not merged (or the survivor was erased since).
@@ -134,19 +157,21 @@ async def unmerge(session: AsyncSession, *, customer: Customer, actor_type: str,
         ids = details["moved"].get(key) or []
         if ids:
             await session.execute(update(model).where(model.id.in_(ids)).values(customer_id=customer.id))
-    conversation_ids = details["moved"].get("conversations") or []
-    if conversation_ids:
-        await session.execute(update(Message).where(Message.conversation_id.in_(conversation_ids))
-                              .values(customer_id=customer.id))
+    shop_account_returns = details["target_before"]["external_id"] is None and target.external_id is not None
+    after = await give_back(session, source_id=customer.id, target_id=target.id,
+                            identity_ids=details["moved"].get("identities") or [],
+                            recorded_conversation_ids=details["moved"].get("conversations") or [],
+                            orders_after=details.get("last_order_id") if shop_account_returns else None)
     await _unmerge_phones(session, details["phones"], customer, target)
     _restore_target(details["target_before"], customer, target)
-    if details["target_before"]["external_id"] is None and target.external_id is not None:
+    if shop_account_returns:
         source_external_id, target.external_id = target.external_id, None
         await session.flush()
         customer.external_id = source_external_id
     customer.merged_into_id = None
     record = AuditRecord(actor_type=actor_type, actor_id=actor_id, action=UNMERGE_ACTION, target_type="customer",
-                         target_id=str(customer.id), details={"from": target.id, "merge_audit_id": merge_record.id})
+                         target_id=str(customer.id),
+                         details={"from": target.id, "merge_audit_id": merge_record.id, "after_merge": after})
     session.add(record)
     await session.flush()
     await _refresh(session, customer, target)

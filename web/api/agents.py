@@ -9,7 +9,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from core.models import Customer, Message, Team
+from core.language import conversation_language
+from core.models import Message, Team
 from handoff import agents, canned, flows, teams
 from handoff import services as crud
 from handoff.state import Outcome
@@ -125,8 +126,7 @@ async def suggestions(conversation_id: ConversationId, db_session: DbSession, se
     last = next((m for m in reversed(timeline) if m.direction == "in" and m.text.strip()), None)
     if index is None or last is None:
         return []
-    customer = await db_session.get(Customer, conversation.customer_id)
-    language = flows.language_of(conversation, customer, services.settings.default_language)
+    language = await conversation_language(db_session, conversation, default=services.settings.default_language)
     try:
         return await _suggestions(db_session, index, last, language)
     except Exception:  # a broken index must not break the console

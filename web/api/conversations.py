@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import PermissionDenied
-from core.models import Conversation, Customer, StaffUser
+from core.language import conversation_language
+from core.models import Conversation, StaffUser
 from handoff import agents, cards, flows
 from handoff import services as crud
 from handoff.state import Actor, Outcome
@@ -48,8 +49,7 @@ def _actor(request: Request) -> Actor:
 
 
 async def _language(session: AsyncSession, conversation: Conversation, app: AppServices) -> str:
-    customer = await session.get(Customer, conversation.customer_id)
-    return flows.language_of(conversation, customer, app.settings.default_language)
+    return await conversation_language(session, conversation, default=app.settings.default_language)
 
 
 async def _finish(session: AsyncSession, conversation: Conversation, app: AppServices, outcome: Outcome,
