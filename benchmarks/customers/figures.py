@@ -37,10 +37,11 @@ from sqlalchemy import select, update
 
 from benchmarks.customers.run import EPOCH, generate
 from core.customers.bulk import upsert_customers
-from core.customers.figures import is_vip, order_summaries, refresh_figures, rfm_segments
+from core.customers.figures import is_vip, order_summaries, refresh_figures
 from core.customers.records import parse_customer
+from core.customers.rfm import rank
 from core.customers.service import customer_card, upsert_customer
-from core.database import create_engine, create_session_factory, utcnow
+from core.database import create_engine, create_session_factory
 from core.models import Customer
 from core.settings import Settings
 from tests.support.backends import create_postgres_database, drop_postgres_database
@@ -54,7 +55,7 @@ async def old_refresh_figures(session, settings: Settings) -> int:
     """``refresh_figures`` as it was before the bulk change (commit 97fdf77), for comparison only."""
     summaries = await order_summaries(session)
     by_customer = {s.customer_id: s for s in summaries}
-    segments = rfm_segments(summaries, utcnow())
+    segments = rank(summaries).segments
     changed = 0
     for customer in (await session.scalars(select(Customer).where(Customer.merged_into_id.is_(None)))).all():
         summary = by_customer.get(customer.id)
