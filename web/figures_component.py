@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from core.customers.periodic import run_forever
+from web.background import background_task
 from web.services import AppServices
 
 FIGURES_REFRESH_TASK = "relaydesk-figures-refresh"
@@ -20,11 +19,5 @@ async def figures_component(services: AppServices) -> AsyncIterator[None]:
     if not settings.run_workers or not settings.figures_refresh_interval_s:
         yield
         return
-    task = asyncio.create_task(run_forever(services.session_factory, settings), name=FIGURES_REFRESH_TASK)
-    try:
+    async with background_task(run_forever(services.session_factory, settings), name=FIGURES_REFRESH_TASK):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-

@@ -14,7 +14,7 @@ from core.customers.figures import refresh_figures
 from core.customers.records import parse_customer
 from core.customers.service import upsert_customer
 from core.database import utcnow
-from core.models import Customer, StaffUser
+from core.models import Customer, Order, StaffUser
 
 _updates = count(1)
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
@@ -62,6 +62,17 @@ async def age_all_customers(session_factory) -> None:
     """Date every customer's updated_at far back, so that any write shows."""
     async with session_factory() as session, session.begin():
         await session.execute(update(Customer).values(updated_at=LONG_AGO))
+
+
+async def add_walk_in(session_factory) -> int:
+    """A customer without a shop account, with one delivered order of 260 today (as the bot creates them)."""
+    async with session_factory() as session, session.begin():
+        walk_in = Customer(name="Walk-in")
+        session.add(walk_in)
+        await session.flush()
+        session.add(Order(customer_id=walk_in.id, number="W-1", status="delivered", total=Decimal("260"),
+                          currency="UAH", created_at=utcnow()))
+    return walk_in.id
 
 
 def shopper(channel: str, user_id: str, *, text: str = "", kind: str = "text", phone: str | None = None,

@@ -11,7 +11,15 @@ from core.customers.records import parse_customer
 from core.database import create_engine, create_session_factory, utcnow
 from core.models import Customer, Order
 from tests.conftest import make_settings
-from tests.support.customers import LONG_AGO, OKSANA, add_customers, age_all_customers, role_headers, stored_figures
+from tests.support.customers import (
+    LONG_AGO,
+    OKSANA,
+    add_customers,
+    add_walk_in,
+    age_all_customers,
+    role_headers,
+    stored_figures,
+)
 from tests.support.customers import record_with_orders as record
 
 
@@ -90,17 +98,12 @@ async def test_rest_pushes_merge_and_unmerge_answer_with_the_new_figures(client,
     card = (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()
     assert pushed.json()["lifetime_value"] == card["lifetime_value"] == "4740.00"
 
-    async with session_factory() as session, session.begin():
-        walk_in = Customer(name="Walk-in")
-        session.add(walk_in)
-        await session.flush()
-        session.add(Order(customer_id=walk_in.id, number="W-1", status="delivered", total=Decimal("260"),
-                          currency="UAH", created_at=utcnow()))
-    merged = await client.post(f"/api/customers/{walk_in.id}/merge", json={"into": pushed.json()["id"]},
+    walk_in = await add_walk_in(session_factory)
+    merged = await client.post(f"/api/customers/{walk_in}/merge", json={"into": pushed.json()["id"]},
                                headers=headers["admin"])
     assert merged.status_code == 200, merged.text
     assert merged.json()["lifetime_value"] == "5000.00"
-    restored = await client.post(f"/api/customers/{walk_in.id}/unmerge", headers=headers["admin"])
+    restored = await client.post(f"/api/customers/{walk_in}/unmerge", headers=headers["admin"])
     assert restored.json()["lifetime_value"] == "260.00" and restored.json()["rfm_segment"] is not None
     assert (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()["lifetime_value"] == "4740.00"
 

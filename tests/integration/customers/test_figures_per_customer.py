@@ -12,10 +12,11 @@ from core.customers.records import parse_customer
 from core.customers.rfm import rank
 from core.customers.service import upsert_customer
 from core.database import try_serialize, utcnow
-from core.models import Customer, Order
+from core.models import Customer
 from tests.support.customers import (
     LONG_AGO,
     add_customers,
+    add_walk_in,
     age_all_customers,
     record_with_orders,
     role_headers,
@@ -83,17 +84,12 @@ async def test_a_push_writes_only_its_customer_with_the_segment_the_breakpoints_
 
 async def test_a_merge_writes_the_survivor_by_the_breakpoints(client, settings, session_factory, headers):
     await add_customers(session_factory, settings, *CUSTOMERS)
-    async with session_factory() as session, session.begin():
-        walk_in = Customer(name="Walk-in")
-        session.add(walk_in)
-        await session.flush()
-        session.add(Order(customer_id=walk_in.id, number="W-1", status="delivered", total=Decimal("260"),
-                          currency="UAH", created_at=utcnow()))
+    walk_in = await add_walk_in(session_factory)
     await age_all_customers(session_factory)
     before = await stored_figures(session_factory)
     async with session_factory() as session:
         survivor = await session.scalar(select(Customer.id).where(Customer.external_id == "c3"))
-    merged = await client.post(f"/api/customers/{walk_in.id}/merge", json={"into": survivor},
+    merged = await client.post(f"/api/customers/{walk_in}/merge", json={"into": survivor},
                                headers=headers["admin"])
     assert merged.status_code == 200, merged.text
     after = await stored_figures(session_factory)
