@@ -4,6 +4,11 @@ Pushes score only their own customer against the stored breakpoints (see :mod:`c
 so the other customers' segments, and the breakpoints, drift as orders come in; this reconciles
 them every ``FIGURES_REFRESH_INTERVAL_S``. Every server process schedules it; a PostgreSQL advisory
 lock lets one of them do it while the others skip that round.
+
+Pushes do not wait for it: a push that commits between the refresh's read of the orders and its
+write can have its customer's fresh figures overwritten with the ones from before the push, until
+that customer's next push or the next refresh (two pushes that each refreshed everyone could do the
+same before). Making every push wait for a refresh of a second or more is what this design avoids.
 """
 
 from __future__ import annotations
