@@ -108,8 +108,24 @@ async def serialize(session: AsyncSession, name: str) -> None:
     before calling this already runs alone.
     """
     if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(name)})
+
+
+async def try_serialize(session: AsyncSession, name: str) -> bool:
+    """Like :func:`serialize`, but without waiting: whether this transaction now holds ``name``.
+
+    For work that one process at a time is enough to do (a periodic job that every process
+    schedules): the others skip it rather than queue up and repeat it. SQLite always answers True:
+    its one-writer lock already keeps two such transactions from writing at once.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _advisory_key(name)}))
+
+
+def _advisory_key(name: str) -> int:
+    # PostgreSQL advisory locks are keyed by a bigint; a stable hash keeps every process on the same key.
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 # PostgreSQL SQLSTATEs of a moment's trouble: connection exceptions (08), serialization failure and

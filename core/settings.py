@@ -140,6 +140,11 @@ class Settings(BaseSettings):
         25.0, gt=0, description="Notifications per second at most on Telegram (its broadcast limit is ~30/s)."
     )
     notification_rate_viber: float = Field(10.0, gt=0, description="Notifications per second at most on Viber.")
+    figures_refresh_interval_s: float = Field(
+        3600, ge=0,
+        description="Seconds between full refreshes of every customer's RFM segment and VIP flag in the server "
+                    "(pushes refresh only their customer); 0 = off.",
+    )
 
     # --- runtime -------------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from web.figures_component import figures_component
 from web.handoff_component import handoff_component
 from web.kb.component import knowledge_base_component
 from web.notification_failover import notification_failover
@@ -23,4 +24,5 @@ COMPONENTS: list[Component] = [
     knowledge_base_component,
     handoff_component,
     notification_failover,
+    figures_component,
 ]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from handoff.config import load_handoff_config
 from handoff.worker import run_forever
 from web.api.publishing import HANDOFF_CONFIG
+from web.background import background_task
 from web.services import AppServices
 
 
@@ -21,11 +20,6 @@ async def handoff_component(services: AppServices) -> AsyncIterator[None]:
     if not services.settings.run_workers:
         yield
         return
-    task = asyncio.create_task(run_forever(services.session_factory, services.bus, config),
-                               name="relaydesk-sla-worker")
-    try:
+    async with background_task(run_forever(services.session_factory, services.bus, config),
+                               name="relaydesk-sla-worker"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

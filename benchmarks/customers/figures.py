@@ -29,18 +29,21 @@ import platform
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.customers.run import EPOCH, generate
 from core.customers.bulk import upsert_customers
-from core.customers.figures import is_vip, order_summaries, refresh_figures, rfm_segments
+from core.customers.figures import is_vip, order_summaries, refresh_figures
 from core.customers.records import parse_customer
+from core.customers.rfm import rank
 from core.customers.service import customer_card, upsert_customer
-from core.database import create_engine, create_session_factory, utcnow
+from core.database import create_engine, create_session_factory
 from core.models import Customer
 from core.settings import Settings
 from tests.support.backends import create_postgres_database, drop_postgres_database
@@ -48,13 +51,14 @@ from web.migrate import upgrade
 from web.models_registry import register_all_models
 
 Refresh = Callable[..., Awaitable[int]]
+Measure = Callable[[str, list[dict], int], Awaitable[list[dict]]]
 
 
 async def old_refresh_figures(session, settings: Settings) -> int:
     """``refresh_figures`` as it was before the bulk change (commit 97fdf77), for comparison only."""
     summaries = await order_summaries(session)
     by_customer = {s.customer_id: s for s in summaries}
-    segments = rfm_segments(summaries, utcnow())
+    segments = rank(summaries).segments
     changed = 0
     for customer in (await session.scalars(select(Customer).where(Customer.merged_into_id.is_(None)))).all():
         summary = by_customer.get(customer.id)
@@ -107,18 +111,27 @@ async def fill(factory, settings: Settings, records: list[dict]) -> None:
         await refresh_figures(session, settings)
 
 
-async def measure(url: str, records: list[dict], repeat: int) -> list[dict]:
-    """Median seconds of each case and implementation on a fresh database at ``url``."""
+@asynccontextmanager
+async def filled_database(url: str, records: list[dict]) -> AsyncIterator[tuple[Settings, AsyncEngine, Callable]]:
+    """Settings, engine and session factory of a migrated database at ``url`` holding ``records``."""
     settings = Settings(database_url=url, secret_key="bench-" + "0" * 32, run_workers=False,  # noqa: S106
                         _env_file=None)
     await asyncio.to_thread(upgrade, settings)
     engine = create_engine(settings)
     factory = create_session_factory(engine)
-    cases = {"refresh, all change": all_change, "refresh, up to date": up_to_date,
-             "REST push": push_case(records[len(records) // 2], settings)}
-    results = []
     try:
         await fill(factory, settings, records)
+        yield settings, engine, factory
+    finally:
+        await engine.dispose()
+
+
+async def measure(url: str, records: list[dict], repeat: int) -> list[dict]:
+    """Median seconds of each case and implementation on a fresh database at ``url``."""
+    results = []
+    async with filled_database(url, records) as (settings, engine, factory):
+        cases = {"refresh, all change": all_change, "refresh, up to date": up_to_date,
+                 "REST push": push_case(records[len(records) // 2], settings)}
         for case, run in cases.items():
             for name, refresh in IMPLEMENTATIONS.items():
                 times = []
@@ -132,13 +145,11 @@ async def measure(url: str, records: list[dict], repeat: int) -> list[dict]:
                 results.append({"backend": engine.dialect.name, "customers": len(records),
                                 "orders": sum(len(r["orders"]) for r in records), "case": case,
                                 "implementation": name, "seconds": statistics.median(times)})
-    finally:
-        await engine.dispose()
     return results
 
 
-async def run_backend(backend: str, records: list[dict], repeat: int) -> list[dict]:
-    """:func:`measure` on a fresh database of ``backend``."""
+async def run_backend(backend: str, records: list[dict], repeat: int, measure: Measure) -> list[dict]:
+    """``measure`` on a fresh database of ``backend``."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as directory:
             return await measure(f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}", records, repeat)
@@ -166,11 +177,13 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+async def bench_main(description: str, measure: Measure, render: Callable[[list[dict]], str], *,
+                     repeat: int) -> None:
+    """Parse the command line, ``measure`` every size on every backend, print the machine and ``render``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--customers", type=int, action="append")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=repeat)
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args()
     register_all_models()
@@ -179,12 +192,16 @@ async def main() -> None:
     for customers in args.customers or [20_000]:
         records = [{**record, "phones": []} for record in generate(customers, args.seed)]
         for backend in args.backend or ["sqlite", "postgres"]:
-            results += await run_backend(backend, records, args.repeat)
+            results += await run_backend(backend, records, args.repeat, measure)
     end = os.getloadavg()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; load average {load[0]:.1f}/{load[1]:.1f} at start, "
           f"{end[0]:.1f}/{end[1]:.1f} at the end (1/5 min)")
-    print(table(results))
+    print(render(results))
+
+
+async def main() -> None:
+    await bench_main(__doc__.splitlines()[0], measure, table, repeat=3)
 
 
 if __name__ == "__main__":

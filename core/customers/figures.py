@@ -1,14 +1,14 @@
-"""Derived figures: lifetime value, RFM segment and the VIP flag of every customer.
+"""Derived figures: lifetime value, RFM segment and the VIP flag of customers.
 
-RFM scores each customer 1-5 on recency (days since the last order), frequency (number of orders)
-and monetary value (lifetime value) by quintile among all customers with orders; the segment
-names follow the common R x FM grid (champions, loyal, at_risk, ...).
+:func:`refresh_figures` ranks every customer (after imports, and periodically: see
+:mod:`core.customers.periodic`); :func:`refresh_customer_figures` updates only the customers a push
+touched, scoring their segment against the breakpoints the last full refresh stored (see
+:mod:`core.customers.rfm` for where that can differ from ranking everyone again).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,26 +17,13 @@ from typing import Protocol
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.customers.breakpoints import load_breakpoints, store_breakpoints
 from core.customers.bulk import CHUNK_CUSTOMERS
+from core.customers.rfm import OrderSummary, rank
 from core.customers.service import NOT_SPENT_STATUSES
 from core.database import utcnow
 from core.models import Customer, Order
 from core.settings import Settings
-
-# (recency score, frequency-monetary score) -> segment; first match wins.
-SEGMENT_GRID: tuple[tuple[set[int], set[int], str], ...] = (
-    ({5}, {4, 5}, "champions"),
-    ({3, 4}, {4, 5}, "loyal"),
-    ({5}, {1}, "new"),
-    ({4}, {1}, "promising"),
-    ({4, 5}, {2, 3}, "potential_loyalist"),
-    ({3}, {3}, "need_attention"),
-    ({3}, {1, 2}, "about_to_sleep"),
-    ({1, 2}, {5}, "cant_lose"),
-    ({1, 2}, {3, 4}, "at_risk"),
-    ({1, 2}, {1, 2}, "hibernating"),
-)
-SEGMENTS = tuple(name for _, _, name in SEGMENT_GRID)
 
 
 @dataclass(frozen=True)
@@ -46,56 +33,6 @@ class Figures:
     tags: list[str] | None
     lifetime_value: Decimal
     rfm_segment: str | None
-
-
-@dataclass(frozen=True)
-class OrderSummary:
-    """What RFM needs to know about one customer's orders."""
-
-    customer_id: int
-    last_order_at: datetime
-    orders: int
-    spent: Decimal
-
-
-def quintile_scores(values: Sequence[float]) -> list[int]:
-    """Score each value 1 (lowest fifth) to 5 (highest fifth) by its rank; equal values score the same."""
-    n = len(values)
-    order = sorted(range(n), key=lambda i: values[i])
-    scores = [0] * n
-    start = 0
-    while start < n:
-        end = start
-        while end + 1 < n and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        # Ties share their average rank; the rank's mid-point percentile picks the fifth.
-        middle_rank = (start + end) / 2 + 1
-        score = min(5, max(1, math.ceil(5 * (middle_rank - 0.5) / n)))
-        for position in range(start, end + 1):
-            scores[order[position]] = score
-        start = end + 1
-    return scores
-
-
-def segment_for(recency: int, frequency: int, monetary: int) -> str:
-    """The RFM segment name for 1-5 scores."""
-    fm = round((frequency + monetary) / 2 + 0.01)  # .5 rounds up: a big spender counts as frequent
-    for recencies, fms, name in SEGMENT_GRID:
-        if recency in recencies and fm in fms:
-            return name
-    return "need_attention"
-
-
-def rfm_segments(summaries: Sequence[OrderSummary], now: datetime) -> dict[int, str]:
-    """The segment of every customer in ``summaries`` (those with at least one order)."""
-    if not summaries:
-        return {}
-    # Older last order = lower recency score, hence the negated age.
-    recency = quintile_scores([-(now - s.last_order_at).total_seconds() for s in summaries])
-    frequency = quintile_scores([s.orders for s in summaries])
-    monetary = quintile_scores([float(s.spent) for s in summaries])
-    return {s.customer_id: segment_for(r, f, m)
-            for s, r, f, m in zip(summaries, recency, frequency, monetary, strict=True)}
 
 
 class VipFacts(Protocol):
@@ -137,13 +74,14 @@ def is_vip(customer: VipFacts, settings: Settings) -> bool:
     return VipRule.from_settings(settings).applies(customer)
 
 
-async def order_summaries(session: AsyncSession) -> list[OrderSummary]:
-    """One summary per customer with orders (merged-away and erased customers hold none)."""
+async def order_summaries(session: AsyncSession, customer_ids: Collection[int] | None = None) -> list[OrderSummary]:
+    """One summary per customer with orders (of ``customer_ids`` when given; merged-away and erased hold none)."""
     spent = func.sum(case((Order.status.in_(NOT_SPENT_STATUSES), 0), else_=Order.total))
-    rows = (await session.execute(
-        select(Order.customer_id, func.max(Order.created_at), func.count(Order.id), spent)
-        .group_by(Order.customer_id).order_by(Order.customer_id)
-    )).all()
+    query = (select(Order.customer_id, func.max(Order.created_at), func.count(Order.id), spent)
+             .group_by(Order.customer_id).order_by(Order.customer_id))
+    if customer_ids is not None:
+        query = query.where(Order.customer_id.in_(customer_ids))
+    rows = (await session.execute(query)).all()
     return [OrderSummary(customer_id, last, count, Decimal(total or 0)) for customer_id, last, count, total in rows]
 
 
@@ -156,21 +94,48 @@ async def refresh_figures(session: AsyncSession, settings: Settings) -> int:
     :data:`CHUNK_CUSTOMERS` of them. Merged-away customers keep the figures they had. Customers
     already loaded in the session are given the new values by SQLAlchemy's bulk UPDATE (its
     default session synchronisation), including ``updated_at``, which is written explicitly.
+    The ranking's breakpoints are stored for :func:`refresh_customer_figures`.
     """
     # The stored tags must include what the caller changed through the ORM but has not flushed yet.
     await session.flush()
     summaries = await order_summaries(session)
-    by_customer = {s.customer_id: s for s in summaries}
+    ranking = rank(summaries)
     now = utcnow()
-    segments = rfm_segments(summaries, now)
+    await store_breakpoints(session, ranking.breakpoints, customers=len(summaries), now=now)
+    return await _write_figures(session, settings, summaries, ranking.segments, now=now)
+
+
+async def refresh_customer_figures(session: AsyncSession, settings: Settings, customer_ids: Collection[int]) -> int:
+    """Recompute the figures of ``customer_ids`` only (a push, a merge); returns how many figures changed.
+
+    Lifetime value and VIP come out as a full refresh would make them; the segment is scored
+    against the breakpoints of the last full refresh, so a push costs a few rows whatever the
+    number of customers (and, on SQLite, holds the write lock that briefly). The other customers
+    keep their segments until the next full refresh. Before any full refresh stored breakpoints
+    (a new database), this is :func:`refresh_figures`. Loaded customers are updated as there.
+    """
+    await session.flush()  # as in refresh_figures: unflushed tags and orders count
+    breakpoints = await load_breakpoints(session)
+    if breakpoints is None:
+        return await refresh_figures(session, settings)
+    summaries = await order_summaries(session, customer_ids)
+    segments = {s.customer_id: breakpoints.segment(s) for s in summaries}
+    return await _write_figures(session, settings, summaries, segments, now=utcnow(), customer_ids=customer_ids)
+
+
+async def _write_figures(session: AsyncSession, settings: Settings, summaries: Sequence[OrderSummary],
+                         segments: Mapping[int, str], *, now: datetime,
+                         customer_ids: Collection[int] | None = None) -> int:
+    """Write the figures that differ from the stored ones (of ``customer_ids``, or everyone's)."""
+    by_customer = {s.customer_id: s for s in summaries}
     rule = VipRule.from_settings(settings)
-    stored = (await session.execute(
-        select(Customer.id, Customer.tags, Customer.lifetime_value, Customer.rfm_segment, Customer.vip)
-        .where(Customer.merged_into_id.is_(None))
-    )).all()
+    query = (select(Customer.id, Customer.tags, Customer.lifetime_value, Customer.rfm_segment, Customer.vip)
+             .where(Customer.merged_into_id.is_(None)))
+    if customer_ids is not None:
+        query = query.where(Customer.id.in_(customer_ids))
     rows: list[dict] = []
     changed = 0
-    for row in stored:
+    for row in (await session.execute(query)).all():
         summary = by_customer.get(row.id)
         figures = Figures(row.tags, summary.spent if summary else Decimal("0"), segments.get(row.id))
         vip = rule.applies(figures)

@@ -1,4 +1,4 @@
-"""Tables of the customers package: proactive notifications and their delivery attempts.
+"""Tables of the customers package: proactive notifications, their delivery attempts, RFM breakpoints.
 
 Registered through ``web/models_registry.py`` (not ``core.models``) so ``core.models`` stays free of cycles.
 """
@@ -49,3 +49,20 @@ class NotificationAttempt(Base):
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the channel rate-limit slot
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class RfmBreakpoints(Base):
+    """The RFM quintile cut points of the last full figures refresh: one row, shared by every process.
+
+    Each column lists, for the scores 2, 3, 4 and 5, the lowest value that scored at least that
+    (``null`` when no customer did); see :mod:`core.customers.breakpoints`.
+    """
+
+    __tablename__ = "rfm_breakpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recency: Mapped[list] = mapped_column(JSONType)  # last order time, seconds since the epoch
+    frequency: Mapped[list] = mapped_column(JSONType)  # number of orders
+    monetary: Mapped[list] = mapped_column(JSONType)  # lifetime value
+    customers: Mapped[int] = mapped_column(Integer)  # how many customers with orders they were taken from
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

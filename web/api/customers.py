@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from core.customers import service
-from core.customers.figures import refresh_figures
+from core.customers.figures import refresh_customer_figures
 from core.customers.linking import make_link_token, messenger_links
 from core.customers.merge import merge, unmerge
 from core.customers.privacy import erase_customer, export_customer
@@ -56,7 +56,7 @@ async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]
                                [{"field": "external_id", "error": "differs from the path"}])
     record = parse_customer({**data, "external_id": customer_id}, region=services.settings.phone_region)
     customer, _ = await service.upsert_customer(db_session, record)
-    await refresh_figures(db_session, services.settings)
+    await refresh_customer_figures(db_session, services.settings, [customer.id])
     return await service.customer_card(db_session, customer)
 
 
@@ -76,7 +76,7 @@ async def put_order(number: FromPath[str], data: JSONBody[dict[str, Any]], db_se
                                [{"field": "customer", "error": "required"}])
     record = parse_order({**fields, "number": number})
     order, _ = await service.upsert_order_for(db_session, customer_external_id=customer, record=record)
-    await refresh_figures(db_session, services.settings)
+    await refresh_customer_figures(db_session, services.settings, [order.customer_id])
     return {**service.order_view(order), "customer_id": order.customer_id}
 
 
@@ -114,7 +114,8 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
     target = await service.get(db_session, customer_id=data.into)
     await merge(db_session, source=source, target=target, reason=data.reason, actor_type="staff",
                 actor_id=request.user.user_id)
-    await refresh_figures(db_session, services.settings)
+    # The merged-away customer keeps its figures (as in a full refresh); the survivor gained orders.
+    await refresh_customer_figures(db_session, services.settings, [target.id])
     return await service.customer_card(db_session, target)
 
 
@@ -123,8 +124,9 @@ async def unmerge_customer(customer_id: FromPath[str], request: Request, db_sess
                            services: Services) -> dict:
     """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card."""
     customer = await _by_path(db_session, customer_id)
+    survivor_id = customer.merged_into_id  # unmerge clears it; the survivor gives back orders
     await unmerge(db_session, customer=customer, actor_type="staff", actor_id=request.user.user_id)
-    await refresh_figures(db_session, services.settings)
+    await refresh_customer_figures(db_session, services.settings, [customer.id, survivor_id])
     return await service.customer_card(db_session, customer)
 
 

@@ -1,6 +1,5 @@
 """refresh_figures in bulk: the same figures, only changed rows written, loaded objects kept current."""
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,37 +11,22 @@ from core.customers.records import parse_customer
 from core.database import create_engine, create_session_factory, utcnow
 from core.models import Customer, Order
 from tests.conftest import make_settings
-from tests.support.customers import OKSANA, add_customers, role_headers
-
-LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def _customer(external_id: str, *orders: tuple[int, str], tags: tuple[str, ...] = ()) -> dict:
-    """A customer with delivered orders given as (days ago, total)."""
-    return {"external_id": external_id, "tags": list(tags), "orders": [
-        {"number": f"{external_id}-{index}", "status": "delivered", "total": total,
-         "created_at": (utcnow() - timedelta(days=days)).isoformat()}
-        for index, (days, total) in enumerate(orders)]}
-
-
-async def _stored(session_factory) -> dict[str, tuple]:
-    """external_id -> (lifetime value, segment, vip, updated_at) as stored."""
-    async with session_factory() as session:
-        rows = (await session.execute(select(Customer.external_id, Customer.lifetime_value, Customer.rfm_segment,
-                                             Customer.vip, Customer.updated_at))).all()
-    return {external_id: (Decimal(value), segment, vip, updated) for external_id, value, segment, vip, updated in rows}
-
-
-async def _age_all(session_factory) -> None:
-    """Date every customer's updated_at far back, so that any write shows."""
-    async with session_factory() as session, session.begin():
-        await session.execute(update(Customer).values(updated_at=LONG_AGO))
+from tests.support.customers import (
+    LONG_AGO,
+    OKSANA,
+    add_customers,
+    add_walk_in,
+    age_all_customers,
+    role_headers,
+    stored_figures,
+)
+from tests.support.customers import record_with_orders as record
 
 
 async def test_vip_by_tag_lifetime_value_and_segment_with_and_without_orders(backend, settings, session_factory):
-    await add_customers(session_factory, settings, _customer("big", (5, "500"), (6, "400"), (7, "300")),
-                        _customer("small", (1, "20")), _customer("tagged", tags=("VIP",)), _customer("plain"))
-    stored = await _stored(session_factory)
+    await add_customers(session_factory, settings, record("big", (5, "500"), (6, "400"), (7, "300")),
+                        record("small", (1, "20")), record("tagged", tags=("VIP",)), record("plain"))
+    stored = await stored_figures(session_factory)
     # Two customers with orders: big scores R2 F4 M4, small R4 F2 M2.
     assert stored["big"][:3] == (Decimal("1200"), "at_risk", False)
     assert stored["small"][:3] == (Decimal("20"), "potential_loyalist", False)
@@ -52,45 +36,45 @@ async def test_vip_by_tag_lifetime_value_and_segment_with_and_without_orders(bac
     by_value = make_settings(backend, database_url=settings.database_url, vip_lifetime_value="20", vip_tags="")
     async with session_factory() as session, session.begin():
         assert await refresh_figures(session, by_value) == 3  # big and small become VIPs, tagged no longer is
-    assert {k for k, row in (await _stored(session_factory)).items() if row[2]} == {"big", "small"}
+    assert {k for k, row in (await stored_figures(session_factory)).items() if row[2]} == {"big", "small"}
 
     by_segment = make_settings(backend, database_url=settings.database_url, vip_segments="Potential_Loyalist",
                                vip_tags="")
     async with session_factory() as session, session.begin():
         await refresh_figures(session, by_segment)
-    assert {k for k, row in (await _stored(session_factory)).items() if row[2]} == {"small"}
+    assert {k for k, row in (await stored_figures(session_factory)).items() if row[2]} == {"small"}
 
 
 async def test_only_customers_whose_figures_change_are_written(settings, session_factory):
     await add_customers(session_factory, settings,
-                        _customer("a", (1, "100")), _customer("b", (2, "200")), _customer("c"))
-    await _age_all(session_factory)
-    before = await _stored(session_factory)
+                        record("a", (1, "100")), record("b", (2, "200")), record("c"))
+    await age_all_customers(session_factory)
+    before = await stored_figures(session_factory)
     async with session_factory() as session, session.begin():
         assert await refresh_figures(session, settings) == 0
-    assert await _stored(session_factory) == before
+    assert await stored_figures(session_factory) == before
 
     async with session_factory() as session, session.begin():
         await session.execute(update(Customer).where(Customer.external_id == "c").values(tags=["vip"]))
         assert await refresh_figures(session, settings) == 1
-    after = await _stored(session_factory)
+    after = await stored_figures(session_factory)
     assert after["c"][2] is True and after["c"][3] > LONG_AGO
     assert {k: row for k, row in after.items() if k != "c"} == {k: row for k, row in before.items() if k != "c"}
 
 
 async def test_merged_away_customers_keep_their_figures(settings, session_factory):
-    await add_customers(session_factory, settings, _customer("survivor", (1, "100")), _customer("gone"))
+    await add_customers(session_factory, settings, record("survivor", (1, "100")), record("gone"))
     async with session_factory() as session, session.begin():
         survivor = await session.scalar(select(Customer.id).where(Customer.external_id == "survivor"))
         await session.execute(update(Customer).where(Customer.external_id == "gone").values(
             merged_into_id=survivor, lifetime_value=Decimal("999"), rfm_segment="champions", vip=True,
             updated_at=LONG_AGO))
         await refresh_figures(session, settings)
-    assert (await _stored(session_factory))["gone"] == (Decimal("999"), "champions", True, LONG_AGO)
+    assert (await stored_figures(session_factory))["gone"] == (Decimal("999"), "champions", True, LONG_AGO)
 
 
 async def test_customers_loaded_in_the_session_show_the_new_figures(settings, session_factory):
-    await add_customers(session_factory, settings, _customer("a", (3, "100")))
+    await add_customers(session_factory, settings, record("a", (3, "100")))
     async with session_factory() as session, session.begin():
         customer = await session.scalar(select(Customer).where(Customer.external_id == "a"))
         session.add(Order(customer_id=customer.id, number="a-new", status="delivered", total=Decimal("50"),
@@ -101,7 +85,7 @@ async def test_customers_loaded_in_the_session_show_the_new_figures(settings, se
         assert (customer.lifetime_value, customer.rfm_segment, customer.vip) == (Decimal("150"), "need_attention", True)
         assert customer not in session.dirty
         written_at = customer.updated_at
-    assert (await _stored(session_factory))["a"] == (Decimal("150"), "need_attention", True, written_at)
+    assert (await stored_figures(session_factory))["a"] == (Decimal("150"), "need_attention", True, written_at)
 
 
 async def test_rest_pushes_merge_and_unmerge_answer_with_the_new_figures(client, settings, session_factory):
@@ -114,17 +98,12 @@ async def test_rest_pushes_merge_and_unmerge_answer_with_the_new_figures(client,
     card = (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()
     assert pushed.json()["lifetime_value"] == card["lifetime_value"] == "4740.00"
 
-    async with session_factory() as session, session.begin():
-        walk_in = Customer(name="Walk-in")
-        session.add(walk_in)
-        await session.flush()
-        session.add(Order(customer_id=walk_in.id, number="W-1", status="delivered", total=Decimal("260"),
-                          currency="UAH", created_at=utcnow()))
-    merged = await client.post(f"/api/customers/{walk_in.id}/merge", json={"into": pushed.json()["id"]},
+    walk_in = await add_walk_in(session_factory)
+    merged = await client.post(f"/api/customers/{walk_in}/merge", json={"into": pushed.json()["id"]},
                                headers=headers["admin"])
     assert merged.status_code == 200, merged.text
     assert merged.json()["lifetime_value"] == "5000.00"
-    restored = await client.post(f"/api/customers/{walk_in.id}/unmerge", headers=headers["admin"])
+    restored = await client.post(f"/api/customers/{walk_in}/unmerge", headers=headers["admin"])
     assert restored.json()["lifetime_value"] == "260.00" and restored.json()["rfm_segment"] is not None
     assert (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()["lifetime_value"] == "4740.00"
 
@@ -134,7 +113,7 @@ async def test_statements_do_not_grow_with_the_customers_beyond_chunks(settings,
     engine = create_engine(settings)
     factory = create_session_factory(engine)
     count = CHUNK_CUSTOMERS * (chunks - 1) + 100
-    records = [parse_customer(_customer(f"c{i}", (1 + i % 300, str(10 + i))), region=settings.phone_region)
+    records = [parse_customer(record(f"c{i}", (1 + i % 300, str(10 + i))), region=settings.phone_region)
                for i in range(count)]
     statements: list[str] = []
     try:

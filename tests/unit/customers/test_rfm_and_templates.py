@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from bots.steps.orders import is_order_question, order_numbers
-from core.customers.figures import OrderSummary, is_vip, quintile_scores, rfm_segments, segment_for
+from core.customers.figures import is_vip
+from core.customers.rfm import OrderSummary, quintile_scores, rank, segment_for
 from core.customers.templates import TEMPLATES, get_template, render
 from core.database import utcnow
 from core.errors import ValidationFailed
@@ -36,7 +37,7 @@ def test_recent_frequent_big_spenders_are_champions_and_the_lapsed_hibernate():
     summaries = [OrderSummary(i, now - timedelta(days=days), orders, Decimal(spent))
                  for i, (days, orders, spent) in enumerate(
                      [(1, 12, 9000), (3, 8, 5000), (40, 3, 900), (200, 1, 100), (400, 1, 50)], start=1)]
-    segments = rfm_segments(summaries, now)
+    segments = rank(summaries).segments
     assert segments[1] == "champions" and segments[5] == "hibernating"
 
 
