@@ -16,6 +16,17 @@ _FALLBACK = {"be": "ru"}
 # A message this short says little about its language ("оператор", "ok", "доставка").
 _SHORT_WORDS = 2
 _SWITCH_CONFIDENCE = 0.6
+# Words almost every English sentence has and product names do not: a Latin message without any of
+# them in a Ukrainian or Russian conversation names a product ("iPhone 15 Pro Max", "Nike Air Max 90"),
+# it does not switch the conversation to English.
+_ENGLISH_GLUE = frozenset((
+    "a", "an", "the", "i", "me", "my", "you", "your", "we", "our", "it", "its", "this", "that", "these",
+    "those", "there", "here", "is", "are", "am", "was", "were", "be", "been", "do", "does", "did", "have",
+    "has", "had", "can", "could", "will", "would", "should", "may", "must", "to", "of", "in", "on", "at",
+    "for", "with", "from", "by", "about", "into", "and", "or", "but", "if", "not", "no", "yes", "please",
+    "how", "what", "where", "when", "why", "which", "who", "whom", "whose", "hello", "hi", "hey", "thanks",
+    "thank",
+))
 
 _detector_lock = threading.Lock()
 _detector = None
@@ -50,6 +61,10 @@ def _usable(code: str | None) -> str | None:
     return code if code in SUPPORTED else None
 
 
+def _reads_as_english(normalized: str) -> bool:
+    return any(token in _ENGLISH_GLUE for token in tokenize(normalized))
+
+
 def detect_language(
     text: str, *, hint: str | None = None, previous: str | None = None, default: str = "uk"
 ) -> str:
@@ -57,7 +72,9 @@ def detect_language(
 
     A long enough message decides by itself. A short one ("оператор", "ok") keeps the conversation's
     previous language, so one word never flips the conversation (unless it is Cyrillic after English:
-    then a Cyrillic language is certain and the message decides); without a previous language the
+    then a Cyrillic language is certain and the message decides). Latin text without a word of English
+    grammar (product names: "iPhone 15 Pro Max") does not switch a Ukrainian or Russian conversation to
+    English, however long. Without a previous language the
     channel hint wins when the message is written in the hint's script. An uncertain guess on a longer
     message also defers to them. Text without letters keeps whatever is known.
 
@@ -85,6 +102,8 @@ def detect_language(
     # Latin words are everyday in Ukrainian and Russian chats ("ok", "iPhone"); Cyrillic ones are not
     # in English chats: a short Cyrillic message after English is a shopper switching, not an aside.
     if previous and short and not (script == "cyrillic" and _SCRIPT[previous] != script):
+        return previous
+    if previous and _SCRIPT[previous] == "cyrillic" and script == "latin" and not _reads_as_english(normalized):
         return previous
     same_script = [c for c in (previous, hint) if c and _SCRIPT[c] == script]
     if same_script and (short or confidences[best] < _SWITCH_CONFIDENCE):

@@ -24,6 +24,13 @@ from nlu.language import detect_language
         pytest.param("😀", {"hint": "ru-RU"}, "ru", id="hint-with-region"),
         pytest.param("Колькі каштуе дастаўка ў Мінск?", {}, "ru", id="belarusian-answered-in-russian"),
         pytest.param("???", {"hint": "de"}, "uk", id="unsupported-hint-default"),
+        # Product names are Latin in every language: they do not switch a Cyrillic conversation.
+        pytest.param("iPhone 15 Pro Max", {"previous": "ru"}, "ru", id="product-name-keeps-ru"),
+        pytest.param("Samsung Galaxy S24 Ultra 512GB", {"previous": "uk"}, "uk", id="long-product-name-keeps-uk"),
+        pytest.param("Nike Air Max 90", {"previous": "uk"}, "uk", id="brand-keeps-uk"),
+        pytest.param("Where is my order?", {"previous": "uk"}, "en", id="english-sentence-after-uk-switches"),
+        pytest.param("Do you ship to Poland", {"previous": "ru"}, "en", id="english-question-after-ru-switches"),
+        pytest.param("iPhone 15 Pro Max", {}, "en", id="product-name-alone-is-latin"),
     ],
 )
 def test_detect_language(text, kwargs, expected):
