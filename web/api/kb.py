@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from core.errors import ConflictError
 from knowledge_base.inbox import create_article_from_group, group_questions, open_questions
-from nlu.encoder import get_encoder
+from nlu.multilingual import get_multilingual_encoder
 from nlu.types import Decision
 from web.api.articles import article_json, author_of, commit_and_announce
 from web.auth import EDITORS, STAFF, requires
@@ -66,7 +66,7 @@ class KnowledgeBaseController(Controller):
     async def unanswered(self, db_session: DbSession, services: Services) -> dict:
         """Open inbox questions grouped by meaning, newest group first, with counts and examples."""
         questions = await open_questions(db_session)
-        encoder = get_encoder(services.settings.embedding_model)
+        encoder = get_multilingual_encoder()
         groups = await asyncio.to_thread(group_questions, questions, encoder.encode)  # encoding is CPU work
         return {"total": len(questions), "groups": [group.to_dict() for group in groups]}
 

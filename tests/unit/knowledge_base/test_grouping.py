@@ -1,4 +1,5 @@
-"""Grouping inbox questions by meaning (sentence embeddings) and by wording (character n-grams)."""
+"""Grouping inbox questions by meaning (multilingual sentence embeddings) and by wording (character n-grams),
+within each language."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,7 +7,7 @@ import pytest
 
 from knowledge_base.inbox import group_questions
 from knowledge_base.models import UnansweredQuestion
-from nlu.encoder import get_encoder
+from nlu.multilingual import get_multilingual_encoder
 
 ASKED = [  # newest first, as the inbox reads them
     ("Where is my parcel??", "en", "fallback"),
@@ -29,7 +30,7 @@ def _records() -> list[UnansweredQuestion]:
 
 @pytest.fixture(scope="module")
 def encode():
-    return get_encoder().encode
+    return get_multilingual_encoder().encode
 
 
 def test_questions_with_the_same_meaning_share_a_group(encode) -> None:
@@ -51,3 +52,22 @@ def test_without_embeddings_near_identical_wording_still_groups() -> None:
 
 def test_an_empty_inbox_has_no_groups(encode) -> None:
     assert group_questions([], encode) == []
+
+
+def test_unrelated_ukrainian_questions_stay_apart(encode) -> None:
+    # Found on the demo: with the English-only encoder these two shared a group (cosine 0.69).
+    records = [UnansweredQuestion(id=n + 1, text=text, language="uk", reason="fallback",
+                                  created_at=datetime(2026, 11, 23, 12, n, tzinfo=UTC))
+               for n, text in enumerate(["Як працює програма лояльності?", "Як доглядати за шкіряним взуттям?",
+                                         "Чи продаєте ви велосипеди для собак?", "Як працює ваша програма лояльності"])]
+    groups = group_questions(records, encode)
+    assert sorted(sorted(g.question_ids) for g in groups) == [[1, 4], [2], [3]]
+
+
+def test_the_same_question_in_two_languages_makes_two_groups(encode) -> None:
+    # Each group can become one article variant: its example questions must share a language.
+    records = [UnansweredQuestion(id=n + 1, text=text, language=language, reason="fallback",
+                                  created_at=datetime(2026, 11, 23, 12, n, tzinfo=UTC))
+               for n, (text, language) in enumerate([("Чи можна оплатити частинами?", "uk"),
+                                                     ("Can I pay in installments?", "en")])]
+    assert len(group_questions(records, encode)) == 2
