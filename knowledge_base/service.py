@@ -94,15 +94,24 @@ async def update(
 ) -> Article:
     """Replace an article's content with ``data`` and record the new version.
 
+    A save that changes nothing records no version (an editor pressing Save twice, an import of the
+    same file). A change of status alone is recorded as "publish" or "unpublish".
+
     Args:
         expected_version: The version the editor started from; None skips the check (imports).
+        action: What the version history calls this save; "restore" also counts every restored
+            translation as written against the restored source (see :func:`restore`).
 
     Raises:
         ConflictError: the article changed since ``expected_version``, or the new slug is taken.
     """
     check_version(article, expected_version)
+    if data == article_to_data(article):
+        return article
     if data.slug != article.slug and await session.scalar(select(Article.id).where(Article.slug == data.slug)):
         raise ConflictError(f"an article with slug {data.slug!r} exists")
+    if action == "update" and data.status != article.status:
+        action = "publish" if data.status == "published" else "unpublish"
     await bump_revision(session)
     now = utcnow()
     article.slug, article.title, article.tags = data.slug, data.title, list(data.tags)
@@ -111,7 +120,7 @@ async def update(
         article.published_at = now
     article.status = data.status
     article.updated_at = now  # also makes the row dirty, so the version advances on every save
-    _apply_variants(article, data, now)
+    _apply_variants(article, data, now, as_a_whole=action == "restore")
     await _flush(session)
     await record_version(session, article, action=action, author=author)
     return article
@@ -167,6 +176,8 @@ async def restore(
     """Bring back the content (title, tags, variants) of version ``number`` as a new version.
 
     The status stays as it is: restoring old wording does not unpublish or publish the article.
+    The version comes back as a whole, so its translations count as matching its source: restoring
+    the wording from before a source edit clears the "translation out of date" flags that edit raised.
 
     Raises:
         NotFoundError: no such version.
@@ -209,8 +220,11 @@ async def _flush(session: AsyncSession) -> None:
             from exc
 
 
-def _apply_variants(article: Article, data: ArticleData, now) -> None:
-    """Sync the variants with ``data``, keeping the times that drive stale-translation flags."""
+def _apply_variants(article: Article, data: ArticleData, now, *, as_a_whole: bool = False) -> None:
+    """Sync the variants with ``data``, keeping the times that drive stale-translation flags.
+
+    ``as_a_whole``: every translation in ``data`` counts as written against its source (a restore).
+    """
     current = {v.language: v for v in article.variants}
     for language in set(current) - set(data.variants):
         article.variants.remove(current.pop(language))
@@ -230,6 +244,8 @@ def _apply_variants(article: Article, data: ArticleData, now) -> None:
             variant.content_updated_at = now
             if source_time is not None:
                 variant.source_updated_at = source_time
+        elif as_a_whole and source_time is not None:
+            variant.source_updated_at = source_time
         if language == data.source_language:
             variant.source_updated_at = variant.content_updated_at
             source_time = variant.content_updated_at
