@@ -33,7 +33,10 @@ def _read(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
 
-@get("/chat", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
+# The app's security-headers hook reads this opt (web.security_headers.FRAME_ANCESTORS_OPT): without it
+# the page would also carry X-Frame-Options: DENY, contradicting its own frame-ancestors *.
+@get("/chat", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False,
+     opt={"frame_ancestors": "*"})
 def chat_page() -> Response:
     """The chat page (also what the widget frames)."""
     return Response(_read("chat.html"), media_type="text/html", headers=PAGE_HEADERS)

@@ -41,6 +41,6 @@ async def analytics_export(request: Request, db_session: DbSession, start: From 
     principal: Principal = request.user
     db_session.add(AuditRecord(actor_type="staff", actor_id=principal.user_id, action="analytics.export",
                                target_type="analytics", details=query.as_params()))
-    filename = f"relaydesk-analytics-{query.start.date()}-{query.end.date()}.csv"
+    filename = f"relaydesk-analytics-{query.start.date()}-{query.last_day}.csv"
     return Response(series_csv(figures), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

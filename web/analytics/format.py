@@ -11,11 +11,16 @@ def percent(rate: float | None) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """``3725`` → ``1h 2m``, ``300`` → ``5m 0s``, ``42.5`` → ``42.5s``."""
+    """``3725`` → ``1h 2m``, ``300`` → ``5m 0s``, ``37.061`` → ``37s``, ``4.25`` → ``4.2s``.
+
+    Tenths only under ten seconds: a bot's reply time reads "1.3s"; "37.061s" is noise.
+    """
     if seconds is None:
         return NO_VALUE
-    if seconds < 60:
-        return f"{seconds:g}s"
+    if seconds < 9.95:
+        return f"{seconds:.1f}s"
+    if seconds < 59.5:
+        return f"{round(seconds)}s"
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes}m {secs}s"

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from core.database import utcnow
 from core.errors import ValidationFailed
+from core.settings import SUPPORTED_LANGUAGES
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -30,9 +31,14 @@ class AnalyticsQuery:
     language: str | None = None
     team: str | None = None
 
+    @property
+    def last_day(self) -> date:
+        """The last UTC day the period touches (``end`` is exclusive: midnight belongs to the next period)."""
+        return (self.end - timedelta(microseconds=1)).date()
+
     def days(self) -> list[str]:
         """Every UTC day the period touches, as ``YYYY-MM-DD``, oldest first."""
-        day, last = self.start.date(), (self.end - timedelta(microseconds=1)).date()
+        day, last = self.start.date(), self.last_day
         days = []
         while day <= last:
             days.append(day.isoformat())
@@ -58,9 +64,13 @@ def parse_query(
     missing ``from`` is 30 days before ``to``.
 
     Raises:
-        ValidationFailed: unparseable dates, an empty or reversed period, or one longer than 366 days.
+        ValidationFailed: unparseable dates, an empty or reversed period, one longer than 366 days, or a
+            language the shop does not speak.
     """
     problems = []
+    if language and language not in SUPPORTED_LANGUAGES:
+        problems.append({"field": "language", "error": f"'language' must be one of {', '.join(SUPPORTED_LANGUAGES)}: "
+                                                       f"{language!r}"})
     end_at = _parse_bound(end, "to", problems, inclusive_day=True)
     start_at = _parse_bound(start, "from", problems, inclusive_day=False)
     if problems:

@@ -52,7 +52,8 @@ def test_nearest_rank_percentile(values, p, expected) -> None:
 
 def test_ratio_and_formats() -> None:
     assert (ratio(1, 3), ratio(1, 0)) == (0.3333, None)
-    assert [format.duration(s) for s in (None, 42.5, 300, 3725)] == ["—", "42.5s", "5m 0s", "1h 2m"]
+    assert [format.duration(s) for s in (None, 1.34, 9.96, 37.061, 59.7, 300, 3725)] == [
+        "—", "1.3s", "10s", "37s", "1m 0s", "5m 0s", "1h 2m"]
     assert (format.percent(0.25), format.percent(None), format.number(3.67)) == ("25.0%", "—", "3.67")
 
 

@@ -76,6 +76,7 @@ async def test_an_empty_period_gives_zeros_and_no_rates(client, supervisor) -> N
     pytest.param({"from": "yesterday"}, "'from' is not a date", id="not-a-date"),
     pytest.param({"from": "2026-02-01", "to": "2026-01-01"}, "before", id="reversed"),
     pytest.param({"from": "2024-01-01", "to": "2026-01-01"}, "at most 366 days", id="too-long"),
+    pytest.param({"language": "xx"}, "'language' must be one of uk, ru, en", id="unknown-language"),
 ])
 async def test_a_bad_period_is_400_with_the_reason(client, supervisor, params, message) -> None:
     response = await client.get("/api/analytics/summary", params=params, headers=supervisor)
@@ -95,9 +96,11 @@ async def test_csv_export_has_a_row_per_day_and_the_totals_and_is_audited(client
     response = await client.get("/api/analytics/export.csv", params=known.params, headers=admin)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 7
+    # Named after the first and the last day it holds (the period's end is exclusive).
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="relaydesk-analytics-{rows[0]["day"]}-{rows[-2]["day"]}.csv"')
     assert rows[0]["day"] == known.first_day.date().isoformat()
     assert (rows[0]["conversations"], rows[0]["bot_resolved"], rows[0]["deflection_rate"]) == ("4", "2", "0.5")
     assert rows[-1] == {"day": "total", "conversations": "8", "bot_resolved": "2", "deflection_rate": "0.25",
