@@ -20,3 +20,6 @@ OUTBOX_DEAD = "outbox.dead"
 # Payload {"visitor", "message_id", "text", "buttons", "author", "author_name"} and, on a formatted
 # knowledge-base answer, "html" (see bots.messengers.webchat).
 WEBCHAT_DELIVER = "webchat.deliver"
+# A web chat visitor's own message, stored: every process shows it in that visitor's other open tabs.
+# Payload {"visitor", "message_id", "client_id", "text"} (see bots.webchat.hub).
+WEBCHAT_ECHO = "webchat.echo"

@@ -9,6 +9,8 @@ browser → server
 server → browser
     ``{"type": "history", "messages": [...]}``  (on connect: the latest messages, both directions)
     ``{"type": "accepted", "id": <client id>}``  (stored; safe to forget)
+    ``{"type": "echo", "message_id": N, "client_id": ..., "text": ...}``  (the visitor's own message, stored:
+    shown by their other tabs and devices; the tab that sent it knows it by ``client_id``)
     ``{"type": "message", "message_id": N, "text": ..., "buttons": [...], "author": ..., "author_name": ...,
     "html": ...}``  (``html`` only on a formatted knowledge-base answer)
     ``{"type": "error", "detail": ...}``
@@ -63,16 +65,18 @@ class WebchatHub:
     def __init__(self, flow: InboundFlow) -> None:
         self.flow = flow
         self._sockets: dict[str, set[Push]] = defaultdict(set)
-        self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
 
     def start(self) -> None:
-        """Listen for messages to deliver."""
-        self._unsubscribe = self.flow.bus.subscribe(events.WEBCHAT_DELIVER, self._on_deliver)
+        """Listen for messages to deliver and for visitors' own messages to show in their other tabs."""
+        self._unsubscribe = [self.flow.bus.subscribe(events.WEBCHAT_DELIVER, self._on_deliver),
+                             self.flow.bus.subscribe(events.WEBCHAT_ECHO, self._on_echo)]
 
     def stop(self) -> None:
         """Stop listening."""
-        if self._unsubscribe:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
 
     def connect(self, visitor: str, push: Push) -> None:
         """Register a socket of ``visitor``; ``push`` sends one frame to it."""
@@ -96,7 +100,15 @@ class WebchatHub:
                  "author_name": event.get("author_name") or ""}
         if event.get("html"):
             frame["html"] = event["html"]
-        for push in list(self._sockets.get(event.get("visitor"), ())):
+        await self._push_all(event.get("visitor"), frame)
+
+    async def _on_echo(self, _topic: str, event: dict) -> None:
+        frame = {"type": "echo", "message_id": event.get("message_id"), "client_id": event.get("client_id"),
+                 "text": event.get("text", "")}
+        await self._push_all(event.get("visitor"), frame)
+
+    async def _push_all(self, visitor: str | None, frame: dict) -> None:
+        for push in list(self._sockets.get(visitor, ())):
             try:
                 await asyncio.wait_for(push(frame), PUSH_TIMEOUT)
             except Exception:  # a dead or stuck socket: the message is replayed on reconnect
@@ -149,12 +161,23 @@ class WebchatHub:
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
             raise FrameError(f"text: 1-{MAX_TEXT} characters")
         payload = {"data": text, "label": str(frame.get("label") or "")[:200]} if kind == "callback" else {}
-        await self.flow.process(InboundMessage(
+        result = await self.flow.process(InboundMessage(
             channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=f"{visitor}:{client_id}",
             kind="text" if kind == "message" else "callback", text=text.strip(), payload=payload,
             language_hint=language,
         ))
+        if not result.duplicate and result.message_id is not None:
+            await self._echo(visitor, result.message_id, client_id, payload.get("label") or text.strip())
         return {"type": "accepted", "id": client_id}
+
+    async def _echo(self, visitor: str, message_id: int, client_id: str, shown: str) -> None:
+        """Tell the visitor's other tabs what they wrote. Best effort: the message is stored, and a tab
+        that misses the echo shows it with the history after its next reconnect or reload."""
+        event = {"visitor": visitor, "message_id": message_id, "client_id": client_id, "text": shown}
+        try:
+            await self.flow.bus.publish(events.WEBCHAT_ECHO, event)
+        except Exception:
+            logger.warning("showing a web chat message in the visitor's other tabs failed", exc_info=True)
 
     async def acknowledge(self, visitor: str, message_id: Any) -> None:
         """The browser shows message ``message_id``: mark it delivered (only the visitor's own)."""

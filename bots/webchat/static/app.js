@@ -10,6 +10,16 @@
   const input = document.getElementById("text");
   const status = document.getElementById("status");
   const shown = new Set();          // message ids already on screen (history and pushes may overlap)
+  // The page's own words, in the browser's language (the bot's replies come in the conversation's).
+  const WORDS = {
+    uk: {placeholder: "Напишіть повідомлення…", reconnecting: "Підключення…",
+         tooLong: "Повідомлення обрізано до 4000 символів"},
+    ru: {placeholder: "Напишите сообщение…", reconnecting: "Подключение…",
+         tooLong: "Сообщение обрезано до 4000 символов"},
+    en: {placeholder: "Type a message…", reconnecting: "Reconnecting…", tooLong: "Messages are cut at 4000 characters"},
+  };
+  const words = WORDS[(navigator.language || "").slice(0, 2).toLowerCase()] || WORDS.en;
+  input.placeholder = words.placeholder;
   let socket = null;
   let retryDelay = 500;
 
@@ -107,12 +117,20 @@
     return item;
   }
 
+  // Server messages stay in id order: another tab's question may arrive after the bot's answer to it.
+  function placeById(item, id) {
+    item.dataset.messageId = String(id);
+    const later = Array.from(log.children).find((other) => Number(other.dataset.messageId) > id);
+    if (later) log.insertBefore(item, later);
+  }
+
   function showServerMessage(m) {
     if (shown.has(m.message_id)) return;
     shown.add(m.message_id);
     const incoming = m.direction === "in";
-    bubble(incoming ? "in" : "out", m.text, m.buttons,
-           incoming ? {} : {html: typeof m.html === "string" ? m.html : "", author: m.author_name || ""});
+    const item = bubble(incoming ? "in" : "out", m.text, m.buttons,
+                        incoming ? {} : {html: typeof m.html === "string" ? m.html : "", author: m.author_name || ""});
+    placeById(item, m.message_id);
     if (m.direction !== "in" && !["delivered", "seen"].includes(m.delivery_status)) {
       send({type: "ack", message_id: m.message_id});
     }
@@ -160,6 +178,15 @@
         });
       } else if (frame.type === "message") {
         showServerMessage({...frame, direction: "out"});
+      } else if (frame.type === "echo") {
+        // Our own message, stored: this tab already shows it if it was typed here, else another tab did.
+        const mine = log.querySelector('[data-client-id="' + CSS.escape(String(frame.client_id)) + '"]');
+        if (mine) {
+          shown.add(frame.message_id);
+          mine.dataset.messageId = String(frame.message_id);
+        } else {
+          showServerMessage({message_id: frame.message_id, direction: "in", text: frame.text});
+        }
       } else if (frame.type === "accepted") {
         accepted(frame.id);
       } else if (frame.type === "error") {
@@ -167,11 +194,17 @@
       }
     });
     socket.addEventListener("close", () => {
-      status.textContent = "…";
+      status.textContent = words.reconnecting;
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 5000);
     });
   }
+
+  // The field stops at its maxlength; a longer paste is cut silently unless the shopper is told.
+  input.addEventListener("input", () => {
+    if (input.value.length >= input.maxLength) status.textContent = words.tooLong;
+    else if (status.textContent === words.tooLong) status.textContent = "";
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();

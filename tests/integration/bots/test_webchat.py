@@ -222,3 +222,20 @@ async def test_a_long_answer_reaches_the_visitor_whole_in_one_message(settings, 
         pushed = await ask_and_see_the_reply(server, visitor, "delivery terms?", session_factory)
     assert pushed["text"] == LONG_ANSWER
     assert pushed["html"] == f"<p>{LONG_ANSWER}</p>"
+
+
+async def test_a_message_typed_in_one_tab_shows_in_the_visitors_other_tab(server):
+    # Found on the demo: the second tab showed the bot's answer but not the question it answered.
+    visitor = visitor_id()
+    async with connect(server, visitor) as first, connect(server, visitor) as second:
+        await first.recv()
+        await second.recv()  # both histories
+        await first.send(json.dumps({"type": "message", "id": "c1", "text": "Where is my order?"}))
+        seen = await frames_until(second, lambda f: f["type"] == "message")
+        [echo] = [f for f in seen if f["type"] == "echo"]
+        assert (echo["text"], echo["client_id"]) == ("Where is my order?", "c1")
+        assert echo["message_id"] < seen[-1]["message_id"]  # the question comes before its answer
+        own = await frames_until(first, lambda f: f["type"] == "echo")
+        assert own[-1]["message_id"] == echo["message_id"]  # the sending tab knows it by its client id
+    async with connect(server, visitor_id()) as stranger:
+        assert json.loads(await stranger.recv()) == {"type": "history", "messages": []}
