@@ -17,10 +17,11 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.database import utcnow
 from core.errors import ValidationFailed
 from knowledge_base import service
 from knowledge_base.models import Article, UnansweredQuestion
-from knowledge_base.schema import MAX_QUESTION, MAX_QUESTIONS, parse_article
+from knowledge_base.schema import MAX_QUESTION, MAX_QUESTIONS, article_to_data, parse_article
 from knowledge_base.versions import Author
 from nlu.text import normalize
 
@@ -74,11 +75,81 @@ class QuestionGroup:
 
 
 async def open_questions(session: AsyncSession, *, limit: int = INBOX_WINDOW) -> list[UnansweredQuestion]:
-    """The newest questions not yet turned into an article, newest first."""
+    """The newest questions not yet turned into an article, added to one or dismissed, newest first."""
     return list((await session.scalars(
-        select(UnansweredQuestion).where(UnansweredQuestion.resolved_article_id.is_(None))
+        select(UnansweredQuestion).where(_open())
         .order_by(UnansweredQuestion.created_at.desc(), UnansweredQuestion.id.desc()).limit(limit)
     )).all())
+
+
+def _open():
+    return UnansweredQuestion.resolved_article_id.is_(None) & UnansweredQuestion.dismissed_at.is_(None)
+
+
+async def _open_records(session: AsyncSession, question_ids: Sequence[int]) -> list[UnansweredQuestion]:
+    """The questions among ``question_ids`` still in the inbox, oldest first.
+
+    Raises:
+        ValidationFailed: none of them is.
+    """
+    records = list((await session.scalars(
+        select(UnansweredQuestion).where(UnansweredQuestion.id.in_(list(question_ids)), _open())
+        .order_by(UnansweredQuestion.id)
+    )).all())
+    if not records:
+        raise ValidationFailed("none of these questions is in the inbox any more",
+                               [{"field": "question_ids", "error": "no open question with these ids"}])
+    return records
+
+
+def _as_questions(records: Sequence[UnansweredQuestion]) -> list[str]:
+    return list(dict.fromkeys(r.text.strip()[:MAX_QUESTION] for r in records))
+
+
+async def _resolve(session: AsyncSession, records: Sequence[UnansweredQuestion], article: Article) -> None:
+    await session.execute(update(UnansweredQuestion).where(UnansweredQuestion.id.in_([r.id for r in records]))
+                          .values(resolved_article_id=article.id))
+
+
+async def dismiss_questions(session: AsyncSession, *, question_ids: Sequence[int]) -> int:
+    """Take questions out of the inbox with nothing to write (a 👎 on a right answer, chatter); how many left.
+
+    Raises:
+        ValidationFailed: none of them is in the inbox.
+    """
+    records = await _open_records(session, question_ids)
+    await session.execute(update(UnansweredQuestion).where(UnansweredQuestion.id.in_([r.id for r in records]))
+                          .values(dismissed_at=utcnow()))
+    return len(records)
+
+
+async def add_questions_to_article(
+    session: AsyncSession, *, question_ids: Sequence[int], article: Article, language: str, author: Author,
+) -> Article:
+    """Add inbox questions to an existing article's ``language`` variant as example questions (a new version).
+
+    What the bot missed is usually a new wording of something it knows: this teaches it that wording.
+    The questions leave the inbox (linked to the article); a published article is answered with at once.
+
+    Raises:
+        ValidationFailed: no open question among ``question_ids``, the article has no such variant, or
+            the variant would hold more than the allowed number of questions.
+    """
+    records = await _open_records(session, question_ids)
+    data = article_to_data(article).to_dict()
+    variant = data["variants"].get(language)
+    if variant is None:
+        raise ValidationFailed(f"the article has no {language!r} variant: add that language to it first",
+                               [{"field": "language", "error": f"no {language!r} variant"}])
+    questions = list(dict.fromkeys([*variant["questions"], *_as_questions(records)]))
+    if len(questions) > MAX_QUESTIONS:
+        raise ValidationFailed(f"the {language!r} variant would have {len(questions)} example questions; "
+                               f"at most {MAX_QUESTIONS}", [{"field": "question_ids", "error": "too many questions"}])
+    variant["questions"] = questions
+    updated = await service.update(session, article=article, data=parse_article(data), author=author,
+                                   expected_version=None)
+    await _resolve(session, records, updated)
+    return updated
 
 
 def group_questions(questions: Sequence[UnansweredQuestion], encode: Encode | None = None) -> list[QuestionGroup]:
@@ -125,20 +196,12 @@ async def create_article_from_group(
         ValidationFailed: no open question among ``question_ids``, or the article is invalid.
         ConflictError: the slug is taken.
     """
-    records = (await session.scalars(
-        select(UnansweredQuestion).where(UnansweredQuestion.id.in_(list(question_ids)),
-                                         UnansweredQuestion.resolved_article_id.is_(None))
-        .order_by(UnansweredQuestion.id)
-    )).all()
-    if not records:
-        raise ValidationFailed("none of these questions is in the inbox any more",
-                               [{"field": "question_ids", "error": "no open question with these ids"}])
-    questions = list(dict.fromkeys(r.text.strip()[:MAX_QUESTION] for r in records))[:MAX_QUESTIONS]
+    records = await _open_records(session, question_ids)
     data = parse_article({"slug": slug, "title": title, "status": "draft", "source_language": language,
-                          "variants": {language: {"answer": answer, "questions": questions}}})
+                          "variants": {language: {"answer": answer,
+                                                  "questions": _as_questions(records)[:MAX_QUESTIONS]}}})
     article = await service.create(session, data=data, author=author)
-    await session.execute(update(UnansweredQuestion).where(UnansweredQuestion.id.in_([r.id for r in records]))
-                          .values(resolved_article_id=article.id))
+    await _resolve(session, records, article)
     return article
 
 

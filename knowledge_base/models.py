@@ -108,6 +108,8 @@ class UnansweredQuestion(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     # Set when an editor turned this question's group into an article: it leaves the inbox.
     resolved_article_id: Mapped[int | None] = mapped_column(ForeignKey("kb_articles.id", ondelete="SET NULL"))
+    # Set when an editor dismissed it (nothing to write: a 👎 on a right answer, chatter): it leaves the inbox.
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

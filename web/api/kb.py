@@ -11,7 +11,14 @@ from litestar.params import FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
 from core.errors import ConflictError
-from knowledge_base.inbox import create_article_from_group, group_questions, open_questions
+from knowledge_base.inbox import (
+    add_questions_to_article,
+    create_article_from_group,
+    dismiss_questions,
+    group_questions,
+    open_questions,
+)
+from knowledge_base.service import get_by_reference
 from nlu.multilingual import get_multilingual_encoder
 from nlu.types import Decision
 from web.api.articles import article_json, author_of, commit_and_announce
@@ -28,6 +35,19 @@ class ArticleFromGroup(BaseModel):
     title: str = Field(max_length=500)
     language: str = Field(max_length=8)
     answer: str = Field(max_length=20_000)
+
+
+class InboxQuestions(BaseModel):
+    """Questions of the inbox, by id (a group's ``question_ids``)."""
+
+    question_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+class QuestionsForArticle(InboxQuestions):
+    """Inbox questions to add to an existing article's variant as example questions."""
+
+    article: str = Field(max_length=200, description="the article's slug or id")
+    language: str = Field(max_length=8)
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -81,3 +101,19 @@ class KnowledgeBaseController(Controller):
         )
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)
+
+    @post("/unanswered/add-to-article", guards=[requires(*EDITORS)])
+    async def add_to_article(
+        self, request: Request, data: JSONBody[QuestionsForArticle], db_session: DbSession, services: Services
+    ) -> dict:
+        """Add the group's questions to an existing article's variant as example questions; they leave the inbox."""
+        article = await get_by_reference(db_session, reference=data.article)
+        article = await add_questions_to_article(db_session, question_ids=data.question_ids, article=article,
+                                                 language=data.language, author=author_of(request))
+        await commit_and_announce(db_session, services, article.id)
+        return article_json(article)
+
+    @post("/unanswered/dismiss", guards=[requires(*EDITORS)], status_code=200)
+    async def dismiss(self, data: JSONBody[InboxQuestions], db_session: DbSession) -> dict:
+        """Take the group's questions out of the inbox with nothing to write (a 👎 on a right answer, chatter)."""
+        return {"dismissed": await dismiss_questions(db_session, question_ids=data.question_ids)}
