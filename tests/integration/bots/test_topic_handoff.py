@@ -58,7 +58,7 @@ async def _only_conversation(factory) -> Conversation:
 
 async def _handoff_events(factory) -> list[ConversationEvent]:
     async with factory() as session:
-        return list((await session.scalars(select(ConversationEvent).where(ConversationEvent.kind == "handoff"))))
+        return list(await session.scalars(select(ConversationEvent).where(ConversationEvent.kind == "handoff")))
 
 
 async def _make_vip(factory) -> None:
