@@ -103,6 +103,8 @@ class FlowContext:
     services: dict[str, Any]
     replies: list[Reply] = field(default_factory=list)
     decision: Any = None  # the NLU decision, once the answer step has made it
+    # The tags of the article the message is about (answered, or the best unsure guess): hand-off rules, routing.
+    topics: list[str] = field(default_factory=list)
     events: list[tuple[str, dict]] = field(default_factory=list)  # published after commit
     done: bool = False
 

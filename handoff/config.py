@@ -21,12 +21,14 @@ class HandoffConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAYDESK_", env_file=".env", env_file_encoding="utf-8",
                                       extra="ignore")
 
+    # A message's topics are the tags of the knowledge-base article it matched (bots/steps/topics.py),
+    # so these lists name article tags.
     handoff_topics: list[str] = Field(
-        [], description="Topics (from the NLU) that always go to a person, whatever the bot's confidence."
+        [], description="Article tags that always go to a person (after the bot's answer), whatever the customer."
     )
     complex_topics: list[str] = Field(
-        ["complaint", "refund", "return", "payment", "order_problem", "warranty"],
-        description="Topics for which VIP customers go straight to the VIP team.",
+        ["returns", "warranty", "payment"],
+        description="Article tags on which VIP customers also get a person from the VIP team.",
     )
     vip_priority: int = Field(100, description="Queue priority of VIP conversations (others start at 0).")
     breach_priority_boost: int = Field(10, description="Priority added when an SLA timer runs out.")

@@ -7,6 +7,7 @@ Each function works in the caller's transaction and collects what must happen af
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,21 +33,24 @@ def _updated(outcome: Outcome, conversation: Conversation, change: str) -> None:
 
 async def request_handoff(
     session: AsyncSession, conversation: Conversation, customer: Customer, *, reason: str,
-    topic: str | None, actor: Actor, config: HandoffConfig, settings: Settings, language: str, outcome: Outcome,
+    topics: Sequence[str], actor: Actor, config: HandoffConfig, settings: Settings, language: str, outcome: Outcome,
 ) -> None:
     """Queue the conversation for a person: route it, start the SLA, tell the shopper where they stand.
 
-    Assigns it at once when its team works now and an online agent has room.
+    ``topics`` are what the message is about (the matched article's tags); the conversation keeps the
+    one it was routed by. Assigns it at once when its team works now and an online agent has room.
     """
     now = utcnow()
     vip = routing.is_vip(customer, settings)
-    team = await routing.choose_team(session, topic=topic, vip=vip)
+    team = await routing.choose_team(session, topics=topics, vip=vip)
+    topic = routing.routed_topic(team, topics)
     team_name, priority = (team.name if team else None), routing.base_priority(vip, config)
     await transition(
         session, conversation, "handoff", actor=actor, reason=reason,
         data={"team": team_name, "priority": priority, "vip": vip},
         changes={"team": team_name, "priority": priority, "handoff_reason": reason,
-                 "topic": topic or conversation.topic, "waiting_since": now, "assignee_id": None,
+                 # An editor's tag can outgrow the column; the first 64 characters still name it.
+                 "topic": topic[:64] if topic else conversation.topic, "waiting_since": now, "assignee_id": None,
                  "first_response_due_at": sla.first_response_due(team, now), "next_response_due_at": None,
                  "sla_breached": False, "awaiting_csat": False, "resolved_at": None, "low_confidence_streak": 0,
                  "language": language},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +22,12 @@ def is_vip(customer: Customer, settings: Settings) -> bool:
     return bool(customer.vip or vip_rule(customer, settings))
 
 
-async def choose_team(session: AsyncSession, *, topic: str | None, vip: bool) -> Team | None:
-    """VIP customers go to the VIP team; others to the team with the topic among its skills.
+async def choose_team(session: AsyncSession, *, topics: Sequence[str], vip: bool) -> Team | None:
+    """VIP customers go to the VIP team; others to the first team with one of the topics among its skills.
 
-    Falls back to a team with the "general" skill, then to any non-VIP team; None when there are no teams.
+    Topics are tried in their order (the article's tags, main one first), so a message tagged
+    ``returns, payment`` goes to the returns team when there is one. Falls back to a team with the
+    "general" skill, then to any non-VIP team; None when there are no teams.
     """
     teams = (await session.scalars(select(Team).order_by(Team.id))).all()
     if vip:
@@ -32,11 +35,17 @@ async def choose_team(session: AsyncSession, *, topic: str | None, vip: bool) ->
             if team.is_vip:
                 return team
     regular = [team for team in teams if not team.is_vip]
-    for wanted in (topic, GENERAL_SKILL):
+    for wanted in (*topics, GENERAL_SKILL):
         for team in regular:
-            if wanted and wanted in (team.skills or []):
+            if wanted in (team.skills or []):
                 return team
     return regular[0] if regular else (teams[0] if teams else None)
+
+
+def routed_topic(team: Team | None, topics: Sequence[str]) -> str | None:
+    """The topic to record on the conversation: the first one ``team`` has the skill for, else the first one."""
+    skills = set(team.skills or []) if team is not None else set()
+    return next((topic for topic in topics if topic in skills), topics[0] if topics else None)
 
 
 def base_priority(vip: bool, config: HandoffConfig) -> int:

@@ -17,20 +17,30 @@ from knowledge_base.demo import seed_demo_articles
 
 @dataclass(frozen=True)
 class DemoLogin:
-    """A demo account to print for the person starting the demo."""
+    """A demo account to print for the person starting the demo (``name`` and ``team`` are its staff record's)."""
 
     role: str
     email: str
     password: str
+    name: str = ""
+    team: str | None = None
 
 
-DEMO_LOGINS = (
-    DemoLogin("admin", "admin@demo.relaydesk", "demo-admin-1"),
-    DemoLogin("supervisor", "supervisor@demo.relaydesk", "demo-supervisor-1"),
-    DemoLogin("agent", "olena@demo.relaydesk", "demo-agent-1"),
-    DemoLogin("editor", "editor@demo.relaydesk", "demo-editor-1"),
+# Team skills are knowledge-base article tags (a message's topics are its article's tags), so a
+# returns or warranty question someone hands off reaches the returns desk, the rest general support.
+DEMO_TEAMS = (
+    ("support", ["general"], False),
+    ("returns", ["returns", "warranty"], False),
+    ("vip", [], True),
 )
-DEMO_NAMES = {"admin": "Admin", "supervisor": "Taras", "agent": "Olena", "editor": "Iryna"}
+DEMO_LOGINS = (
+    DemoLogin("admin", "admin@demo.relaydesk", "demo-admin-1", "Admin"),
+    # The supervisor serves the VIP team, so a VIP hand-off in the demo is taken by a person.
+    DemoLogin("supervisor", "supervisor@demo.relaydesk", "demo-supervisor-1", "Taras", "vip"),
+    DemoLogin("agent", "olena@demo.relaydesk", "demo-agent-1", "Olena", "support"),
+    DemoLogin("agent", "andrii@demo.relaydesk", "demo-agent-2", "Andrii", "returns"),
+    DemoLogin("editor", "editor@demo.relaydesk", "demo-editor-1", "Iryna"),
+)
 
 # Other packages' demo data (knowledge base, customers) register seeders here via web/app wiring.
 Seeder = Callable[[AsyncSession], Awaitable[None]]
@@ -46,12 +56,12 @@ async def seed_demo(factory: async_sessionmaker[AsyncSession]) -> list[DemoLogin
     async with factory() as session, session.begin():
         if await session.scalar(select(func.count(StaffUser.id))):
             return None
-        for name, skills, vip in (("support", ["general"], False), ("vip", [], True)):
+        for name, skills, vip in DEMO_TEAMS:
             team = await get_or_create_team(session, name=name)
             team.skills, team.is_vip = skills, vip
         for login in DEMO_LOGINS:
             await create_user(session, email=login.email, password=login.password, role=login.role,
-                              name=DEMO_NAMES[login.role], team="support" if login.role == "agent" else None)
+                              name=login.name, team=login.team)
         for seeder in SEEDERS:
             await seeder(session)
     return list(DEMO_LOGINS)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bots.inbound import Button, FlowContext, Reply
 from bots.steps.clarify import clarify_buttons
 from bots.steps.language import shopper_language
+from bots.steps.topics import message_topics
 from core.database import utcnow
 from core.models import Message
 from knowledge_base.figures import record_answer, record_feedback
@@ -102,6 +103,7 @@ async def _on_text(ctx: FlowContext) -> None:
     ctx.decision = decision
     conversation.language = decision.language
     article = await _published(ctx, decision.article_id) if decision.action == "answer" else None
+    ctx.topics = await message_topics(ctx.session, decision, article)
     if article is not None:
         conversation.low_confidence_streak = 0
         await _answer(ctx, article, decision)
@@ -135,6 +137,7 @@ async def _on_callback(ctx: FlowContext, data: str) -> None:
         decision = Decision(action="answer", language=language, article_id=slug, confidence=1.0, candidates=(),
                             reason=None, explanation={"chosen_by": "button"})
         ctx.decision = decision
+        ctx.topics = list(article.tags or [])
         ctx.conversation.low_confidence_streak = 0
         await _answer(ctx, article, decision, question=await _last_question(ctx))
     elif article is None:

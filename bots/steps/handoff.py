@@ -1,7 +1,8 @@
-"""Hand the conversation to a person: on the NLU's decision, the "Talk to a person" button, VIP rules.
+"""Hand the conversation to a person: on the NLU's decision, the "Talk to a person" button, topics, VIP rules.
 
-Runs after the knowledge-base answer step, which leaves its decision in ``ctx.decision`` (None until
-the NLU is wired in: then only the button hands off).
+Runs after the knowledge-base answer step, which leaves its decision in ``ctx.decision`` and the
+message's topics (the matched article's tags) in ``ctx.topics``. A topic hand-off comes after the bot's
+answer, which stays in the replies: the shopper reads it at once while waiting for the person.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ def handoff_reason(ctx: FlowContext, customer: Customer, config: HandoffConfig) 
     decision = ctx.decision
     if decision is None:
         return None
-    action, topic = decision_field(decision, "action"), decision_field(decision, "topic")
+    action = decision_field(decision, "action")
     if action == "handoff":
         return decision_field(decision, "reason") or "explicit_request"
-    if topic and topic in config.handoff_topics:
+    if any(topic in config.handoff_topics for topic in ctx.topics):
         return "topic"
-    if routing.is_vip(customer, ctx.settings) and (topic in config.complex_topics or action in UNSURE_ACTIONS):
+    complex_topic = any(topic in config.complex_topics for topic in ctx.topics)
+    if routing.is_vip(customer, ctx.settings) and (complex_topic or action in UNSURE_ACTIONS):
         return "vip"
     return None
 
@@ -69,7 +71,7 @@ async def _queue(ctx: FlowContext, reason: str, config: HandoffConfig) -> None:
     outcome = Outcome()
     actor = CUSTOMER if reason in ("explicit_request", "frustration") else Actor("bot")
     await flows.request_handoff(ctx.session, conversation, ctx.customer, reason=reason,
-                                topic=decision_field(ctx.decision, "topic"), actor=actor, config=config,
+                                topics=ctx.topics, actor=actor, config=config,
                                 settings=ctx.settings,
                                 language=language, outcome=outcome)
     apply_outcome(ctx, outcome)

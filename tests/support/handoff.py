@@ -73,10 +73,11 @@ def shopper(text: str = "", *, user: str = "1001", channel: str = "telegram", ki
                           display_name="Oksana", language_hint=language)
 
 
-def deciding(decision: dict | None):
-    """A stand-in NLU step that leaves ``decision`` on the context (the real one is the kb engineer's)."""
+def deciding(decision: dict | None, topics: list[str] | None = None):
+    """A stand-in answer step that leaves ``decision`` and the message's ``topics`` on the context."""
     async def decide(ctx: FlowContext) -> None:
         ctx.decision = decision
+        ctx.topics = list(topics or [])
     return decide
 
 
@@ -92,11 +93,12 @@ class FlowHarness:
         return [topic for topic, _ in self.events]
 
 
-def harness(settings, factory, *, decision: dict | None = None, config: HandoffConfig | None = None) -> FlowHarness:
-    """A flow running [human_owned, csat, <decision>, handoff] like the app does around the NLU."""
+def harness(settings, factory, *, decision: dict | None = None, topics: list[str] | None = None,
+            config: HandoffConfig | None = None) -> FlowHarness:
+    """A flow running [human_owned, csat, <decision and topics>, handoff] like the app does around the NLU."""
     bus = MemoryEventBus()
     result = FlowHarness(InboundFlow(settings=settings, session_factory=factory, bus=bus,
-                                     steps=[human_owned, csat, deciding(decision), handoff],
+                                     steps=[human_owned, csat, deciding(decision, topics), handoff],
                                      services={"handoff_config": config or HandoffConfig(_env_file=None)}))
 
     async def record(topic: str, event: dict) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.database import utcnow
 from core.models import Conversation, Customer, Message
-from handoff import flows
+from handoff import flows, routing
 from handoff.config import HandoffConfig
 from handoff.hours import DAY_KEYS
 from handoff.state import Actor, Outcome
@@ -77,10 +77,10 @@ async def test_vip_comes_before_longer_waiting_regulars_in_one_team(settings, se
 
 async def test_vip_complex_topic_goes_straight_to_a_person(settings, session_factory) -> None:
     await make_team(session_factory, "vip", is_vip=True)
-    flow = harness(settings, session_factory, decision={"action": "answer", "topic": "refund"})
+    flow = harness(settings, session_factory, decision={"action": "answer"}, topics=["returns"])
     first = await _greet(settings, session_factory, "1001")
     await _mark_customer(session_factory, first.conversation_id, tags=["vip"])
-    result = await flow.flow.process(shopper("my refund is late"))
+    result = await flow.flow.process(shopper("can I return these boots?"))
     conversation = await _conversation(session_factory, result.conversation_id)
     assert (conversation.status, conversation.team, conversation.handoff_reason) == ("queued", "vip", "vip")
 
@@ -99,8 +99,8 @@ async def test_the_vip_rule_is_configurable(backend, settings, session_factory) 
 async def test_topics_route_to_the_team_with_that_skill(settings, session_factory) -> None:
     await make_team(session_factory, "support", skills=["general"])
     await make_team(session_factory, "billing", skills=["payment", "refund"])
-    flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "sensitive_topic",
-                                                        "topic": "payment"})
+    flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "sensitive_topic"},
+                   topics=["payment"])
     result = await flow.flow.process(shopper("card charged twice"))
     conversation = await _conversation(session_factory, result.conversation_id)
     assert (conversation.team, conversation.topic) == ("billing", "payment")
@@ -108,10 +108,47 @@ async def test_topics_route_to_the_team_with_that_skill(settings, session_factor
 
 async def test_configured_topics_always_go_to_a_person(settings, session_factory) -> None:
     config = HandoffConfig(_env_file=None, handoff_topics=["wholesale"])
-    flow = harness(settings, session_factory, decision={"action": "answer", "topic": "wholesale"}, config=config)
+    flow = harness(settings, session_factory, decision={"action": "answer"}, topics=["wholesale"],
+                   config=config)
     result = await flow.flow.process(shopper("bulk prices?"))
     conversation = await _conversation(session_factory, result.conversation_id)
     assert (conversation.status, conversation.handoff_reason) == ("queued", "topic")
+
+
+@pytest.mark.parametrize("topics, vip, expected", [
+    pytest.param(["orders", "returns", "payment"], False, "returns", id="first-topic-with-a-skill"),
+    pytest.param(["payment", "returns"], False, "billing", id="topic-order-decides"),
+    pytest.param(["promotions"], False, "support", id="no-skill-general"),
+    pytest.param([], False, "support", id="no-topics-general"),
+    pytest.param(["returns"], True, "vip", id="vip-first"),
+])
+async def test_choosing_the_team_by_topics(session_factory, topics, vip, expected) -> None:
+    await make_team(session_factory, "billing", skills=["payment"])
+    await make_team(session_factory, "support", skills=["general"])
+    await make_team(session_factory, "returns", skills=["returns", "warranty"])
+    await make_team(session_factory, "vip", is_vip=True)
+    async with session_factory() as session:
+        assert (await routing.choose_team(session, topics=topics, vip=vip)).name == expected
+
+
+async def test_any_configured_topic_of_the_message_goes_to_a_person(settings, session_factory) -> None:
+    await make_team(session_factory, "support", skills=["general"])
+    await make_team(session_factory, "delivery", skills=["delivery"])
+    config = HandoffConfig(_env_file=None, handoff_topics=["delivery"])
+    flow = harness(settings, session_factory, decision={"action": "answer"}, topics=["orders", "delivery"],
+                   config=config)
+    result = await flow.flow.process(shopper("can I change the address?"))
+    conversation = await _conversation(session_factory, result.conversation_id)
+    assert (conversation.handoff_reason, conversation.team, conversation.topic) == ("topic", "delivery", "delivery")
+
+
+async def test_a_vip_answered_on_a_simple_topic_stays_with_the_bot(settings, session_factory) -> None:
+    await make_team(session_factory, "vip", is_vip=True)
+    flow = harness(settings, session_factory, decision={"action": "answer"}, topics=["delivery"])
+    first = await _greet(settings, session_factory, "1001")
+    await _mark_customer(session_factory, first.conversation_id, vip=True)
+    result = await flow.flow.process(shopper("how much is delivery?"))
+    assert (await _conversation(session_factory, result.conversation_id)).status == "bot"
 
 
 async def test_least_busy_online_agents_within_capacity(settings, session_factory) -> None:

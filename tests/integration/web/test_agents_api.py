@@ -128,8 +128,8 @@ async def test_supervisors_configure_teams_and_routing_follows(client, settings,
         "first_response_sla_s": 120})
     assert created.status_code == 200
     assert (created.json()["skills"], created.json()["first_response_sla_s"]) == (["payment"], 120)
-    flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "sensitive_topic",
-                                                        "topic": "payment"})
+    flow = harness(settings, session_factory, decision={"action": "handoff", "reason": "sensitive_topic"},
+                   topics=["payment"])
     result = await flow.flow.process(shopper("my card was charged twice"))
     headers = await token_for(session_factory, olena)
     [item] = (await client.get("/api/conversations?status=queued", headers=headers)).json()

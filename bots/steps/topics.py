@@ -1,0 +1,47 @@
+"""What a shopper's message is about: the tags of the knowledge-base article it matched.
+
+Editors already tag articles (``returns``, ``warranty``, ``payment`` …); those tags are the topics the
+hand-off rules (``HANDOFF_TOPICS``, ``COMPLEX_TOPICS``) and skills routing read, so a shop configures
+topics in one place and no separate topic classifier has to be trained or kept in step.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge_base.models import Article
+from nlu.types import Decision
+
+
+def guessed_article(decision: Decision) -> str | None:
+    """The slug of the article a decision is about: the answer, else a best candidate worth offering.
+
+    A candidate counts from the clarify threshold up, the score from which the bot would offer it as
+    "did you mean"; below it the match is noise, and routing a shopper by noise sends them to the wrong team.
+    """
+    if decision.action == "answer":
+        return decision.article_id
+    if not decision.candidates:
+        return None
+    best = decision.candidates[0]
+    clarify = (decision.explanation or {}).get("thresholds", {}).get("clarify")
+    # A decision without thresholds (e.g. a button press) has no unsure guess to trust.
+    return best.article_id if clarify is not None and best.score >= clarify else None
+
+
+async def message_topics(session: AsyncSession, decision: Decision, article: Article | None = None) -> list[str]:
+    """The topics of a message: the tags of the article ``decision`` is about (none when it is about none).
+
+    Args:
+        session: Where to read the guessed article's tags.
+        decision: The NLU decision on the message.
+        article: The article already loaded for an answer; saves the query.
+    """
+    slug = guessed_article(decision)
+    if slug is None:
+        return []
+    if article is not None and article.slug == slug:
+        return list(article.tags or [])
+    tags = await session.scalar(select(Article.tags).where(Article.slug == slug, Article.status == "published"))
+    return list(tags or [])
