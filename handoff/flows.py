@@ -55,16 +55,25 @@ async def request_handoff(
                  "sla_breached": False, "awaiting_csat": False, "resolved_at": None, "low_confidence_streak": 0,
                  "language": language},
     )
+    _updated(outcome, conversation, "handoff")
+    await dispatch(session, team, current=conversation, language=language, outcome=outcome)
+    if conversation.status != "assigned":
+        # Taken at once, the shopper hears only who joined: "you are number 1 in line, about 4 minutes"
+        # followed in the same second by "Olena has joined" reads as a glitch.
+        await _tell_place_in_line(session, conversation, team, now=now, config=config, language=language,
+                                  outcome=outcome)
+
+
+async def _tell_place_in_line(session: AsyncSession, conversation: Conversation, team: Team | None, *,
+                              now: datetime, config: HandoffConfig, language: str, outcome: Outcome) -> None:
     position = await routing.queue_position(session, conversation)
     opening = hours.next_opening(team, now)
     if opening is None:
         wait_s = await routing.wait_estimate_s(session, team, position, config)
         outcome.tell(Notice(texts.text("queued", language, position=position, minutes=math.ceil(wait_s / 60))))
     else:
-        when = texts.describe_opening(*hours.local_opening(team, opening), language)
+        when = texts.describe_opening(*hours.local_opening(team, opening, now), language)
         outcome.tell(Notice(texts.text("closed", language, when=when, position=position)))
-    _updated(outcome, conversation, "handoff")
-    await dispatch(session, team, current=conversation, language=language, outcome=outcome)
 
 
 async def dispatch(session: AsyncSession, team: Team | None, *, outcome: Outcome,

@@ -77,7 +77,9 @@ def working_from(team: Team | None, at: datetime) -> datetime:
     return next_opening(team, at) or at
 
 
-def local_opening(team: Team, opening: datetime) -> tuple[int, str]:
-    """The weekday (0 = Monday) and "HH:MM" of ``opening`` in the team's time zone."""
-    local = opening.astimezone(_zone(team))
-    return local.weekday(), local.strftime("%H:%M")
+def local_opening(team: Team, opening: datetime, now: datetime) -> tuple[int, int, str]:
+    """In the team's time zone: how many days after ``now``'s date ``opening`` falls, its weekday
+    (0 = Monday) and its "HH:MM"."""
+    zone = _zone(team)
+    local = opening.astimezone(zone)
+    return (local.date() - now.astimezone(zone).date()).days, local.weekday(), local.strftime("%H:%M")

@@ -49,6 +49,7 @@ WEEKDAYS = {
     "ru": ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье"),
     "en": ("on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday", "on Sunday"),
 }
+NEAR_DAYS = {"uk": ("сьогодні", "завтра"), "ru": ("сегодня", "завтра"), "en": ("today", "tomorrow")}
 AT = {"uk": "о", "ru": "в", "en": "at"}
 
 
@@ -58,6 +59,11 @@ def text(key: str, language: str, **values: object) -> str:
     return TEXTS[key][language].format(**values)
 
 
-def describe_opening(weekday: int, clock: str, language: str) -> str:
-    """"on Monday at 09:00" in ``language`` (``weekday`` 0 = Monday, in the team's time zone)."""
-    return f"{WEEKDAYS[language][weekday]} {AT[language]} {clock}"
+def describe_opening(days_ahead: int, weekday: int, clock: str, language: str) -> str:
+    """"today at 09:00", "tomorrow at 09:00" or "on Monday at 09:00" in ``language``.
+
+    ``days_ahead`` counts from the shopper's day to the opening's, ``weekday`` is 0 for Monday (both in
+    the team's time zone): at 00:02 on Tuesday, "on Tuesday at 09:00" would make one look at a calendar.
+    """
+    day = NEAR_DAYS[language][days_ahead] if days_ahead in (0, 1) else WEEKDAYS[language][weekday]
+    return f"{day} {AT[language]} {clock}"

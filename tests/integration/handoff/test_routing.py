@@ -163,8 +163,11 @@ async def test_least_busy_online_agents_within_capacity(settings, session_factor
     results = [await flow.flow.process(shopper("person", user=str(n), data="handoff:request")) for n in range(3)]
     owners = [(await _conversation(session_factory, r.conversation_id)).assignee_id for r in results]
     assert owners == [olena, petro, None]
-    assert (await _texts(session_factory, results[0].conversation_id))[-1] == "Olena has joined."
+    # Taken at once: only who joined, not "number 1 in the queue" followed by "has joined" in one second.
+    assert (await _texts(session_factory, results[0].conversation_id)) == ["Olena has joined."]
     assert (await _conversation(session_factory, results[2].conversation_id)).status == "queued"
+    [waiting] = await _texts(session_factory, results[2].conversation_id)
+    assert "number 1 in the queue" in waiting
 
 
 def _closed_today_hours(zone: str) -> dict:

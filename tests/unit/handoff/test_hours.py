@@ -6,7 +6,8 @@ import pytest
 
 from core.errors import ValidationFailed
 from core.models import Team
-from handoff.hours import is_open, next_opening, validate_hours
+from handoff.hours import is_open, local_opening, next_opening, validate_hours
+from handoff.texts import describe_opening
 
 WEEKDAYS = {"mon": ["09:00", "18:00"], "tue": ["09:00", "18:00"], "wed": ["09:00", "18:00"],
             "thu": ["09:00", "18:00"], "fri": ["09:00", "18:00"]}
@@ -52,3 +53,15 @@ def test_open_now_has_no_next_opening() -> None:
 def test_bad_hours_are_rejected(hours) -> None:
     with pytest.raises(ValidationFailed):
         validate_hours(hours)
+
+
+@pytest.mark.parametrize(("moment", "language", "expected"), [
+    # 00:02 on Tuesday in Kyiv (Monday 22:02 UTC): the team opens the same local day.
+    pytest.param(datetime(2026, 11, 23, 22, 2, tzinfo=UTC), "uk", "сьогодні о 09:00", id="after-midnight-today"),
+    pytest.param(datetime(2026, 11, 23, 19, 0, tzinfo=UTC), "ru", "завтра в 09:00", id="monday-evening-tomorrow"),
+    pytest.param(datetime(2026, 11, 27, 19, 0, tzinfo=UTC), "en", "on Monday at 09:00", id="friday-evening-monday"),
+])
+def test_the_opening_is_told_as_today_tomorrow_or_a_weekday(moment, language, expected) -> None:
+    team = _team()
+    opening = next_opening(team, moment)
+    assert describe_opening(*local_opening(team, opening, moment), language) == expected
