@@ -121,7 +121,9 @@ async def _on_text(ctx: FlowContext) -> None:
             # An empty knowledge base is the shop's setup, not the bot failing this shopper: it does
             # not count towards the streak that makes the NLU hand a frustrated shopper to a person.
             conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
-        await _unanswered(ctx, decision.language, "fallback")
+        if decision.reason != "empty":
+            # Nothing to read ("🤔", "😀😀😀") is nothing an editor could write an article for.
+            await _unanswered(ctx, decision.language, "fallback")
         ctx.reply(_say(FALLBACK, decision.language), meta={"decision": _summary(decision)})
 
 

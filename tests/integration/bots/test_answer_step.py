@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bots.flow import InboundFlow
 from bots.inbound import InboundMessage
 from bots.steps import default_steps
-from bots.steps.answer import answer_from_knowledge_base
+from bots.steps.answer import FALLBACK, answer_from_knowledge_base
 from core.bus import MemoryEventBus
 from core.models import Conversation, ConversationEvent, Message, OutboxItem
 from knowledge_base import service
@@ -165,6 +165,16 @@ async def test_low_confidence_handoff_replies_nothing_and_is_recorded(settings, 
 async def test_a_person_request_is_left_to_the_handoff_step(settings, session_factory) -> None:
     handoff = Decision("handoff", "uk", None, 0.0, (), "explicit_request", {})
     await _flow(settings, session_factory, FixedDecisions(handoff)).process(_text("оператор", "h1"))
+    async with session_factory() as session:
+        assert (await session.scalars(select(UnansweredQuestion))).all() == []
+
+
+async def test_emoji_alone_gets_the_fallback_but_stays_out_of_the_inbox(settings, session_factory, index) -> None:
+    # Found on the demo: "🤔" and "😀😀😀" filled the editors' inbox with nothing they could answer.
+    flow = _flow(settings, session_factory, index)
+    await flow.process(_text("🤔", "e1", hint="uk"))
+    await flow.process(_text("😀😀😀", "e2", hint="uk"))
+    assert [p["text"] for p in await _outbox(session_factory)] == [FALLBACK["uk"]] * 2
     async with session_factory() as session:
         assert (await session.scalars(select(UnansweredQuestion))).all() == []
 
