@@ -142,8 +142,13 @@ async def _ensure_owner(session: AsyncSession, conversation: Conversation, actor
 
 
 async def transfer(session: AsyncSession, conversation: Conversation, *, actor: Actor, language: str,
-                   outcome: Outcome, team_name: str | None = None, agent: StaffUser | None = None) -> None:
-    """Move the conversation to another team's queue or straight to another agent."""
+                   outcome: Outcome, config: HandoffConfig, team_name: str | None = None,
+                   agent: StaffUser | None = None) -> None:
+    """Move the conversation to another team's queue or straight to another agent.
+
+    To a queue, it keeps the time it has waited since the hand-off (its place among others who
+    waited as long), and the shopper hears their new place in line unless someone takes it at once.
+    """
     if (team_name is None) == (agent is None):
         raise ValidationFailed("give exactly one of team or agent_id", [{"field": "team", "error": "one of"}])
     await _ensure_owner(session, conversation, actor, "transfer")
@@ -155,7 +160,7 @@ async def transfer(session: AsyncSession, conversation: Conversation, *, actor: 
         to_status = "assigned"
     else:
         target_team = await agents.get_team(session, name=team_name)
-        changes = {"assignee_id": None, "team": target_team.name, "waiting_since": utcnow()}
+        changes = {"assignee_id": None, "team": target_team.name}
         to_status = "queued"
     await transition(session, conversation, "transferred", actor=actor, to_status=to_status,
                      data={"from_team": from_team, "to_team": changes["team"], "from_agent": from_agent,
@@ -165,6 +170,9 @@ async def transfer(session: AsyncSession, conversation: Conversation, *, actor: 
         outcome.tell(Notice(texts.text("joined", language, agent=agents.display_name(agent))))
     else:
         await dispatch(session, target_team, current=conversation, language=language, outcome=outcome)
+        if conversation.status != "assigned":
+            await _tell_place_in_line(session, conversation, target_team, now=utcnow(), config=config,
+                                      language=language, outcome=outcome)
 
 
 async def resolve(session: AsyncSession, conversation: Conversation, *, actor: Actor, language: str,

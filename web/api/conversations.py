@@ -13,7 +13,7 @@ from core.models import Conversation, StaffUser
 from handoff import agents, cards, flows
 from handoff import services as crud
 from handoff.state import Actor, Outcome
-from web.api.publishing import after_commit
+from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, Principal, requires
 from web.deps import DbSession, Services
 from web.services import AppServices
@@ -149,7 +149,8 @@ async def transfer(conversation_id: ConversationId, request: Request, data: JSON
     agent = await agents.get(db_session, agent_id=data.agent_id) if data.agent_id is not None else None
     outcome = Outcome()
     await flows.transfer(db_session, conversation, actor=_actor(request), team_name=data.team, agent=agent,
-                         language=await _language(db_session, conversation, services), outcome=outcome)
+                         language=await _language(db_session, conversation, services), outcome=outcome,
+                         config=handoff_config(services))
     return await _finish(db_session, conversation, services, outcome)
 
 

@@ -196,9 +196,17 @@ async def test_notes_are_private(client, login, session_factory, queued) -> None
 async def test_transfer_to_a_team_and_to_an_agent(client, login, session_factory, queued, staff) -> None:
     olena = await login("olena")
     await _take(client, queued, olena)
+    async with session_factory() as session:
+        waited_since = (await session.get(Conversation, queued)).waiting_since
     moved = await client.post(f"/api/conversations/{queued}/transfer", json={"team": "billing"}, headers=olena)
     assert moved.status_code == 200
     assert (moved.json()["status"], moved.json()["team"], moved.json()["assignee_id"]) == ("queued", "billing", None)
+    # The shopper hears their new place in line (found on the demo: they heard nothing), and keeps the
+    # time they have waited since the hand-off.
+    author, told, _ = (await _outbox_texts(session_factory, queued))[-1]
+    assert author == "system" and "number 1 in the queue" in told
+    async with session_factory() as session:
+        assert (await session.get(Conversation, queued)).waiting_since == waited_since
     boss = await login("boss")
     given = await client.post(f"/api/conversations/{queued}/transfer", json={"agent_id": staff["petro"]},
                               headers=boss)
