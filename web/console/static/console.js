@@ -2,7 +2,7 @@
 // shoppers, agents or the database is inserted with textContent, never as HTML.
 "use strict";
 
-const state = { me: null, csrf: sessionStorage.getItem("relaydesk_csrf") || "", openId: null, detail: null,
+const state = { me: null, csrf: "", openId: null, detail: null,
   socket: null, retry: 500, refreshTimer: null };
 const $ = (id) => document.getElementById(id);
 
@@ -33,36 +33,47 @@ async function api(method, path, body) {
 function time(iso) { return iso ? new Date(iso).toLocaleString() : ""; }
 
 // ---- login -----------------------------------------------------------------------------------
+// The CSRF token is the session's, read from /api/auth/me: every tab of the browser (and a console
+// opened from the analytics page or the editor) shares the session cookie and so the same token.
 async function start() {
-  try {
-    state.me = await api("GET", "/api/auth/me");
-    if (!state.csrf) throw new Error("no csrf token in this tab");
-    showApp();
-  } catch (_) { showLogin(); }
+  try { state.me = await api("GET", "/api/auth/me"); } catch (_) { return showLogin(); }
+  signedIn();
 }
 
-function showLogin() { $("app").hidden = true; $("login").hidden = false; }
+function showLogin() { $("app").hidden = true; $("not-for-role").hidden = true; $("login").hidden = false; }
+
+// Editors may sign in but the console's API refuses them: say where their work is instead.
+const CONSOLE_ROLES = ["admin", "supervisor", "agent"];
+
+function signedIn() {
+  state.csrf = state.me.csrf_token || "";
+  if (!CONSOLE_ROLES.includes(state.me.role)) return showNotForRole();
+  showApp();
+}
+
+function showNotForRole() {
+  $("login").hidden = true; $("app").hidden = true; $("not-for-role").hidden = false;
+  $("not-for-role-who").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
+}
 
 $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("login-error").textContent = "";
   try {
-    const result = await api("POST", "/api/auth/login", { email: $("login-email").value,
-      password: $("login-password").value });
-    state.csrf = result.csrf_token;
-    sessionStorage.setItem("relaydesk_csrf", state.csrf);
+    await api("POST", "/api/auth/login", { email: $("login-email").value, password: $("login-password").value });
     state.me = await api("GET", "/api/auth/me");
-    showApp();
+    signedIn();
   } catch (error) { $("login-error").textContent = error.message; }
 });
 
-$("logout").addEventListener("click", async () => {
-  try { await api("POST", "/api/auth/logout"); } finally {
-    sessionStorage.removeItem("relaydesk_csrf");
-    if (state.socket) state.socket.close();
-    location.reload();
-  }
-});
+for (const id of ["logout", "not-for-role-logout"]) {
+  $(id).addEventListener("click", async () => {
+    try { await api("POST", "/api/auth/logout"); } finally {
+      if (state.socket) state.socket.close();
+      location.reload();
+    }
+  });
+}
 
 function isSupervisor() { return ["admin", "supervisor"].includes(state.me.role); }
 
