@@ -83,8 +83,8 @@ async def conversation_detail(conversation_id: ConversationId, db_session: DbSes
                                               settings=services.settings),
         "events": [crud.event_view(e) for e in await crud.get_events(
             db_session, customer_id=conversation.customer_id)],
-        "notes": [crud.note_view(n) for n in await crud.get_notes(db_session,
-                                                                          conversation_id=conversation.id)],
+        "notes": await crud.note_views(db_session, await crud.get_notes(db_session,
+                                                                        conversation_id=conversation.id)),
     }
 
 
@@ -131,14 +131,14 @@ async def add_note(conversation_id: ConversationId, request: Request, data: JSON
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     note = await crud.create_note(db_session, conversation=conversation, author_id=request.user.user_id,
                                       text=data.text)
-    return crud.note_view(note)
+    return (await crud.note_views(db_session, [note]))[0]
 
 
 @get(f"{BASE}/notes", guards=GUARD, tags=TAGS)
 async def list_notes(conversation_id: ConversationId, db_session: DbSession) -> list[dict]:
     """The conversation's private notes, oldest first."""
     await crud.get(db_session, conversation_id=conversation_id)
-    return [crud.note_view(n) for n in await crud.get_notes(db_session, conversation_id=conversation_id)]
+    return await crud.note_views(db_session, await crud.get_notes(db_session, conversation_id=conversation_id))
 
 
 @post(f"{BASE}/transfer", guards=GUARD, tags=TAGS, status_code=200)

@@ -193,6 +193,17 @@ async def test_notes_are_private(client, login, session_factory, queued) -> None
     assert await _outbox_texts(session_factory, queued) == before
 
 
+async def test_notes_name_their_authors(client, login, queued) -> None:
+    olena, boss = await login("olena"), await login("boss")
+    created = await client.post(f"/api/conversations/{queued}/notes", json={"text": "VIP"}, headers=olena)
+    assert created.json()["author_name"] == "Olena"
+    await client.post(f"/api/conversations/{queued}/notes", json={"text": "call back"}, headers=boss)
+    listed = (await client.get(f"/api/conversations/{queued}/notes", headers=olena)).json()
+    detail = (await client.get(f"/api/conversations/{queued}", headers=olena)).json()
+    assert [(n["author_name"], n["text"]) for n in listed] == [("Olena", "VIP"), ("Taras", "call back")]
+    assert detail["notes"] == listed
+
+
 async def test_transfer_to_a_team_and_to_an_agent(client, login, session_factory, queued, staff) -> None:
     olena = await login("olena")
     await _take(client, queued, olena)
