@@ -13,6 +13,7 @@ from core.models import Conversation, StaffUser
 from handoff import agents, cards, flows
 from handoff import services as crud
 from handoff.state import Actor, Outcome
+from web.api.pressed import with_pressed_labels
 from web.api.publishing import after_commit
 from web.auth import AGENTS, Principal, requires
 from web.deps import DbSession, Services
@@ -90,10 +91,11 @@ async def conversation_detail(conversation_id: ConversationId, db_session: DbSes
 
 @get(f"{BASE}/messages", guards=GUARD, tags=TAGS)
 async def conversation_messages(conversation_id: ConversationId, db_session: DbSession) -> list[dict]:
-    """The customer's whole timeline across channels and conversations, oldest first."""
+    """The customer's whole timeline across channels and conversations, oldest first; button presses
+    carry ``pressed_label`` (what the shopper pressed, e.g. "▸ Delivery cost" for ``kb:delivery-cost``)."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
-    return [crud.message_view(m) for m in await crud.get_timeline(db_session,
-                                                                          customer_id=conversation.customer_id)]
+    return await with_pressed_labels(db_session, [crud.message_view(m) for m in await crud.get_timeline(
+        db_session, customer_id=conversation.customer_id)])
 
 
 @post(f"{BASE}/assign", guards=GUARD, tags=TAGS, status_code=200)

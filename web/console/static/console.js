@@ -197,27 +197,13 @@ function messageNode(m) {
     m.direction === "out" ? el("span", { className: `badge ${m.delivery_status}`, text: m.delivery_status,
       data: { testid: "delivery-status" } }) : null,
   ]);
-  const body = el("div", { className: "text", text: m.kind === "callback" ? pressedLabel(m.text) : m.text });
+  const body = el("div", { className: "text", text: m.pressed_label || m.text });  // a press reads as what was pressed
   const files = m.attachments.map((a) => el("div", { className: "attachment",
     text: `📎 ${a.kind || "file"} ${a.name || ""} (file id ${a.file_id})` }));
   const buttons = m.buttons.length ? el("div", { className: "meta",
     text: `buttons: ${m.buttons.flat().join(" | ")}` }) : null;
   return el("li", { className: `${m.direction} author-${m.author}`, data: { messageId: m.id, testid: "message" } },
     [meta, body, ...files, buttons]);
-}
-
-// A button press is stored as the button's data (kb:<slug>, fb:<slug>:up, order:<number>, csat:<n>); the
-// agent sees what the shopper pressed.
-function pressedLabel(data) {
-  const [kind, value = "", vote] = data.split(":");
-  const words = value.replace(/[-_]+/g, " ");
-  const topic = words.charAt(0).toUpperCase() + words.slice(1);
-  if (kind === "kb" && value) return `▸ ${topic}`;
-  if (kind === "fb" && value) return `${vote === "down" ? "👎" : "👍"} on ${topic}`;
-  if (kind === "order" && value) return `▸ order ${value}`;
-  if (kind === "csat" && value) return `rated ${value}`;
-  if (data === "handoff:request") return "▸ Talk to a person";
-  return data;
 }
 
 function eventNode(e) {
