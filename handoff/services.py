@@ -15,7 +15,9 @@ from core.models import (
     ConversationNote,
     Customer,
     Message,
+    StaffUser,
 )
+from handoff import agents
 
 MAX_NOTE_CHARS = 4000
 
@@ -155,10 +157,18 @@ async def get_notes(session: AsyncSession, *, conversation_id: int) -> Sequence[
     )).all()
 
 
-def note_view(note: ConversationNote) -> dict:
-    """A private note as the API returns it."""
+def note_view(note: ConversationNote, author_name: str | None) -> dict:
+    """A private note as the API returns it, with its author's display name (None when unknown)."""
     return {"id": note.id, "conversation_id": note.conversation_id, "author_id": note.author_id,
-            "text": note.text, "created_at": _iso(note.created_at)}
+            "author_name": author_name, "text": note.text, "created_at": _iso(note.created_at)}
+
+
+async def note_views(session: AsyncSession, notes: Sequence[ConversationNote]) -> list[dict]:
+    """Notes as the API returns them, their authors' names read in one query."""
+    author_ids = {note.author_id for note in notes if note.author_id is not None}
+    authors = await session.scalars(select(StaffUser).where(StaffUser.id.in_(author_ids)))
+    names = {author.id: agents.display_name(author) for author in authors}
+    return [note_view(note, names.get(note.author_id)) for note in notes]
 
 
 def _iso(value) -> str | None:

@@ -28,6 +28,7 @@ class Principal:
     role: str
     team_id: int | None
     token_id: int
+    csrf_token: str | None = None  # only for a cookie session: the front-ends echo it on writes
 
 
 class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
@@ -53,7 +54,8 @@ class TokenAuthenticationMiddleware(AbstractAuthenticationMiddleware):
                     raise PermissionDeniedException("missing or wrong CSRF token")
             token.last_used_at = utcnow()
             await session.commit()
-        principal = Principal(user.id, user.email, user.name, user.role, user.team_id, token.id)
+        principal = Principal(user.id, user.email, user.name, user.role, user.team_id, token.id,
+                              token.csrf_token if via_cookie else None)
         return AuthenticationResult(user=principal, auth=token.id)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from core.database import utcnow
 from core.models import Conversation
 from tests.conftest import make_settings
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_in_console
 from tests.support.handoff import PASSWORD, harness, make_agent, make_team, shopper
 from tests.support.live_server import LiveServer
 
@@ -20,11 +20,7 @@ SCRIPTED = "<img src=x onerror=\"document.title='hacked'\">"
 
 
 async def _sign_in(page: Page, base: str, email: str) -> None:
-    await page.goto(f"{base}/console")
-    await page.fill("#login-email", email)
-    await page.fill("#login-password", PASSWORD)
-    await page.click("#login-submit")
-    await expect(page.locator("#live-state")).to_have_text("live")
+    await sign_in_console(page, base, email, PASSWORD)
 
 
 @pytest.mark.browser

@@ -3,3 +3,14 @@
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+async def sign_in_console(page, base: str, email: str, password: str) -> None:
+    """Sign in on the console's form and wait until its live connection is up."""
+    from playwright.async_api import expect  # only browser tests import playwright
+
+    await page.goto(f"{base}/console")
+    await page.fill("#login-email", email)
+    await page.fill("#login-password", password)
+    await page.click("#login-submit")
+    await expect(page.locator("#live-state")).to_have_text("live")

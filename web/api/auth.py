@@ -10,8 +10,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
-from core.accounts import authenticate, issue_token, revoke_tokens
-from core.models import AuditRecord
+from core.accounts import IssuedToken, authenticate, issue_token, resolve_token, revoke_tokens
+from core.models import AuditRecord, StaffUser
+from handoff import agents
 from web.auth import SESSION_COOKIE, STAFF, Principal, requires
 from web.deps import DbSession, Services
 
@@ -31,9 +32,27 @@ class LoginResponse(BaseModel):
     user: dict
 
 
+async def _this_browsers_session(request: Request, db_session: DbSession, user: StaffUser) -> IssuedToken | None:
+    """The live session of ``user`` whose cookie this browser already holds, if any.
+
+    Signing in again in one tab must not replace the session (and its CSRF token) that the user's
+    other tabs still use; a cookie of another user, or a dead one, is replaced as before.
+    """
+    secret = request.cookies.get(SESSION_COOKIE)
+    resolved = await resolve_token(db_session, secret) if secret else None
+    if resolved is None or resolved[0].id != user.id or resolved[1].kind != "session":
+        return None
+    return IssuedToken(secret=secret, csrf_token=resolved[1].csrf_token, record=resolved[1])
+
+
 @post("/api/auth/login", exclude_from_auth=True, tags=["auth"], status_code=200)
-async def login(data: JSONBody[LoginRequest], db_session: DbSession, services: Services) -> Response[LoginResponse]:
-    """Exchange e-mail and password for a session token and cookie; 401 on bad credentials."""
+async def login(request: Request, data: JSONBody[LoginRequest], db_session: DbSession,
+                services: Services) -> Response[LoginResponse]:
+    """Exchange e-mail and password for a session token and cookie; 401 on bad credentials.
+
+    A browser that already holds a live session of the same user keeps it (same token and CSRF
+    token), so its other tabs go on working.
+    """
     user = await authenticate(db_session, email=data.email, password=data.password)
     if user is None:
         db_session.add(AuditRecord(actor_type="system", action="auth.login_failed", target_type="staff_user",
@@ -41,7 +60,8 @@ async def login(data: JSONBody[LoginRequest], db_session: DbSession, services: S
         await db_session.commit()  # keep the failed-attempt counter and the audit record
         raise NotAuthorizedException("wrong e-mail or password, or the account is locked")
     ttl = timedelta(hours=services.settings.session_ttl_hours)
-    issued = await issue_token(db_session, user, kind="session", ttl=ttl)
+    issued = (await _this_browsers_session(request, db_session, user)
+              or await issue_token(db_session, user, kind="session", ttl=ttl))
     db_session.add(AuditRecord(actor_type="staff", actor_id=user.id, action="auth.login",
                                target_type="staff_user", target_id=str(user.id)))
     body = LoginResponse(
@@ -63,16 +83,26 @@ async def login(data: JSONBody[LoginRequest], db_session: DbSession, services: S
 
 @get("/api/auth/me", guards=[requires(*STAFF, "integration")], tags=["auth"], sync_to_thread=False)
 def me(request: Request) -> dict:
-    """The signed-in user."""
+    """The signed-in user, and for a cookie session its CSRF token (null with a bearer token).
+
+    Every tab of the browser reads the token here instead of keeping its own copy. Other sites cannot
+    read this answer: the cookie is SameSite=Strict and no CORS header lets them see the body.
+    """
     principal: Principal = request.user
     return {"id": principal.user_id, "email": principal.email, "name": principal.name, "role": principal.role,
-            "team_id": principal.team_id}
+            "team_id": principal.team_id, "csrf_token": principal.csrf_token}
 
 
 @post("/api/auth/logout", guards=[requires(*STAFF, "integration")], tags=["auth"], status_code=200)
 async def logout(request: Request, db_session: DbSession, everywhere: FromQuery[bool] = False) -> Response:
-    """End this session, or every session and token of the user with ``?everywhere=true``."""
+    """End this session, or every session and token of the user with ``?everywhere=true``.
+
+    An agent who signs out is set offline, so routing stops giving them conversations nobody answers.
+    """
     principal: Principal = request.user
+    if principal.role in agents.ASSIGNABLE_ROLES:
+        await agents.update_status(db_session, agent=await agents.get(db_session, agent_id=principal.user_id),
+                                   status="offline")
     revoked = await revoke_tokens(
         db_session, user_id=principal.user_id, token_id=None if everywhere else principal.token_id
     )

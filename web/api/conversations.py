@@ -13,6 +13,7 @@ from core.models import Conversation, StaffUser
 from handoff import agents, cards, flows
 from handoff import services as crud
 from handoff.state import Actor, Outcome
+from web.api.pressed import with_pressed_labels
 from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, Principal, requires
 from web.deps import DbSession, Services
@@ -83,17 +84,18 @@ async def conversation_detail(conversation_id: ConversationId, db_session: DbSes
                                               settings=services.settings),
         "events": [crud.event_view(e) for e in await crud.get_events(
             db_session, customer_id=conversation.customer_id)],
-        "notes": [crud.note_view(n) for n in await crud.get_notes(db_session,
-                                                                          conversation_id=conversation.id)],
+        "notes": await crud.note_views(db_session, await crud.get_notes(db_session,
+                                                                        conversation_id=conversation.id)),
     }
 
 
 @get(f"{BASE}/messages", guards=GUARD, tags=TAGS)
 async def conversation_messages(conversation_id: ConversationId, db_session: DbSession) -> list[dict]:
-    """The customer's whole timeline across channels and conversations, oldest first."""
+    """The customer's whole timeline across channels and conversations, oldest first; button presses
+    carry ``pressed_label`` (what the shopper pressed, e.g. "▸ Delivery cost" for ``kb:delivery-cost``)."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
-    return [crud.message_view(m) for m in await crud.get_timeline(db_session,
-                                                                          customer_id=conversation.customer_id)]
+    return await with_pressed_labels(db_session, [crud.message_view(m) for m in await crud.get_timeline(
+        db_session, customer_id=conversation.customer_id)])
 
 
 @post(f"{BASE}/assign", guards=GUARD, tags=TAGS, status_code=200)
@@ -131,14 +133,14 @@ async def add_note(conversation_id: ConversationId, request: Request, data: JSON
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     note = await crud.create_note(db_session, conversation=conversation, author_id=request.user.user_id,
                                       text=data.text)
-    return crud.note_view(note)
+    return (await crud.note_views(db_session, [note]))[0]
 
 
 @get(f"{BASE}/notes", guards=GUARD, tags=TAGS)
 async def list_notes(conversation_id: ConversationId, db_session: DbSession) -> list[dict]:
     """The conversation's private notes, oldest first."""
     await crud.get(db_session, conversation_id=conversation_id)
-    return [crud.note_view(n) for n in await crud.get_notes(db_session, conversation_id=conversation_id)]
+    return await crud.note_views(db_session, await crud.get_notes(db_session, conversation_id=conversation_id))
 
 
 @post(f"{BASE}/transfer", guards=GUARD, tags=TAGS, status_code=200)

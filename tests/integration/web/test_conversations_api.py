@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.models import Conversation, ConversationEvent, Customer, Identity, Message, OutboxItem
 from tests.support.handoff import harness, make_agent, make_team, shopper, token_for
+from tests.support.kb import article_body
 
 LIST_FIELDS = {"id", "customer_id", "status", "channel", "language", "team", "assignee_id", "priority",
                "handoff_reason", "waiting_since", "updated_at"}
@@ -193,6 +194,17 @@ async def test_notes_are_private(client, login, session_factory, queued) -> None
     assert await _outbox_texts(session_factory, queued) == before
 
 
+async def test_notes_name_their_authors(client, login, queued) -> None:
+    olena, boss = await login("olena"), await login("boss")
+    created = await client.post(f"/api/conversations/{queued}/notes", json={"text": "VIP"}, headers=olena)
+    assert created.json()["author_name"] == "Olena"
+    await client.post(f"/api/conversations/{queued}/notes", json={"text": "call back"}, headers=boss)
+    listed = (await client.get(f"/api/conversations/{queued}/notes", headers=olena)).json()
+    detail = (await client.get(f"/api/conversations/{queued}", headers=olena)).json()
+    assert [(n["author_name"], n["text"]) for n in listed] == [("Olena", "VIP"), ("Taras", "call back")]
+    assert detail["notes"] == listed
+
+
 async def test_transfer_to_a_team_and_to_an_agent(client, login, session_factory, queued, staff) -> None:
     olena = await login("olena")
     await _take(client, queued, olena)
@@ -260,3 +272,19 @@ async def test_hand_back_returns_the_conversation_to_the_bot(client, login, sess
 async def test_unknown_conversation_is_404(client, login, staff) -> None:
     olena = await login("olena")
     assert (await client.get("/api/conversations/999/messages", headers=olena)).status_code == 404
+
+
+async def test_button_presses_read_as_what_was_pressed(client, login, settings, session_factory, staff) -> None:
+    created = await client.post("/api/articles", json=article_body(), headers=await login("editor"))
+    assert created.status_code == 201
+    flow = harness(settings, session_factory)
+    presses = ["kb:delivery-cost", "fb:delivery-cost:down", "kb:gift-wrap", "order:10234", "csat:5"]
+    for data in presses:
+        await flow.flow.process(shopper(data, data=data))
+    handed = await flow.flow.process(shopper("Where is it?"))
+    messages = (await client.get(f"/api/conversations/{handed.conversation_id}/messages",
+                                 headers=await login("olena"))).json()
+    customer = [(m["text"], m["pressed_label"]) for m in messages if m["author"] == "customer"]
+    assert customer == [("kb:delivery-cost", "▸ Delivery cost"), ("fb:delivery-cost:down", "👎 on Delivery cost"),
+                        ("kb:gift-wrap", "▸ Gift wrap"), ("order:10234", "▸ order 10234"),
+                        ("csat:5", "rated 5"), ("Where is it?", None)]

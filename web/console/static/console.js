@@ -2,7 +2,7 @@
 // shoppers, agents or the database is inserted with textContent, never as HTML.
 "use strict";
 
-const state = { me: null, csrf: sessionStorage.getItem("relaydesk_csrf") || "", openId: null, detail: null,
+const state = { me: null, csrf: "", openId: null, detail: null, agentNames: new Map(), cannedLanguage: null,
   socket: null, retry: 500, refreshTimer: null };
 const $ = (id) => document.getElementById(id);
 
@@ -33,36 +33,47 @@ async function api(method, path, body) {
 function time(iso) { return iso ? new Date(iso).toLocaleString() : ""; }
 
 // ---- login -----------------------------------------------------------------------------------
+// The CSRF token is the session's, read from /api/auth/me: every tab of the browser (and a console
+// opened from the analytics page or the editor) shares the session cookie and so the same token.
 async function start() {
-  try {
-    state.me = await api("GET", "/api/auth/me");
-    if (!state.csrf) throw new Error("no csrf token in this tab");
-    showApp();
-  } catch (_) { showLogin(); }
+  try { state.me = await api("GET", "/api/auth/me"); } catch (_) { return showLogin(); }
+  signedIn();
 }
 
-function showLogin() { $("app").hidden = true; $("login").hidden = false; }
+function showLogin() { $("app").hidden = true; $("not-for-role").hidden = true; $("login").hidden = false; }
+
+// Editors may sign in but the console's API refuses them: say where their work is instead.
+const CONSOLE_ROLES = ["admin", "supervisor", "agent"];
+
+function signedIn() {
+  state.csrf = state.me.csrf_token || "";
+  if (!CONSOLE_ROLES.includes(state.me.role)) return showNotForRole();
+  showApp();
+}
+
+function showNotForRole() {
+  $("login").hidden = true; $("app").hidden = true; $("not-for-role").hidden = false;
+  $("not-for-role-who").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
+}
 
 $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("login-error").textContent = "";
   try {
-    const result = await api("POST", "/api/auth/login", { email: $("login-email").value,
-      password: $("login-password").value });
-    state.csrf = result.csrf_token;
-    sessionStorage.setItem("relaydesk_csrf", state.csrf);
+    await api("POST", "/api/auth/login", { email: $("login-email").value, password: $("login-password").value });
     state.me = await api("GET", "/api/auth/me");
-    showApp();
+    signedIn();
   } catch (error) { $("login-error").textContent = error.message; }
 });
 
-$("logout").addEventListener("click", async () => {
-  try { await api("POST", "/api/auth/logout"); } finally {
-    sessionStorage.removeItem("relaydesk_csrf");
-    if (state.socket) state.socket.close();
-    location.reload();
-  }
-});
+for (const id of ["logout", "not-for-role-logout"]) {
+  $(id).addEventListener("click", async () => {
+    try { await api("POST", "/api/auth/logout"); } finally {
+      if (state.socket) state.socket.close();
+      location.reload();
+    }
+  });
+}
 
 function isSupervisor() { return ["admin", "supervisor"].includes(state.me.role); }
 
@@ -71,10 +82,10 @@ async function showApp() {
   $("me").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
   $("team-section").hidden = !isSupervisor();
   const agents = await api("GET", "/api/agents");
+  state.agentNames = new Map(agents.map((agent) => [agent.id, agent.name]));
   const mine = agents.find((agent) => agent.id === state.me.id);
   if (mine) $("my-status").value = mine.status;
   await loadTransferTargets(agents);
-  await loadCanned();
   await refreshLists();
   connect();
 }
@@ -91,13 +102,21 @@ function conversationItem(item) {
     item.priority >= 100 ? el("span", { className: "badge vip", text: "VIP" }) : null,
     el("strong", { text: `#${item.id} ${item.customer_name || ""}` }),
     el("span", { text: ` ${item.handoff_reason ? reasonLabel(item.handoff_reason) : ""}` }),
-    el("div", { className: "meta", text: `waiting since ${time(item.waiting_since)}${item.team ? " · " + item.team : ""}` }),
+    el("div", { className: "meta", text: `${itemState(item)}${item.team ? " · " + item.team : ""}` }),
   ]);
   if (item.id === state.openId) li.classList.add("active");
   if (item.sla_breached) li.classList.add("breached");
   li.addEventListener("click", () => openConversation(item.id));
   return li;
 }
+
+// Only a queued conversation is waiting; an assigned one says who has it.
+function itemState(item) {
+  if (item.status === "assigned") return `with ${agentName(item.assignee_id)}`;
+  return `waiting since ${time(item.waiting_since)}`;
+}
+
+function agentName(id) { return state.agentNames.get(id) || `agent #${id}`; }
 
 function fill(listId, countId, items) {
   const list = $(listId);
@@ -151,9 +170,12 @@ async function renderConversation() {
   ].filter(Boolean));
   const mineNow = detail.status === "assigned" && detail.assignee_id === state.me.id;
   $("take").hidden = detail.status !== "queued";
-  const open = ["queued", "assigned"].includes(detail.status);
-  $("resolve").hidden = $("handback").hidden = $("transfer").hidden = $("transfer-target").hidden = !open;
+  // The API's rule (handoff/flows.py _ensure_owner): anyone may act on a queued conversation, only its
+  // agent or a supervisor on an assigned one.
+  const mayAct = detail.status === "queued" || (detail.status === "assigned" && (mineNow || isSupervisor()));
+  $("resolve").hidden = $("handback").hidden = $("transfer").hidden = $("transfer-target").hidden = !mayAct;
   $("reply-form").hidden = !mineNow;
+  await loadCanned(detail.language || detail.customer.language);
   renderTimeline(messages, detail.events);
   renderCard(detail.customer);
   renderNotes(detail.notes);
@@ -175,7 +197,7 @@ function messageNode(m) {
     m.direction === "out" ? el("span", { className: `badge ${m.delivery_status}`, text: m.delivery_status,
       data: { testid: "delivery-status" } }) : null,
   ]);
-  const body = el("div", { className: "text", text: m.text });
+  const body = el("div", { className: "text", text: m.pressed_label || m.text });  // a press reads as what was pressed
   const files = m.attachments.map((a) => el("div", { className: "attachment",
     text: `📎 ${a.kind || "file"} ${a.name || ""} (file id ${a.file_id})` }));
   const buttons = m.buttons.length ? el("div", { className: "meta",
@@ -188,7 +210,8 @@ function eventNode(e) {
   const parts = [EVENT_LABELS[e.kind] || e.kind];
   if (e.reason) parts.push(`reason: ${reasonLabel(e.reason)}`);
   if (e.data && e.data.team) parts.push(`team ${e.data.team}`);
-  if (e.data && e.data.to_team) parts.push(`to team ${e.data.to_team}`);
+  if (e.data && e.data.to_agent) parts.push(`to ${agentName(e.data.to_agent)}`);
+  else if (e.data && e.data.to_team) parts.push(`to team ${e.data.to_team}`);
   if (e.data && e.data.score) parts.push(`score ${e.data.score}`);
   return el("li", { className: "marker", data: { testid: `event-${e.kind}` },
     text: `— ${parts.join(" · ")} · ${time(e.created_at)} —` });
@@ -211,7 +234,8 @@ function renderCard(c) {
 }
 
 function renderNotes(notes) {
-  $("notes").replaceChildren(...notes.map((n) => el("li", { text: `${time(n.created_at)}: ${n.text}` })));
+  $("notes").replaceChildren(...notes.map((n) => el("li", {
+    text: `${n.author_name || "someone"} · ${time(n.created_at)}: ${n.text}` })));
 }
 
 async function renderSuggestions() {
@@ -280,9 +304,15 @@ async function loadTransferTargets(agents) {
       .map((agent) => option(`${agent.name} (${agent.status})`, `agent:${agent.id}`)));
 }
 
-async function loadCanned() {
-  const language = (navigator.language || "en").slice(0, 2);
-  const entries = await api("GET", `/api/canned-responses?language=${encodeURIComponent(language)}`);
+// Canned replies are in the open conversation's language (else the customer's, else the browser's), fetched
+// again only when that language changes.
+async function loadCanned(conversationLanguage) {
+  const language = conversationLanguage || (navigator.language || "en").slice(0, 2);
+  if (language === state.cannedLanguage) return;
+  state.cannedLanguage = language;
+  const entries = await api("GET", `/api/canned-responses?language=${encodeURIComponent(language)}`)
+    .catch((error) => { state.cannedLanguage = null; throw error; });
+  if (language !== state.cannedLanguage) return;  // another conversation was opened meanwhile
   $("canned").replaceChildren(option("Canned responses…", ""), ...entries.map((e) => option(e.title, e.text)));
 }
 

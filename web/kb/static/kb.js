@@ -5,7 +5,7 @@
 const LANGS = ["uk", "ru", "en"];
 const WRITERS = ["admin", "editor"];
 const state = {
-  csrf: sessionStorage.getItem("relaydesk_csrf") || "",
+  csrf: "",         // the session's CSRF token, read from /api/auth/me (shared by every tab)
   me: null,
   article: null,     // the article as last loaded from the API (null: a new one)
   variants: {},      // language -> {title, answer, questions}
@@ -62,9 +62,10 @@ function showLogin() {
 }
 
 async function start() {
-  const me = state.csrf ? await api("GET", "/api/auth/me") : { ok: false };
+  const me = await api("GET", "/api/auth/me");
   if (!me.ok) return showLogin();
   state.me = me.data;
+  state.csrf = me.data.csrf_token || "";
   $("whoami").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
   $("login-view").hidden = true;
   $("nav").hidden = false;
@@ -83,15 +84,12 @@ $("login-form").addEventListener("submit", async (event) => {
     $("login-error").textContent = "Wrong e-mail or password.";
     return;
   }
-  state.csrf = result.data.csrf_token;
-  sessionStorage.setItem("relaydesk_csrf", state.csrf);
   $("login-error").textContent = "";
   start();
 });
 
 $("logout").addEventListener("click", async () => {
   await api("POST", "/api/auth/logout");
-  sessionStorage.removeItem("relaydesk_csrf");
   state.csrf = "";
   showLogin();
 });
