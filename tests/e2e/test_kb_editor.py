@@ -4,6 +4,8 @@ answer through the Telegram Bot API double."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.async_api import Page, async_playwright, expect
@@ -36,12 +38,18 @@ RETURNS = {"uk": {"answer": "Повернення протягом 14 днів."
 async def _seed(session_factory) -> None:
     async with session_factory() as session, session.begin():
         await create_user(session, email="editor@shop.ua", password="editor-password", role="editor", name="Iryna")
-        for text in ("Do you ship to Poland?", "do you ship to poland??"):
-            await record_unanswered(session, text=text, language="en", reason="fallback")
         for body in (article_body(status="published"),
                      article_body("returns", title="Returns", status="published", variants=RETURNS),
                      article_body("gift-wrapping", title=EVIL_TITLE, variants=GIFT)):
             await service.create(session, data=parse_article(body), author=Author(name="seed"))
+    await _miss(session_factory, "Do you ship to Poland?", "do you ship to poland??")
+
+
+async def _miss(session_factory, *texts: str) -> None:
+    """Questions the bot could not answer, in English, as the answer step records them."""
+    async with session_factory() as session, session.begin():
+        for text in texts:
+            await record_unanswered(session, text=text, language="en", reason="fallback")
 
 
 async def _sign_in(page: Page, base: str) -> None:
@@ -122,6 +130,25 @@ async def test_editor_publishes_and_a_telegram_shopper_gets_the_new_answer(backe
                 await expect(page.locator("#questions")).to_have_value(
                     "Do you ship to Poland?\ndo you ship to poland??")
                 await expect(page.locator("#inbox-count")).to_have_text("")
+
+                # Two more misses: one is a new wording of the published article, one needs no article.
+                await _miss(session_factory, "are gifts wrapped for free", "tell me a joke")
+                await page.click("#show-inbox")
+                await expect(page.locator("#groups li.group")).to_have_count(2)
+                wording = page.locator("#groups li.group", has_text="are gifts wrapped for free")
+                await wording.locator(".add-to-article").click()
+                await expect(wording.locator(".group-status")).to_have_text("Choose the article first.")
+                await wording.locator("select.add-target").select_option("gift-wrapping")
+                await wording.locator(".add-to-article").click()
+                await expect(page.locator("#inbox-status")).to_contain_text("Added 1 question(s) to “gift-wrapping”")
+                joke = page.locator("#groups li.group", has_text="tell me a joke")
+                await joke.locator(".dismiss").click()
+                await expect(page.locator("#inbox-status")).to_have_text("Dismissed 1 question(s).")
+                await expect(page.locator("#groups li.group")).to_have_count(0)
+                await page.click("#show-articles")
+                await page.locator('#article-list li[data-slug="gift-wrapping"]').click()
+                await page.click('.lang-tab[data-lang="en"]')
+                await expect(page.locator("#questions")).to_have_value(re.compile("are gifts wrapped for free$"))
                 assert errors == []
                 await browser.close()
 

@@ -358,6 +358,7 @@ async function showInbox() {
   list.replaceChildren();
   if (!result.ok) return;
   if (!result.data.groups.length) list.append(el("li", {}, "Nothing waiting: the bot answered everything."));
+  const articles = WRITERS.includes(state.me.role) ? await articleChoices() : [];
   for (const group of result.data.groups) {
     const examples = el("ul", {}, ...group.examples.map((text) => el("li", {}, text)));
     const languages = Object.entries(group.languages).map(([l, n]) => `${l} ${n}`).join(", ");
@@ -368,10 +369,43 @@ async function showInbox() {
       el("div", { class: "hint" }, `latest ${new Date(group.latest_at).toLocaleString()}`), examples);
     if (WRITERS.includes(state.me.role)) {
       item.append(el("button", { type: "button", class: "from-group", onclick: () => articleFromGroup(group) },
-        "Create article from this group"));
+        "Create article from this group"), groupActions(group, articles));
     }
     list.append(item);
   }
+}
+
+// Articles with a variant in the group's language: the ones its questions can be added to.
+async function articleChoices() {
+  const result = await api("GET", "/api/articles");
+  return result.ok ? result.data : [];
+}
+
+// A missed question is usually a new wording of something the bot knows: add it to that article.
+// A 👎 on a right answer or chatter needs no article: dismiss it.
+function groupActions(group, articles) {
+  const lang = Object.keys(group.languages)[0];
+  const choices = articles.filter((a) => (a.languages || []).includes(lang));
+  const select = el("select", { class: "add-target", "aria-label": "Article to add these questions to" },
+    el("option", { value: "" }, `Add to an article (${lang})…`),
+    ...choices.map((a) => el("option", { value: a.slug }, `${a.title} — ${a.slug}`)));
+  const status = el("div", { class: "group-status", role: "status" });
+  const done = async (result, text) => {
+    if (!result.ok) { status.textContent = problemText(result); return; }
+    await showInbox();
+    $("inbox-status").textContent = text;
+  };
+  const add = el("button", { type: "button", class: "add-to-article", onclick: async () => {
+    if (!select.value) { status.textContent = "Choose the article first."; return; }
+    const result = await api("POST", "/api/kb/unanswered/add-to-article",
+      { question_ids: group.question_ids, article: select.value, language: lang });
+    await done(result, `Added ${group.count} question(s) to “${select.value}” (version ${result.data && result.data.version}).`);
+  } }, "Add");
+  const dismiss = el("button", { type: "button", class: "dismiss", onclick: async () => {
+    const result = await api("POST", "/api/kb/unanswered/dismiss", { question_ids: group.question_ids });
+    await done(result, `Dismissed ${group.count} question(s).`);
+  } }, "Dismiss");
+  return el("div", { class: "group-actions" }, select, add, dismiss, status);
 }
 
 function articleFromGroup(group) {
