@@ -72,3 +72,35 @@ async def test_an_editor_is_sent_to_the_knowledge_base_editor(backend, settings,
             assert (await logout.value).ok
             assert errors == []
             await browser.close()
+
+
+@pytest.mark.browser
+async def test_a_supervisor_sets_an_agents_status_and_reaches_analytics(backend, settings, session_factory) -> None:
+    # Found on the demo: an agent who left while online kept being given conversations, and no one in
+    # the console could set them offline; the console had no way to the analytics or the KB either.
+    await make_team(session_factory, "support", skills=["general"])
+    olena = await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena", status="online")
+    await make_agent(session_factory, "boss@shop.ua", role="supervisor", name="Taras")
+    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            agent_page = await browser.new_page()
+            await sign_in_console(agent_page, server.url, "olena@shop.ua", PASSWORD)
+            await expect(agent_page.locator("#analytics-link")).to_be_hidden()
+            await expect(agent_page.locator("#team-section")).to_be_hidden()
+
+            page = await browser.new_page()
+            await sign_in_console(page, server.url, "boss@shop.ua", PASSWORD)
+            status = page.locator(f'#agent-list li[data-agent-id="{olena}"] select')
+            await expect(status).to_have_value("online")
+            await status.select_option("offline")
+            await expect(page.locator(f'#agent-list li[data-agent-id="{olena}"] select')).to_have_value("offline")
+            listed = await page.request.get(f"{server.url}/api/agents")
+            assert {a["id"]: a["status"] for a in await listed.json()}[olena] == "offline"
+
+            await page.click("#analytics-link")
+            await expect(page).to_have_url(f"{server.url}/console/analytics")
+            await page.go_back()
+            await page.click("text=Knowledge base")
+            await expect(page).to_have_url(f"{server.url}/kb")
+            await browser.close()

@@ -81,13 +81,33 @@ async function showApp() {
   $("login").hidden = true; $("app").hidden = false;
   $("me").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
   $("team-section").hidden = !isSupervisor();
+  $("analytics-link").hidden = !isSupervisor();
   const agents = await api("GET", "/api/agents");
   state.agentNames = new Map(agents.map((agent) => [agent.id, agent.name]));
   const mine = agents.find((agent) => agent.id === state.me.id);
   if (mine) $("my-status").value = mine.status;
+  if (isSupervisor()) renderAgents(agents);
   await loadTransferTargets(agents);
   await refreshLists();
   connect();
+}
+
+// Supervisors set anyone's status: an agent who left without going offline keeps being given
+// conversations nobody answers.
+const STATUSES = ["online", "away", "offline"];
+function renderAgents(agents) {
+  $("agent-list").replaceChildren(...agents.map((agent) => {
+    const select = el("select", { data: { agentId: agent.id } },
+      STATUSES.map((status) => el("option", { text: status })));
+    select.value = agent.status;
+    select.setAttribute("aria-label", `Status of ${agent.name}`);
+    select.addEventListener("change", async () => {
+      await api("POST", `/api/agents/${agent.id}/status`, { status: select.value });
+      renderAgents(await api("GET", "/api/agents"));
+      await refreshLists();
+    });
+    return el("li", { data: { agentId: agent.id } }, [el("span", { text: `${agent.name} ` }), select]);
+  }));
 }
 
 $("my-status").addEventListener("change", async () => {
