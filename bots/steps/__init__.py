@@ -5,7 +5,10 @@ contact/identity linking, human ownership (bot stays silent), ratings, order que
 greetings and thanks, knowledge-base answers, hand-off.
 """
 
-from bots.flow import Step
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from bots.steps.answer import answer_from_knowledge_base
 from bots.steps.csat import csat
 from bots.steps.handoff import handoff, handoff_after_failure
@@ -16,6 +19,10 @@ from bots.steps.opt_out import handle_marketing_opt_out
 from bots.steps.orders import answer_order_questions
 from bots.steps.small_talk import answer_small_talk
 from bots.steps.throttle import throttle_flooding_shoppers
+
+if TYPE_CHECKING:
+    # Only for the annotations: bots.flow reads rating presses with bots.steps.csat at import time.
+    from bots.flow import Step
 
 
 def default_steps() -> list[Step]:
