@@ -7,27 +7,20 @@ a new conversation was stored with the text ``csat:5``, nothing was said and the
 from datetime import timedelta
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 
 from core.database import utcnow
 from core.models import Conversation
 from handoff import flows, texts
 from handoff.state import SYSTEM, Outcome
-from knowledge_base.demo import seed_demo_articles
 from tests.support import telegram_payloads as tp
 from tests.support.channels import eventually, post_telegram
 
 
 @pytest.fixture
-async def client(channels_settings, session_factory):
+def client(demo_kb_client):
     """The app with the product's own flow and NLU over the demo knowledge base."""
-    from web.app import create_app
-
-    async with session_factory() as session, session.begin():
-        await seed_demo_articles(session)
-    async with AsyncTestClient(app=create_app(channels_settings)) as client:
-        yield client
+    return demo_kb_client
 
 
 async def _send(client, settings, telegram, user_id: int, update_: dict) -> dict:

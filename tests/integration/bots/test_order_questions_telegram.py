@@ -8,12 +8,10 @@ filter missed them.
 """
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from core.models import Conversation
 from handoff import texts
-from knowledge_base.demo import seed_demo_articles
 from tests.support import telegram_payloads as tp
 from tests.support.channels import eventually, post_telegram
 from tests.support.customers import OKSANA, add_customers
@@ -23,15 +21,10 @@ OKSANA_USER = 5550001
 
 
 @pytest.fixture
-async def client(channels_settings, session_factory):
+async def client(demo_kb_client, channels_settings, session_factory):
     """The app with the product's own flow and NLU over the demo knowledge base, and Oksana's orders."""
-    from web.app import create_app
-
-    async with session_factory() as session, session.begin():
-        await seed_demo_articles(session)
     await add_customers(session_factory, channels_settings, OKSANA)
-    async with AsyncTestClient(app=create_app(channels_settings)) as client:
-        yield client
+    return demo_kb_client
 
 
 async def _conversation(session_factory, user_id: int) -> Conversation:

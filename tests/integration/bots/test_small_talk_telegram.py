@@ -8,7 +8,6 @@ in the editors' unanswered inbox.
 from functools import partial
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from bots.steps.answer import WELCOME
@@ -16,21 +15,15 @@ from bots.steps.small_talk import YOU_ARE_WELCOME
 from core.models import Conversation
 from handoff import flows
 from handoff.state import SYSTEM, Outcome
-from knowledge_base.demo import seed_demo_articles
 from knowledge_base.models import UnansweredQuestion
 from tests.support import telegram_payloads as tp
 from tests.support.channels import eventually, post_telegram, stored_messages
 
 
 @pytest.fixture
-async def client(channels_settings, session_factory):
+def client(demo_kb_client):
     """The app with the product's own flow and NLU over the demo knowledge base."""
-    from web.app import create_app
-
-    async with session_factory() as session, session.begin():
-        await seed_demo_articles(session)
-    async with AsyncTestClient(app=create_app(channels_settings)) as client:
-        yield client
+    return demo_kb_client
 
 
 async def _say(client, settings, telegram, user_id: int, text: str, language: str) -> dict:
