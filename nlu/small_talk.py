@@ -42,8 +42,8 @@ _PHRASES = {
     **{tuple(p.split()): THANKS for p in _THANKS},
 }
 _LONGEST = max(len(words) for words in _PHRASES)
-# A thumbs-up, folded hands or a heart alone says thanks; skin tones and the emoji variation selector
-# are only how it is drawn.
+# A thumbs-up, folded hands or a heart alone says thanks; skin tones, the emoji variation selector,
+# punctuation and spaces around it are only how it is drawn.
 _THANKS_EMOJI = frozenset("👍🙏❤♥👌")
 _DRAWING = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff!.,)]|\\s")
 
