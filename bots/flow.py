@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.inbound import FlowContext, InboundMessage, Reply
+from bots.steps.csat import is_rating_press
 from core import events
 from core.bus import EventBus
 from core.database import is_transient, utcnow
@@ -180,14 +181,16 @@ async def resolve_identity(session: AsyncSession, inbound: InboundMessage) -> Id
 async def current_conversation(session: AsyncSession, customer_id: int, inbound: InboundMessage) -> Conversation:
     """The customer's open conversation (on any channel), or a new one.
 
-    A resolved conversation still waiting for its rating stays current so the rating lands on it.
-    Replies always go to the channel the customer wrote from last.
+    A resolved conversation still waiting for its rating stays current so the rating lands on it, and
+    so does one whose rating button is pressed late (after the shopper moved on): a press is no start
+    of a new conversation. Replies always go to the channel the customer wrote from last.
     """
     conversation = await session.scalar(
         select(Conversation).where(Conversation.customer_id == customer_id)
         .order_by(Conversation.id.desc()).limit(1)
     )
-    if conversation is None or (conversation.status == "resolved" and not conversation.awaiting_csat):
+    if conversation is None or (conversation.status == "resolved" and not conversation.awaiting_csat
+                                and not is_rating_press(inbound)):
         conversation = Conversation(customer_id=customer_id, status="bot", channel=inbound.channel)
         session.add(conversation)
     conversation.channel = inbound.channel

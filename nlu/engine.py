@@ -258,6 +258,11 @@ class NLUEngine:
         """Pick the answer language for ``text`` (see :func:`nlu.language.detect_language`)."""
         return detect_language(text, hint=hint, previous=previous, default=self.default_language)
 
+    def touches_sensitive_topic(self, text: str, language: str) -> bool:
+        """Tell whether ``text`` (read as ``language``) touches a configured sensitive topic."""
+        normalized = normalize(text)
+        return self._topics.matches(normalized, set(lemmas(normalized, language)))
+
     def decide(
         self,
         text: str,
@@ -290,7 +295,7 @@ class NLUEngine:
             asks_for_person=asks_for_person(normalized),
             frustrated=is_frustrated(text[:4000], normalized),
             swearing=swears(normalized),
-            sensitive=self._topics.matches(normalized, set(lemmas(normalized, language))),
+            sensitive=self.touches_sensitive_topic(text, language),
             recent_failures=max(0, int(recent_failures)),
             thresholds=state.thresholds,
             signal_articles=state.signal_articles,

@@ -2,10 +2,13 @@
 
 Each step is one small module with one job; packages add theirs here:
 contact/identity linking, human ownership (bot stays silent), ratings, order questions,
-knowledge-base answers, hand-off.
+greetings and thanks, knowledge-base answers, hand-off.
 """
 
-from bots.flow import Step
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from bots.steps.answer import answer_from_knowledge_base
 from bots.steps.csat import csat
 from bots.steps.handoff import handoff, handoff_after_failure
@@ -14,7 +17,12 @@ from bots.steps.linking import link_from_start, link_shared_contact
 from bots.steps.media import explain_unreadable_media
 from bots.steps.opt_out import handle_marketing_opt_out
 from bots.steps.orders import answer_order_questions
+from bots.steps.small_talk import answer_small_talk
 from bots.steps.throttle import throttle_flooding_shoppers
+
+if TYPE_CHECKING:
+    # Only for the annotations: bots.flow reads rating presses with bots.steps.csat at import time.
+    from bots.flow import Step
 
 
 def default_steps() -> list[Step]:
@@ -28,6 +36,7 @@ def default_steps() -> list[Step]:
         explain_unreadable_media,
         handle_marketing_opt_out,
         answer_order_questions,
+        answer_small_talk,  # before the knowledge base: a greeting is not a question it failed
         answer_from_knowledge_base,
         handoff,
     ]

@@ -1,26 +1,66 @@
-"""The shopper's 1–5 rating of a resolved conversation (a "csat:N" button or just the digit)."""
+"""The shopper's 1–5 rating of a resolved conversation (a "csat:N" button or just the digit).
+
+A rating button stays on screen after the shopper moves on, so a press can come late: after a
+question the bot answered (the wait for a rating has ended) or after a new conversation began. Such a
+press is stored on the conversation it was asked for when that is the shopper's latest resolved one,
+still unrated, resolved less than :data:`LATE_RATING_WINDOW` ago; otherwise the shopper is thanked all
+the same. A typed digit counts only while the rating is awaited: later it is just a message.
+"""
 
 from __future__ import annotations
 
-from bots.inbound import FlowContext
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bots.inbound import FlowContext, InboundMessage
 from bots.steps.callbacks import callback_data
 from bots.steps.language import shopper_language
 from bots.steps.outcomes import apply_outcome
-from handoff import flows
+from core.database import utcnow
+from core.models import Conversation
+from handoff import flows, texts
 from handoff.state import Outcome
+
+RATING_BUTTON = "csat:"
+# A press after this is about help too long ago to tell what it rates; the shopper is thanked only.
+LATE_RATING_WINDOW = timedelta(hours=24)
+
+
+def is_rating_press(inbound: InboundMessage) -> bool:
+    """Tell whether ``inbound`` is a press of a rating button (on time or late)."""
+    return (callback_data(inbound) or "").startswith(RATING_BUTTON)
 
 
 async def csat(ctx: FlowContext) -> None:
     """Store the rating and thank the shopper; any other message ends the wait and goes to the bot."""
     conversation = ctx.conversation
-    if conversation.status != "resolved" or not conversation.awaiting_csat:
+    pressed = callback_data(ctx.inbound)
+    if conversation.status == "resolved" and conversation.awaiting_csat:
+        score = flows.parse_rating(pressed or ctx.inbound.text)
+        if score is None:
+            # The shopper moved on without rating: stop asking, let the bot answer this message.
+            conversation.awaiting_csat = False
+            await ctx.session.flush()
+            return
+        await _record(ctx, conversation, score)
+    elif is_rating_press(ctx.inbound) and conversation.status in ("bot", "resolved"):
+        await _late_press(ctx, flows.parse_rating(pressed))
+
+
+async def _late_press(ctx: FlowContext, score: int | None) -> None:
+    rated = await ctx.session.scalar(
+        select(Conversation).where(Conversation.customer_id == ctx.customer.id, Conversation.status == "resolved")
+        .order_by(Conversation.id.desc()).limit(1))
+    if (score is not None and rated is not None and rated.csat_score is None and rated.resolved_at is not None
+            and utcnow() - rated.resolved_at <= LATE_RATING_WINDOW):
+        await _record(ctx, rated, score)
         return
-    score = flows.parse_rating(callback_data(ctx.inbound) or ctx.inbound.text)
-    if score is None:
-        # The shopper moved on without rating: stop asking, let the bot answer this message.
-        conversation.awaiting_csat = False
-        await ctx.session.flush()
-        return
+    ctx.reply(texts.text("csat_thanks", shopper_language(ctx)))
+    ctx.done = True
+
+
+async def _record(ctx: FlowContext, conversation: Conversation, score: int) -> None:
     outcome = Outcome()
     await flows.record_csat(ctx.session, conversation, score=score, language=shopper_language(ctx), outcome=outcome)
     apply_outcome(ctx, outcome)

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from bots.inbound import Button, FlowContext
 from bots.steps.customer_texts import status_label, text
-from bots.steps.language import shopper_language
+from bots.steps.escalation import needs_a_person
+from bots.steps.language import settle_language, shopper_language
 from core.customers.phones import split_phones
 from core.customers.service import money, orders_of, surviving
 from core.database import utcnow
@@ -102,13 +103,18 @@ async def reply_with_recent_orders(ctx: FlowContext, *, announce_empty: bool = T
 
 
 async def answer_order_questions(ctx: FlowContext) -> None:
-    """Answer order questions and order buttons; everything else goes on to the next steps."""
+    """Answer order questions and order buttons; everything else goes on to the next steps.
+
+    An order question that also asks for a person, is angry or touches a sensitive topic goes on too
+    (:func:`bots.steps.escalation.needs_a_person`): the shopper wants someone to look, not the status.
+    """
     if ctx.conversation.status != "bot":
         return
     if ctx.inbound.kind == "callback":
         data = str((ctx.inbound.payload or {}).get("data") or "")
         if data.startswith(ORDER_CALLBACK):
             ctx.done = True
+            settle_language(ctx)
             if await is_identified(ctx):
                 await _answer_known_customer(ctx, [data.removeprefix(ORDER_CALLBACK).upper()])
             else:
@@ -118,9 +124,10 @@ async def answer_order_questions(ctx: FlowContext) -> None:
         return
     phones, rest = split_phones(ctx.inbound.text, ctx.settings.phone_region)
     numbers = order_numbers(rest)
-    if not is_order_question(ctx.inbound.text, phones, numbers):
+    if not is_order_question(ctx.inbound.text, phones, numbers) or needs_a_person(ctx):
         return
     ctx.done = True
+    settle_language(ctx)
     if await is_identified(ctx):
         await _answer_known_customer(ctx, numbers)
     elif numbers and phones:

@@ -37,3 +37,15 @@ async def channels_client(channels_settings):
 
     async with AsyncTestClient(app=create_app(channels_settings, flow_steps=delivery_test_steps())) as client:
         yield client
+
+
+@pytest.fixture
+async def demo_kb_client(channels_settings, session_factory):
+    """An app client with the product's own flow and NLU over the demo knowledge base, on the doubles."""
+    from knowledge_base.demo import seed_demo_articles
+    from web.app import create_app
+
+    async with session_factory() as session, session.begin():
+        await seed_demo_articles(session)
+    async with AsyncTestClient(app=create_app(channels_settings)) as client:
+        yield client

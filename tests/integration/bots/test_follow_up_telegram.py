@@ -8,13 +8,11 @@ or chatter, gets the plain fallback as before.
 from datetime import timedelta
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from bots.steps.answer import DID_YOU_MEAN, FALLBACK, FOLLOW_UP_WINDOW
 from core.database import utcnow
 from core.models import Message
-from knowledge_base.demo import seed_demo_articles
 from tests.integration.bots.test_clarify_buttons import _candidate_rows, _nth_sent
 from tests.support import telegram_payloads as tp
 from tests.support.channels import post_telegram, stored_messages
@@ -24,14 +22,9 @@ FOLLOW_UP = "а скільки їде?"
 
 
 @pytest.fixture
-async def client(channels_settings, session_factory):
+def client(demo_kb_client):
     """The app with the product's own flow and NLU over the demo knowledge base."""
-    from web.app import create_app
-
-    async with session_factory() as session, session.begin():
-        await seed_demo_articles(session)
-    async with AsyncTestClient(app=create_app(channels_settings)) as client:
-        yield client
+    return demo_kb_client
 
 
 async def _say(client, settings, text: str) -> None:

@@ -6,7 +6,9 @@ from sqlalchemy import select
 from bots.flow import InboundFlow
 from bots.steps import default_steps
 from core.bus import MemoryEventBus
-from core.models import Message
+from core.models import Conversation, Message
+from knowledge_base.index import KnowledgeIndex
+from nlu.engine import NLUEngine
 from tests.support.customers import DMYTRO, OKSANA, add_customers, shopper
 
 
@@ -103,3 +105,28 @@ async def test_web_chat_has_no_phone_button_so_it_asks_for_number_and_phone(flow
     (answer,) = await _ask(flow, session_factory, shopper("webchat", "visitor-1", text="10188 +380501234567",
                                                          language="en"))
     assert answer.text.startswith("Order #10188") and "delivered" in answer.text
+
+
+async def test_an_order_question_on_a_sensitive_topic_goes_to_a_person(settings, session_factory):
+    """Regression: the order step answered "подам до суду через замовлення 10234" with the status."""
+    await add_customers(session_factory, settings, OKSANA)
+    engine = NLUEngine(sensitive_topics=["суд", "chargeback"])
+    index = KnowledgeIndex(engine, session_factory)
+    await index.load()
+    flow = InboundFlow(settings=settings, session_factory=session_factory, bus=MemoryEventBus(),
+                       steps=default_steps(), services={"kb_index": index})
+    try:
+        await _identify(flow)
+        result = await flow.process(shopper("telegram", "tg-1", text="Подам до суду через замовлення 10234"))
+        async with session_factory() as session:
+            conversation = await session.get(Conversation, result.conversation_id)
+        assert (conversation.status, conversation.handoff_reason) == ("queued", "sensitive_topic")
+    finally:
+        engine.close()
+
+
+async def test_swearing_alone_still_gets_the_status(flow, session_factory):
+    await _identify(flow)
+    (reply,) = await _ask(flow, session_factory, shopper("telegram", "tg-1", text="where is my damn order 10234",
+                                                         language="en"))
+    assert "20450000123456" in reply.text

@@ -1,0 +1,100 @@
+"""A rating button pressed late, in Telegram end to end: the demo knowledge base, the real NLU, the Bot API double.
+
+Regression: after Resolve the shopper asked a question (answered), then pressed the still visible "5":
+a new conversation was stored with the text ``csat:5``, nothing was said and the rating was lost.
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from core.database import utcnow
+from core.models import Conversation
+from handoff import flows, texts
+from handoff.state import SYSTEM, Outcome
+from tests.support import telegram_payloads as tp
+from tests.support.channels import eventually, post_telegram
+
+
+@pytest.fixture
+def client(demo_kb_client):
+    """The app with the product's own flow and NLU over the demo knowledge base."""
+    return demo_kb_client
+
+
+async def _send(client, settings, telegram, user_id: int, update_: dict) -> dict:
+    """Post ``update_`` and return the one message the bot sent back."""
+    before = len(telegram.sent(user_id))
+    assert (await post_telegram(client, settings, update_)).status_code == 200
+    await eventually(lambda: len(telegram.sent(user_id)) == before + 1)
+    return telegram.sent(user_id)[-1]
+
+
+async def _say(client, settings, telegram, user_id: int, text: str) -> dict:
+    return await _send(client, settings, telegram, user_id, tp.text_update(text, user_id=user_id, language_code="uk"))
+
+
+async def _conversations(session_factory, user_id: int) -> list[Conversation]:
+    async with session_factory() as session:
+        return list((await session.scalars(select(Conversation).where(Conversation.chat_id == str(user_id))
+                                           .order_by(Conversation.id))).all())
+
+
+async def _resolved_by_an_agent(client, settings, telegram, session_factory, user_id: int) -> dict:
+    """Hand the shopper to a person and resolve; the rating request as Telegram got it."""
+    await _say(client, settings, telegram, user_id, "покличте оператора")
+    (queued,) = await _conversations(session_factory, user_id)
+    async with session_factory() as session, session.begin():
+        conversation = await session.get(Conversation, queued.id)
+        outcome = Outcome()
+        await flows.resolve(session, conversation, actor=SYSTEM, language="uk", outcome=outcome)
+        await flows.send_notices(session, conversation, outcome)
+    await eventually(lambda: len(telegram.sent(user_id)) == 2)
+    return telegram.sent(user_id)[-1]
+
+
+def _press(rating_request: dict, score: int, user_id: int) -> dict:
+    return tp.callback_update(f"csat:{score}", user_id=user_id, message=tp.bot_message(rating_request),
+                              query_id=f"cq-{user_id}-{score}")
+
+
+@pytest.mark.parametrize("user_id, moved_on", [
+    pytest.param(7770001, ["скільки коштує доставка?"], id="after-an-answered-question"),
+    pytest.param(7770002, ["скільки коштує доставка?", "а як оплатити?"], id="after-a-new-conversation-began"),
+])
+async def test_a_late_press_rates_the_conversation_it_was_asked_for(client, channels_settings, telegram,
+                                                                    session_factory, user_id, moved_on) -> None:
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    assert request["text"] == texts.text("csat_question", "uk")
+    for question in moved_on:
+        await _say(client, channels_settings, telegram, user_id, question)
+    before = len(await _conversations(session_factory, user_id))
+
+    thanks = await _send(client, channels_settings, telegram, user_id, _press(request, 5, user_id))
+    assert thanks["text"] == texts.text("csat_thanks", "uk")
+    conversations = await _conversations(session_factory, user_id)
+    assert len(conversations) == before  # the press opened no conversation of its own
+    assert (conversations[0].status, conversations[0].csat_score) == ("resolved", 5)
+
+
+async def test_a_press_too_late_or_twice_is_thanked_and_changes_nothing(client, channels_settings, telegram,
+                                                                        session_factory) -> None:
+    user_id = 7770003
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    await _say(client, channels_settings, telegram, user_id, "скільки коштує доставка?")
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.chat_id == str(user_id))
+                              .values(resolved_at=utcnow() - timedelta(days=2)))
+
+    thanks = await _send(client, channels_settings, telegram, user_id, _press(request, 2, user_id))
+    assert thanks["text"] == texts.text("csat_thanks", "uk")
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert conversation.csat_score is None
+
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.chat_id == str(user_id))
+                              .values(resolved_at=utcnow(), csat_score=4))
+    again = await _send(client, channels_settings, telegram, user_id, _press(request, 1, user_id))
+    assert again["text"] == texts.text("csat_thanks", "uk")
+    assert (await _conversations(session_factory, user_id))[0].csat_score == 4
