@@ -8,7 +8,7 @@ from aiohttp import web
 from playwright.async_api import async_playwright, expect
 
 from nlu.encoder import get_encoder
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, launched_chromium
 from tests.support.channels import channel_settings, eventually
 from tests.support.handoff import make_agent, make_team, token_for
 from tests.support.http_double import HttpDouble
@@ -197,34 +197,26 @@ async def test_the_widget_rebuilds_answer_html_from_an_allow_list(server):
 
 async def test_two_tabs_of_one_shopper_show_the_same_conversation_in_order(server):
     # Found on the demo: the second tab showed the bot's answer without the question.
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = await browser.new_context(locale="en-US")  # one localStorage: one visitor
-            first, second = await context.new_page(), await context.new_page()
-            for page in (first, second):
-                await page.goto(f"{server.url}/chat")
-            await first.fill("#text", "Where is my parcel?")
-            await first.press("#text", "Enter")
-            for page in (first, second):
-                await expect(page.locator(".msg")).to_have_count(2, timeout=15000)
-                assert await page.locator(".msg").evaluate_all("items => items.map(i => i.className)") == [
-                    "msg in", "msg out"]
-                await expect(page.locator(".msg.in")).to_have_text("Where is my parcel?")
-        finally:
-            await browser.close()
+    async with launched_chromium() as browser:
+        context = await browser.new_context(locale="en-US")  # one localStorage: one visitor
+        first, second = await context.new_page(), await context.new_page()
+        for page in (first, second):
+            await page.goto(f"{server.url}/chat")
+        await first.fill("#text", "Where is my parcel?")
+        await first.press("#text", "Enter")
+        for page in (first, second):
+            await expect(page.locator(".msg")).to_have_count(2, timeout=15000)
+            assert await page.locator(".msg").evaluate_all("items => items.map(i => i.className)") == [
+                "msg in", "msg out"]
+            await expect(page.locator(".msg.in")).to_have_text("Where is my parcel?")
 
 
 async def test_the_page_speaks_the_shoppers_language_and_says_when_a_paste_is_cut(server):
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(locale="uk-UA")
-            await page.goto(f"{server.url}/chat")
-            await expect(page.locator("#text")).to_have_attribute("placeholder", "Напишіть повідомлення…")
-            await page.locator("#text").focus()
-            await page.keyboard.insert_text("x" * 4300)  # as a paste: the field keeps 4000
-            assert len(await page.input_value("#text")) == 4000
-            await expect(page.locator("#status")).to_have_text("Повідомлення обрізано до 4000 символів")
-        finally:
-            await browser.close()
+    async with launched_chromium() as browser:
+        page = await browser.new_page(locale="uk-UA")
+        await page.goto(f"{server.url}/chat")
+        await expect(page.locator("#text")).to_have_attribute("placeholder", "Напишіть повідомлення…")
+        await page.locator("#text").focus()
+        await page.keyboard.insert_text("x" * 4300)  # as a paste: the field keeps 4000
+        assert len(await page.input_value("#text")) == 4000
+        await expect(page.locator("#status")).to_have_text("Повідомлення обрізано до 4000 символів")

@@ -1,5 +1,7 @@
 """Launching Debian's chromium headless for Playwright tests (never ``playwright install``)."""
 
+from contextlib import asynccontextmanager
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -14,3 +16,16 @@ async def sign_in_console(page, base: str, email: str, password: str) -> None:
     await page.fill("#login-password", password)
     await page.click("#login-submit")
     await expect(page.locator("#live-state")).to_have_text("live")
+
+
+@asynccontextmanager
+async def launched_chromium():
+    """A headless chromium for one test, closed however the test ends."""
+    from playwright.async_api import async_playwright  # only browser tests import playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
