@@ -6,7 +6,7 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from tests.conftest import make_settings
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_in_console
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, launched_chromium, sign_in_console
 from tests.support.handoff import PASSWORD, harness, make_agent, make_team, shopper
 from tests.support.live_server import LiveServer
 
@@ -104,3 +104,32 @@ async def test_a_supervisor_sets_an_agents_status_and_reaches_analytics(backend,
             await page.click("text=Knowledge base")
             await expect(page).to_have_url(f"{server.url}/kb")
             await browser.close()
+
+
+@pytest.mark.browser
+async def test_a_tab_left_open_across_a_new_sign_in_keeps_working_and_one_signed_out_says_so(
+        backend, settings, session_factory) -> None:
+    # Found on the demo: after signing out and in again in one tab, the other tab's status change was
+    # refused (CSRF) without a word while it still showed "away"; after a sign-out it showed stale lists.
+    await make_team(session_factory, "support", skills=["general"])
+    olena = await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena")
+    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
+        async with launched_chromium() as browser:
+            context = await browser.new_context()
+            first, second = await context.new_page(), await context.new_page()
+            await sign_in_console(first, server.url, "olena@shop.ua", PASSWORD)
+            await second.goto(f"{server.url}/console")
+            await expect(second.locator("#live-state")).to_have_text("live")
+
+            await first.click("#logout")
+            await sign_in_console(first, server.url, "olena@shop.ua", PASSWORD)
+            # Refused once (the old session's token), then repeated with the new session's.
+            async with second.expect_response(lambda r: r.url.endswith("/api/agents/me/status") and r.ok):
+                await second.select_option("#my-status", "away")
+            listed = await first.request.get(f"{server.url}/api/agents")
+            assert {a["id"]: a["status"] for a in await listed.json()}[olena] == "away"
+
+            await first.click("#logout")
+            await second.select_option("#my-status", "online")
+            await expect(second.locator("#login")).to_be_visible()
+            await expect(second.locator("#login-error")).to_have_text("Your session ended. Sign in again.")

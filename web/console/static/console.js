@@ -15,7 +15,7 @@ function el(tag, options = {}, children = []) {
   return node;
 }
 
-async function api(method, path, body) {
+async function api(method, path, body, retried = false) {
   const headers = { "Accept": "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
@@ -23,11 +23,38 @@ async function api(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body) });
   const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
-    const error = new Error((data && data.detail) || response.statusText);
+    const detail = (data && data.detail) || response.statusText;
+    // Another tab signed out and in again: this tab's token belongs to a session that is gone.
+    // Re-read the session once and repeat the write, if it is still the same person.
+    if (response.status === 403 && !retried && method !== "GET" && /CSRF/.test(detail) && await sessionStillMine()) {
+      return api(method, path, body, true);
+    }
+    if (response.status === 401 && state.me && !path.startsWith("/api/auth/")) sessionEnded();
+    const error = new Error(detail);
     error.status = response.status;
     throw error;
   }
   return data;
+}
+
+// The browser's current session, if it is still the signed-in person's: take its CSRF token.
+// Someone else signed in meanwhile: start over as them rather than act in their name.
+async function sessionStillMine() {
+  const response = await fetch("/api/auth/me", { headers: { "Accept": "application/json" },
+                                                 credentials: "same-origin" });
+  if (!response.ok) { sessionEnded(); return false; }
+  const me = await response.json();
+  if (!state.me || me.id !== state.me.id) { location.reload(); return false; }
+  state.csrf = me.csrf_token || "";
+  return true;
+}
+
+// Signed out in another tab (or the session expired): say so instead of showing stale lists.
+function sessionEnded() {
+  if (state.socket) state.socket.close();
+  state.me = null;
+  showLogin();
+  $("login-error").textContent = "Your session ended. Sign in again.";
 }
 
 function time(iso) { return iso ? new Date(iso).toLocaleString() : ""; }
@@ -112,6 +139,7 @@ function renderAgents(agents) {
 
 $("my-status").addEventListener("change", async () => {
   await api("POST", "/api/agents/me/status", { status: $("my-status").value });
+  if (isSupervisor()) renderAgents(await api("GET", "/api/agents"));  // their own row is in the list too
   await refreshLists();
 });
 
@@ -367,6 +395,7 @@ function connect() {
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
   });
   socket.addEventListener("close", () => {
+    if (!state.me) return;  // signed out: nothing to reconnect for
     $("live-state").textContent = "reconnecting";
     state.retry = Math.min(state.retry * 2, 10000);
     setTimeout(connect, state.retry);
