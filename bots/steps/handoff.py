@@ -11,6 +11,7 @@ from bots.inbound import Button, FlowContext
 from bots.steps.callbacks import callback_data, decision_field
 from bots.steps.language import shopper_language
 from bots.steps.outcomes import apply_outcome
+from bots.steps.topics import recent_answer_topics
 from core.models import Customer
 from handoff import flows, routing, texts
 from handoff.config import HandoffConfig, default_handoff_config
@@ -70,8 +71,9 @@ async def _queue(ctx: FlowContext, reason: str, config: HandoffConfig) -> None:
     conversation, language = ctx.conversation, shopper_language(ctx)
     outcome = Outcome()
     actor = CUSTOMER if reason in ("explicit_request", "frustration") else Actor("bot")
+    topics = ctx.topics or await recent_answer_topics(ctx.session, conversation.id)
     await flows.request_handoff(ctx.session, conversation, ctx.customer, reason=reason,
-                                topics=ctx.topics, actor=actor, config=config,
+                                topics=topics, actor=actor, config=config,
                                 settings=ctx.settings,
                                 language=language, outcome=outcome)
     apply_outcome(ctx, outcome)

@@ -7,11 +7,20 @@ topics in one place and no separate topic classifier has to be trained or kept i
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.database import utcnow
+from core.models import Message
 from knowledge_base.models import Article
 from nlu.types import Decision
+
+# "оператор" right after a warranty answer is about the warranty: a hand-off whose own message names
+# no topic takes the article the bot answered last in the conversation, this recently.
+RECENT_ANSWER_WINDOW = timedelta(minutes=30)
+RECENT_REPLIES = 10
 
 
 def guessed_article(decision: Decision) -> str | None:
@@ -45,3 +54,21 @@ async def message_topics(session: AsyncSession, decision: Decision, article: Art
         return list(article.tags or [])
     tags = await session.scalar(select(Article.tags).where(Article.slug == slug, Article.status == "published"))
     return list(tags or [])
+
+
+async def recent_answer_topics(session: AsyncSession, conversation_id: int) -> list[str]:
+    """The tags of the article the bot answered last in the conversation, within :data:`RECENT_ANSWER_WINDOW`.
+
+    Only the latest few replies are read: an answer further back is not what the shopper is on about.
+    """
+    replies = (await session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id, Message.direction == "out",
+                              Message.created_at >= utcnow() - RECENT_ANSWER_WINDOW)
+        .order_by(Message.id.desc()).limit(RECENT_REPLIES)
+    )).all()
+    for reply in replies:
+        decision = (reply.payload or {}).get("decision")
+        if isinstance(decision, dict) and decision.get("action") == "answer" and decision.get("article_id"):
+            tags = await session.scalar(select(Article.tags).where(Article.slug == str(decision["article_id"])))
+            return list(tags or [])
+    return []

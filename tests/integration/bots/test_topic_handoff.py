@@ -108,3 +108,17 @@ async def test_a_configured_topic_goes_to_the_team_with_that_skill_from_viber(
     conversation = await _only_conversation(session_factory)
     assert (conversation.status, conversation.team, conversation.handoff_reason, conversation.topic) == (
         "queued", "returns", "topic", "warranty")
+
+
+async def test_asking_for_a_person_right_after_an_answer_goes_to_the_team_of_that_answer(
+        client, channels_settings, telegram, session_factory) -> None:
+    # Found by QA: "оператор" after the warranty answer went to general support, topic none, because the
+    # message itself names no topic.
+    for n, text in enumerate((WARRANTY_QUESTION, "оператор"), start=1):
+        assert (await post_telegram(client, channels_settings, tp.text_update(text, language_code="uk"))
+                ).status_code == 200
+        await telegram.wait_for_async(lambda n=n: len(telegram.sent(tp.USER_ID)) >= n)
+    assert telegram.sent(tp.USER_ID)[0]["text"] == _demo_answer("warranty", "uk")
+    conversation = await _only_conversation(session_factory)
+    assert (conversation.status, conversation.team, conversation.handoff_reason, conversation.topic) == (
+        "queued", "returns", "explicit_request", "warranty")
