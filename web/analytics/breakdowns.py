@@ -68,7 +68,8 @@ async def unanswered_topics(session: AsyncSession, query: AnalyticsQuery) -> lis
     """The shopper questions the bot found no answer for, most frequent first (top 10).
 
     A question is the customer message just before a bot message whose stored NLU decision is a
-    fallback or a low-confidence abstention; questions that differ only in case and spacing are one.
+    fallback or a low-confidence abstention; questions that differ only in case and spacing are one,
+    and messages without a letter or digit are none.
     """
     decision = Message.payload["decision"]
     unanswered = (select(Message.conversation_id, Message.id)
@@ -86,8 +87,8 @@ async def unanswered_topics(session: AsyncSession, query: AnalyticsQuery) -> lis
     spellings: dict[str, Counter[str]] = {}
     for text, count in await session.execute(grouped):
         spelling = " ".join((text or "").split())
-        if not spelling:
-            continue
+        if not any(character.isalnum() for character in spelling):
+            continue  # nothing to read ("🙂🙂🙂"): no question an article could answer
         counts[spelling.casefold()] += count
         spellings.setdefault(spelling.casefold(), Counter())[spelling] += count
     topics = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_TOPICS]

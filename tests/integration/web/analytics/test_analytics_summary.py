@@ -2,10 +2,19 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
-from tests.support.analytics_data import EXPECTED, EXPECTED_AGENTS, EXPECTED_DAYS, seed_known_set
+from core.database import utcnow
+from tests.support.analytics_data import (
+    EXPECTED,
+    EXPECTED_AGENTS,
+    EXPECTED_DAYS,
+    FALLBACK,
+    seed_known_set,
+    start_conversation,
+)
 from tests.support.staff import bearer_for
 
 
@@ -109,3 +118,14 @@ async def test_csv_export_has_a_row_per_day_and_the_totals_and_is_audited(client
     audit = (await client.get("/api/audit", params={"action": "analytics.export"}, headers=admin)).json()
     assert [record["action"] for record in audit["records"]] == ["analytics.export"]
     assert audit["records"][0]["details"]["from"].startswith(known.first_day.date().isoformat())
+
+
+async def test_messages_with_nothing_to_read_are_no_unanswered_question(client, session_factory, supervisor) -> None:
+    # Found by QA on the demo: "🙂🙂🙂" was listed among the top unanswered questions.
+    now = utcnow() - timedelta(minutes=5)
+    async with session_factory() as session, session.begin():
+        for text in ("🙂🙂🙂", "Do you sell bicycles?"):
+            timeline = await start_conversation(session, now, channel="webchat", language="en")
+            timeline.customer(now, text).bot(now + timedelta(seconds=1), "Sorry", FALLBACK)
+    body = (await client.get("/api/analytics/summary", headers=supervisor)).json()
+    assert body["unanswered_topics"] == [{"text": "Do you sell bicycles?", "count": 1}]
