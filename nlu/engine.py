@@ -260,7 +260,9 @@ class NLUEngine:
 
     def touches_sensitive_topic(self, text: str, language: str) -> bool:
         """Tell whether ``text`` (read as ``language``) touches a configured sensitive topic."""
-        normalized = normalize(text)
+        return self._sensitive(normalize(text), language)
+
+    def _sensitive(self, normalized: str, language: str) -> bool:
         return self._topics.matches(normalized, set(lemmas(normalized, language)))
 
     def decide(
@@ -295,7 +297,7 @@ class NLUEngine:
             asks_for_person=asks_for_person(normalized),
             frustrated=is_frustrated(text[:4000], normalized),
             swearing=swears(normalized),
-            sensitive=self.touches_sensitive_topic(text, language),
+            sensitive=self._sensitive(normalized, language),
             recent_failures=max(0, int(recent_failures)),
             thresholds=state.thresholds,
             signal_articles=state.signal_articles,

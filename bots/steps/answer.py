@@ -20,8 +20,8 @@ from sqlalchemy import select
 from bots.inbound import Button, FlowContext, Reply
 from bots.steps.clarify import clarify_buttons
 from bots.steps.language import shopper_language
+from bots.steps.last_answer import last_answer
 from bots.steps.topics import message_topics
-from core.database import utcnow
 from core.models import Message
 from knowledge_base.figures import record_answer, record_feedback
 from knowledge_base.inbox import record_unanswered
@@ -59,6 +59,7 @@ SORRY = {
     "en": "Thanks for telling us; we will improve this answer. Write \"agent\" if you would like a person to help.",
 }
 HTML_TARGETS = {"telegram": "telegram", "webchat": "web"}
+FEEDBACK_PREFIX = "fb:"  # fb:<slug>:up|down, the 👍/👎 under an answer
 # A question asked this long after the bot's answer is a new question, not a follow-up of it.
 FOLLOW_UP_WINDOW = timedelta(minutes=15)
 
@@ -161,7 +162,8 @@ async def _answer(ctx: FlowContext, article: Article, decision: Decision, *, que
     variant = (article.variant(decision.language) or article.variant(ctx.settings.default_language)
                or article.variant(article.source_language) or article.variants[0])
     target = HTML_TARGETS.get(ctx.conversation.channel)
-    feedback = [[Button("👍", f"fb:{article.slug}:up"), Button("👎", f"fb:{article.slug}:down")]]
+    feedback = [[Button(thumb, f"{FEEDBACK_PREFIX}{article.slug}:{vote}")
+                 for thumb, vote in (("👍", "up"), ("👎", "down"))]]
     ctx.replies.append(AnswerReply(
         plain_text(variant.answer), buttons=feedback, keyboard="inline", meta={"decision": _summary(decision)},
         html=render(variant.answer, target) if target else None,
@@ -176,21 +178,16 @@ async def _previous_answer(ctx: FlowContext) -> PreviousAnswer | None:
     Anything said since (an agent, a fallback, a "did you mean") or a pause of more than
     :data:`FOLLOW_UP_WINDOW` ends the context a follow-up question leans on.
     """
-    latest = await ctx.session.scalar(
-        select(Message).where(Message.conversation_id == ctx.conversation.id, Message.direction == "out",
-                              Message.id < ctx.message.id)
-        .order_by(Message.id.desc()).limit(1)
-    )
-    decision = (latest.payload or {}).get("decision") if latest is not None else None
-    if (not isinstance(decision, dict) or decision.get("action") != "answer" or not decision.get("article_id")
-            or utcnow() - latest.created_at > FOLLOW_UP_WINDOW):
+    found = await last_answer(ctx.session, ctx.conversation.id, within=FOLLOW_UP_WINDOW, before_id=ctx.message.id)
+    if found is None:
         return None
+    reply, slug = found
     question = await ctx.session.scalar(
         select(Message.text).where(Message.conversation_id == ctx.conversation.id, Message.direction == "in",
-                                   Message.kind == "text", Message.id < latest.id)
+                                   Message.kind == "text", Message.id < reply.id)
         .order_by(Message.id.desc()).limit(1)
     )
-    return PreviousAnswer(question, str(decision["article_id"])) if question else None
+    return PreviousAnswer(question, slug) if question else None
 
 
 async def _last_question(ctx: FlowContext) -> str | None:

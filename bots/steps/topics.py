@@ -12,8 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.database import utcnow
-from core.models import Message
+from bots.steps.last_answer import last_answer
 from knowledge_base.models import Article
 from nlu.types import Decision
 
@@ -59,16 +58,10 @@ async def message_topics(session: AsyncSession, decision: Decision, article: Art
 async def recent_answer_topics(session: AsyncSession, conversation_id: int) -> list[str]:
     """The tags of the article the bot answered last in the conversation, within :data:`RECENT_ANSWER_WINDOW`.
 
-    Only the latest few replies are read: an answer further back is not what the shopper is on about.
+    Only the latest :data:`RECENT_REPLIES` replies are looked at.
     """
-    replies = (await session.scalars(
-        select(Message).where(Message.conversation_id == conversation_id, Message.direction == "out",
-                              Message.created_at >= utcnow() - RECENT_ANSWER_WINDOW)
-        .order_by(Message.id.desc()).limit(RECENT_REPLIES)
-    )).all()
-    for reply in replies:
-        decision = (reply.payload or {}).get("decision")
-        if isinstance(decision, dict) and decision.get("action") == "answer" and decision.get("article_id"):
-            tags = await session.scalar(select(Article.tags).where(Article.slug == str(decision["article_id"])))
-            return list(tags or [])
-    return []
+    found = await last_answer(session, conversation_id, within=RECENT_ANSWER_WINDOW, among=RECENT_REPLIES)
+    if found is None:
+        return []
+    tags = await session.scalar(select(Article.tags).where(Article.slug == found[1]))
+    return list(tags or [])

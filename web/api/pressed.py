@@ -10,13 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.steps.answer import FEEDBACK_PREFIX
 from bots.steps.clarify import CHOICE_PREFIX
+from bots.steps.csat import RATING_BUTTON
 from bots.steps.handoff import HANDOFF_BUTTON
 from bots.steps.orders import ORDER_CALLBACK
 from knowledge_base.models import Article
-
-FEEDBACK_PREFIX = "fb:"  # fb:<slug>:up|down, the answer step's rating buttons
-CSAT_PREFIX = "csat:"
 
 
 def _slug(data: str) -> str | None:
@@ -39,8 +38,8 @@ def pressed_label(data: str, titles: dict[str, str]) -> str:
         return f"{'👎' if data.endswith(':down') else '👍'} on {topic}"
     if data.startswith(ORDER_CALLBACK) and len(data) > len(ORDER_CALLBACK):
         return f"▸ order {data.removeprefix(ORDER_CALLBACK)}"
-    if data.startswith(CSAT_PREFIX) and len(data) > len(CSAT_PREFIX):
-        return f"rated {data.removeprefix(CSAT_PREFIX)}"
+    if data.startswith(RATING_BUTTON) and len(data) > len(RATING_BUTTON):
+        return f"rated {data.removeprefix(RATING_BUTTON)}"
     if data == HANDOFF_BUTTON:
         return "▸ Talk to a person"
     return data

@@ -13,8 +13,6 @@ reaches the database loads it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -23,6 +21,7 @@ from core import events
 from knowledge_base.index import KnowledgeIndex
 from knowledge_base.sync import IndexSync
 from nlu.engine import NLUEngine
+from web.background import background_task
 from web.services import AppServices
 
 KB_INDEX = "kb_index"
@@ -40,15 +39,12 @@ async def knowledge_base_component(services: AppServices) -> AsyncIterator[None]
     sync = IndexSync(index, interval=settings.kb_sync_interval_s)
     unsubscribe = services.bus.subscribe(events.KB_CHANGED, index.on_kb_changed)
     remove_nudge = services.bus.on_subscribed(sync.nudge)
-    syncing = asyncio.create_task(sync.run(), name="kb-index-sync")
     try:
-        yield
+        async with background_task(sync.run(), name="kb-index-sync"):
+            yield
     finally:
         remove_nudge()
         unsubscribe()
-        syncing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await syncing
         await index.cancel_pending()
         services.extras.pop(KB_INDEX, None)
         index.engine.close()
