@@ -93,7 +93,10 @@ async def test_a_supervisor_sets_an_agents_status_and_reaches_analytics(backend,
             await sign_in_console(page, server.url, "boss@shop.ua", PASSWORD)
             status = page.locator(f'#agent-list li[data-agent-id="{olena}"] select')
             await expect(status).to_have_value("online")
-            await status.select_option("offline")
+            # The select shows the choice at once; the API is read only once the console's POST is answered.
+            async with page.expect_response(lambda r: r.url.endswith(f"/api/agents/{olena}/status")) as posted:
+                await status.select_option("offline")
+            assert (await posted.value).ok
             await expect(page.locator(f'#agent-list li[data-agent-id="{olena}"] select')).to_have_value("offline")
             listed = await page.request.get(f"{server.url}/api/agents")
             assert {a["id"]: a["status"] for a in await listed.json()}[olena] == "offline"
