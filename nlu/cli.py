@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -19,9 +20,13 @@ def nlu_group() -> None:
 def eval_command(file: Path, as_json: bool) -> None:
     """Evaluate the NLU on FILE (the CONTRACT's evaluation format) through the bot's decision path."""
     # Imported here: the model stack takes seconds to import and other relaydesk commands don't need it.
-    from nlu.evaluation import evaluate, summary_rows
+    from nlu.evaluation import EvaluationFileError, evaluate, summary_rows
 
-    result = evaluate(file)
+    try:
+        result = evaluate(file)
+    except EvaluationFileError as exc:
+        click.echo(f"relaydesk: {file}: {exc}", err=True)
+        sys.exit(1)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return

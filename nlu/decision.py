@@ -34,6 +34,8 @@ class DecisionContext:
     titles: dict[tuple[str, str], str] = field(default_factory=dict)
     fusion_weights: dict[str, float] = field(default_factory=dict)
     swearing: bool = False
+    # The message reads far more like everyday chatter than like any question of the knowledge base.
+    chatter: bool = False
 
     @property
     def has_content(self) -> bool:
@@ -79,6 +81,7 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
             "frustrated": context.frustrated,
             "swearing": context.swearing,
             "sensitive": context.sensitive,
+            "chatter": context.chatter,
             "recent_failures": context.recent_failures,
         },
     }
@@ -90,8 +93,13 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
         return make("fallback", "empty")
     if context.sensitive:
         return make("handoff", "sensitive_topic")
+    # Chatter that shares a word with an article ("What's the weather in Lviv?" and the Lviv store's
+    # hours) is neither answered nor offered buttons: the match is a coincidence of words.
     confident = (
-        bool(candidates) and top1 >= th.answer and not (top2 >= th.answer and top1 - top2 < CLOSE_CALL)
+        bool(candidates)
+        and not context.chatter
+        and top1 >= th.answer
+        and not (top2 >= th.answer and top1 - top2 < CLOSE_CALL)
     )
     if context.asks_for_person or context.frustrated:
         if confident and int(order[0]) in context.signal_articles:
@@ -110,7 +118,7 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
     # understand": one tap answers the shopper, and a wrong guess costs nothing. Only calibrated
     # thresholds say what "just short" is.
     near_miss = th.calibrated and top1 >= th.clarify
-    if (ambiguous or near_miss) and context.recent_failures < FRUSTRATING_FAILURES:
+    if (ambiguous or near_miss) and not context.chatter and context.recent_failures < FRUSTRATING_FAILURES:
         return make("clarify")
     if context.recent_failures >= FRUSTRATING_FAILURES:
         return make("handoff", "frustration")

@@ -6,7 +6,7 @@ import asyncio
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from nlu.fusion import PART_GROUPS, Fusion
 from nlu.index import Document, Index, Query, prepare_documents
 from nlu.language import detect_language
 from nlu.multilingual import MultilingualEncoder, get_multilingual_encoder
-from nlu.off_topic import not_covered, off_topic_messages
+from nlu.off_topic import closer_to_chatter, not_covered, off_topic_messages
 from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
 from nlu.text import lemmas, normalize, script_of, warm_up
 from nlu.types import Decision, KnowledgeEntry, PreviousAnswer
@@ -41,6 +41,9 @@ class _State:
     # Articles whose own questions ask for a person or sound angry: the shop chose to answer those.
     signal_articles: frozenset[int] = frozenset()
     titles: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Multilingual rows of the bundled chatter this knowledge base does not cover (empty when that
+    # part is off): tells "а погода завтра?" from a follow-up question.
+    chatter: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
 
 class NLUEngine:
@@ -86,6 +89,7 @@ class NLUEngine:
         # what changed.
         self._vectors: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         self._oos: tuple[str, ...] = ()
+        self._off_topic: list[Query] | None = None
         self._state = _State()
         self._build_lock = threading.Lock()
         # One worker: the model is shared and torch already uses both cores for a single query.
@@ -162,20 +166,30 @@ class NLUEngine:
         classifier = ArticleClassifier(index).fit() if "classifier" in self._parts else None
         previous = self._state
         names = tuple(name for part in self._parts for name in PART_GROUPS[part])
+        # The bundled chatter only where the knowledge base does not cover it.
+        chatter = not_covered(index, self._off_topic_queries())
         if recalibrate or previous.fusion is None or not previous.fusion.fitted:
-            fusion, thresholds = self._calibrated(index, classifier, names)
+            fusion, thresholds = self._calibrated(index, classifier, names, chatter)
         else:
             fusion, thresholds = previous.fusion, previous.thresholds
         titles = {(a, lang): e.title for a, variants in self._entries.items() for lang, e in variants.items()}
-        return _State(index, classifier, fusion, thresholds, _signal_articles(documents), titles)
+        chatter_rows = (
+            np.stack([q.ml_vector for q in chatter]) if chatter and self._ml_encoder is not None else _State().chatter
+        )
+        return _State(index, classifier, fusion, thresholds, _signal_articles(documents), titles, chatter_rows)
 
-    def _calibrated(self, index: Index, classifier, names) -> tuple[Fusion, Thresholds]:
+    def _off_topic_queries(self) -> list[Query]:
+        # The same for every knowledge base: prepared once per engine, at the first build.
+        if self._off_topic is None:
+            self._off_topic = self._prepare_each(off_topic_messages())
+        return self._off_topic
+
+    def _calibrated(self, index: Index, classifier, names, chatter: list[Query]) -> tuple[Fusion, Thresholds]:
         fusion = Fusion(names)
         if not self._calibrate or len(index) < _MIN_DOCS_TO_CALIBRATE or len(index.article_ids) < 2:
             return fusion, Thresholds()
-        # The shop's own out-of-scope examples count as given; the bundled chatter only where the
-        # knowledge base does not cover it.
-        oos = self._prepare_each(self._oos) + not_covered(index, self._prepare_each(off_topic_messages()))
+        # The shop's own out-of-scope examples count as given, besides the chatter it does not cover.
+        oos = self._prepare_each(self._oos) + chatter
         samples = leave_out_samples(
             index, classifier, oos, lambda qs, mask: self._part_scores(index, qs, mask)
         )
@@ -244,7 +258,9 @@ class NLUEngine:
         state = self._state
         if state.index is None:
             return np.zeros(0, dtype=np.float32), {}
-        query = self._prepare(text, language)
+        return self._score_query(state, self._prepare(text, language))
+
+    def _score_query(self, state: _State, query: Query) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         parts = self._part_scores(state.index, [query], None)
         if state.classifier is not None:
             parts["clf"] = state.classifier.predict_proba(state.classifier.query_features([query]))
@@ -307,10 +323,12 @@ class NLUEngine:
         )
         if not context.has_content or state.index is None:
             return decide_action(context, np.zeros(0), {})
-        fused, parts = self.score(text, language)
+        query = self._prepare(text, language)
+        fused, parts = self._score_query(state, query)
+        context = replace(context, chatter=closer_to_chatter(query.ml_vector, state.chatter, parts.get("dense_ml")))
         decision = decide_action(context, fused, parts)
-        if previous_answer and _short_of_an_answer(decision) and reads_as_follow_up(normalized):
-            fused, parts = self.score(with_context(text, previous_answer), language)
+        if previous_answer and _short_of_an_answer(decision) and not context.chatter and reads_as_follow_up(normalized):
+            fused, parts = self._score_query(state, self._prepare(with_context(text, previous_answer), language))
             decision = decide_in_context(decision, decide_action(context, fused, parts), previous_answer)
         return decision
 

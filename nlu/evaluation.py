@@ -12,17 +12,95 @@ from typing import Any
 import numpy as np
 
 from nlu.engine import NLUEngine
+from nlu.language import SUPPORTED
 from nlu.types import KnowledgeEntry
 
 # Not a test query: one call before timing so lazy loading does not count as query latency.
 _WARM_UP = "warm up"
 
 
+class EvaluationFileError(ValueError):
+    """The evaluation file is not in the CONTRACT's format; the message names the problem and where."""
+
+
 def load(path_or_dict: str | Path | dict) -> dict:
-    """Return the evaluation data, reading it from a JSON file when given a path."""
+    """Return the evaluation data, reading it from a JSON file when given a path, checked.
+
+    Raises:
+        EvaluationFileError: not JSON, or not in the CONTRACT's format (see :func:`check`).
+    """
     if isinstance(path_or_dict, dict):
-        return path_or_dict
-    return json.loads(Path(path_or_dict).read_text(encoding="utf-8"))
+        data = path_or_dict
+    else:
+        try:
+            data = json.loads(Path(path_or_dict).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise EvaluationFileError(f"line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
+        except UnicodeDecodeError as exc:
+            raise EvaluationFileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    check(data)
+    return data
+
+
+def check(data: object) -> None:
+    """Check ``data`` against the CONTRACT's evaluation format before anything is evaluated.
+
+    A test item's ``article_id`` must name one of the articles, or be null or absent (an
+    out-of-scope query); languages must be ones the NLU supports.
+
+    Raises:
+        EvaluationFileError: naming the first problem and its position (``test item 3``, ``article 2``).
+    """
+    if not isinstance(data, dict):
+        raise EvaluationFileError(f"expected a JSON object with articles and test, not {_kind(data)}")
+    _check_language(data, "the file")
+    _check_list(data, "articles", "the file")
+    _check_list(data, "test", "the file")
+    _check_list(data, "oos_train", "the file", of_strings=True)
+    ids = set()
+    for number, article in enumerate(data.get("articles") or (), 1):
+        where = f"article {number}"
+        if not isinstance(article, dict):
+            raise EvaluationFileError(f"{where}: expected an object, not {_kind(article)}")
+        if isinstance(article.get("id"), bool) or not isinstance(article.get("id"), str | int) or article["id"] == "":
+            raise EvaluationFileError(f"{where}: id must be a non-empty string or a number")
+        if article.get("title") is not None and not isinstance(article["title"], str):
+            raise EvaluationFileError(f"{where}: title must be a string")
+        _check_language(article, where)
+        _check_list(article, "questions", where, of_strings=True)
+        ids.add(str(article["id"]))
+    for number, item in enumerate(data.get("test") or (), 1):
+        where = f"test item {number}"
+        if not isinstance(item, dict):
+            raise EvaluationFileError(f"{where}: expected an object, not {_kind(item)}")
+        # An empty query is allowed: real traffic has them (banking77_oos does), and the bot decides them.
+        if not isinstance(item.get("query"), str):
+            raise EvaluationFileError(f"{where}: query must be a string")
+        expected = item.get("article_id")
+        if expected is not None and str(expected) not in ids:
+            raise EvaluationFileError(f"{where}: article_id {expected!r} names no article of the file")
+        _check_language(item, where)
+
+
+def _check_language(holder: dict, where: str) -> None:
+    language = holder.get("language")
+    if language is not None and language not in SUPPORTED:
+        raise EvaluationFileError(f"{where}: language {language!r} is not one of {', '.join(SUPPORTED)}")
+
+
+def _check_list(holder: dict, key: str, where: str, *, of_strings: bool = False) -> None:
+    value = holder.get(key)
+    if value is None:
+        return
+    if not isinstance(value, list):
+        raise EvaluationFileError(f"{where}: {key} must be a list, not {_kind(value)}")
+    if of_strings and not all(isinstance(entry, str) for entry in value):
+        raise EvaluationFileError(f"{where}: {key} must be a list of strings")
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number")
 
 
 def entries_of(data: dict) -> list[KnowledgeEntry]:

@@ -13,7 +13,8 @@ bot has just answered, and uses that reading only when the message alone gave no
 
 Only messages that read as follow-ups get this: at most :data:`MAX_WORDS` words, opening with a
 connective ("а", "и", "and", "what about"). Chatter that happens to come after an answer
-("розкажи анекдот") keeps its own decision.
+("розкажи анекдот") keeps its own decision, and so does chatter with a connective ("а погода
+завтра?"), which the engine tells by its closeness to everyday chatter (:mod:`nlu.off_topic`).
 """
 
 from __future__ import annotations

@@ -93,6 +93,10 @@ def detect_language(
     if not has_letters(normalized):
         return known or default
     script = script_of(normalized)
+    if script is None:
+        # Letters of a script none of the languages uses (Arabic, Hebrew, CJK): lingua scores every
+        # language 0, which says nothing.
+        return known or default
     confidences = lingua_confidences(normalized)
     if not confidences:
         return known or default

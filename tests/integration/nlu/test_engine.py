@@ -53,6 +53,21 @@ def test_off_topic_is_not_answered(demo_engine, text, failures, action):
     assert decision.reason in {"low_confidence", "frustration"}
 
 
+@pytest.mark.parametrize("text", ["What's the weather in Lviv?", "and will it rain in Kyiv tomorrow?"])
+def test_chatter_sharing_a_word_with_an_article_is_not_answered(demo_engine, text):
+    # Found by QA of the demo: "Lviv" matched the Lviv store's opening hours, answered with confidence.
+    # The message reads far more like everyday chatter than like any question of the knowledge base.
+    decision = demo_engine.decide(text)
+    assert (decision.action, decision.article_id) == ("fallback", None)
+    assert decision.explanation["signals"]["chatter"] is True
+
+
+def test_a_question_with_a_chatter_word_is_still_answered(demo_engine):
+    decision = demo_engine.decide("Where is your store in Lviv and when does it open?")
+    assert (decision.action, decision.article_id) == ("answer", "stores-hours")
+    assert decision.explanation["signals"]["chatter"] is False
+
+
 def test_ambiguous_question_asks_to_clarify(demo_engine):
     # "гроші" (money) alone fits both the refund and the payment articles.
     decision = demo_engine.decide("повернення грошей чи обмін?")

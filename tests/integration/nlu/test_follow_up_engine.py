@@ -54,6 +54,19 @@ def test_chatter_after_an_answer_is_not_read_in_its_context(demo_engine, text) -
     assert "follow_up_of" not in decision.explanation
 
 
+@pytest.mark.parametrize(("text", "language"), [
+    ("а погода завтра?", "uk"),
+    ("а футбол дивишся?", "uk"),
+    ("and the weather tomorrow?", "en"),
+])
+def test_chatter_worded_as_a_follow_up_gets_no_buttons_of_the_previous_topic(demo_engine, text, language) -> None:
+    # Read after the delivery question it would point back to delivery and get "Did you mean" buttons;
+    # it reads far more like everyday chatter than like any question of the knowledge base.
+    decision = demo_engine.decide(text, previous_language=language, previous_answer=DELIVERY_COST)
+    assert decision.action == "fallback"
+    assert "follow_up_of" not in decision.explanation
+
+
 def test_a_request_for_a_person_worded_as_a_follow_up_still_goes_to_a_person(demo_engine) -> None:
     decision = demo_engine.decide("а можна оператора?", previous_language="uk", previous_answer=DELIVERY_COST)
     assert (decision.action, decision.reason) == ("handoff", "explicit_request")

@@ -39,3 +39,12 @@ def test_detect_language(text, kwargs, expected):
 
 def test_default_language_is_used_when_nothing_is_known():
     assert detect_language("!!!", default="en") == "en"
+
+
+@pytest.mark.parametrize("text", ["مرحبا، كم تكلفة التوصيل؟", "שלום, כמה עולה משלוח?", "送料はいくらですか"])
+def test_a_script_none_of_the_languages_uses_keeps_what_is_known(text):
+    # Found on the demo: lingua gives every language 0 for these, and the first of them (Belarusian,
+    # answered in Russian) won, so a Ukrainian browser got Russian answers from then on.
+    assert detect_language(text, hint="uk") == "uk"
+    assert detect_language(text, previous="en", hint="uk") == "en"
+    assert detect_language(text, default="en") == "en"

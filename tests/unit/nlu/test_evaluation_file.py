@@ -1,0 +1,58 @@
+"""``relaydesk nlu eval`` refuses a malformed evaluation file with one line naming the problem,
+before anything is evaluated."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nlu.cli import nlu_group
+from nlu.evaluation import EvaluationFileError, check
+
+ARTICLES = [{"id": "refund_time", "title": "Refund time", "questions": ["When will I get my money back?"]},
+            {"id": 7, "language": "uk", "questions": ["Де моє замовлення?"]}]
+
+
+def _file(**changes) -> dict:
+    return {"name": "x", "language": "en", "articles": ARTICLES,
+            "test": [{"query": "refund?", "article_id": "refund_time"}, {"query": "де посилка", "article_id": 7},
+                     {"query": "weather?", "article_id": None}, {"query": "joke?"}, {"query": ""}],
+            "oos_train": ["tell me a joke"]} | changes
+
+
+def test_a_file_in_the_contract_format_passes_including_out_of_scope_items_and_an_empty_query() -> None:
+    check(_file())
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    ([], "expected a JSON object with articles and test, not a list"),
+    (_file(language="xx"), "the file: language 'xx' is not one of uk, ru, en"),
+    (_file(articles={"a": 1}), "the file: articles must be a list, not an object"),
+    (_file(oos_train="joke"), "the file: oos_train must be a list, not a string"),
+    (_file(articles=[*ARTICLES, {"id": "c", "questions": "q1"}]), "article 3: questions must be a list, not a string"),
+    (_file(articles=[*ARTICLES, {"title": "no id"}]), "article 3: id must be a non-empty string or a number"),
+    (_file(articles=[*ARTICLES, {"id": "c", "language": "de"}]), "article 3: language 'de' is not one of"),
+    (_file(test=[{"query": "q", "article_id": "refund_time"}, {"query": "q", "article_id": "refnd"}]),
+     "test item 2: article_id 'refnd' names no article of the file"),
+    (_file(test=[{"query": "q", "article_id": "7"}, {"article_id": "refund_time"}]),
+     "test item 2: query must be a string"),
+    (_file(test=[{"query": "q", "language": "xx"}]), "test item 1: language 'xx' is not one of"),
+    (_file(test=["refund?"]), "test item 1: expected an object, not a string"),
+])
+def test_each_malformed_file_names_its_problem_and_position(data, problem) -> None:
+    with pytest.raises(EvaluationFileError, match=f"^{problem}"):
+        check(data)
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ('{"name":"x"', "line 1 column 12: not valid JSON"),
+    (json.dumps([_file()]), "expected a JSON object"),
+    (json.dumps(_file(test=[{"query": "q", "article_id": "nope"}])), "test item 1: article_id 'nope' names no"),
+])
+def test_the_command_prints_one_line_and_exits_non_zero(tmp_path, content, problem) -> None:
+    path = tmp_path / "eval.json"
+    path.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(nlu_group, ["eval", str(path), "--json"])
+    assert result.exit_code == 1, result.output
+    assert result.output == f"relaydesk: {path}: {problem}" + result.output.split(problem, 1)[1]
+    assert result.output.count("\n") == 1
