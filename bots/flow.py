@@ -25,10 +25,14 @@ from core.database import is_transient, utcnow
 from core.models import Conversation, Customer, Identity, Message
 from core.outbox import queue_outgoing
 from core.settings import Settings
+from handoff.flows import parse_rating
 
 logger = logging.getLogger(__name__)
 
 Step = Callable[[FlowContext], Awaitable[None]]
+# Runs of the flow for one update when concurrent requests keep winning the race to insert first; each
+# lost race means another request committed, so a few runs always settle it in practice.
+_ATTEMPTS = 3
 
 
 @dataclass
@@ -60,13 +64,20 @@ class InboundFlow:
         Raises:
             Exception: whatever storing the message raised (nothing was stored; see the module).
         """
-        try:
-            result, ctx = await self._store_and_run_steps(inbound)
-        except IntegrityError:
-            # Another process stored the same update (or created the same identity) between our
-            # check and our insert: the unique constraints decided; treat the update as seen.
-            logger.info("concurrent insert for %s/%s; treating as duplicate", inbound.channel, inbound.dedup_key)
-            return FlowResult(duplicate=True)
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                result, ctx = await self._store_and_run_steps(inbound)
+                break
+            except IntegrityError:
+                # A concurrent request got in between our reads and our inserts: it stored this very
+                # update, or it created this new shopper's identity (or customer) for another of their
+                # messages. Nothing of ours was kept, so run again: the dedup check then tells a true
+                # duplicate, and a new shopper's second message finds the identity the first created.
+                # Taking every such error for a duplicate answered a shopper's photo album with one photo.
+                if attempt == _ATTEMPTS:
+                    raise  # nothing stored: the channel's retry brings the update back
+                logger.info("concurrent insert for %s/%s; running the flow again", inbound.channel,
+                            inbound.dedup_key)
         if ctx is not None:
             try:
                 await self._publish(ctx, result)
@@ -179,24 +190,42 @@ async def resolve_identity(session: AsyncSession, inbound: InboundMessage) -> Id
 
 
 async def current_conversation(session: AsyncSession, customer_id: int, inbound: InboundMessage) -> Conversation:
-    """The customer's open conversation (on any channel), or a new one.
+    """The customer's current conversation (on any channel), or a new one.
 
-    A resolved conversation still waiting for its rating stays current so the rating lands on it, and
-    so does one whose rating button is pressed late (after the shopper moved on): a press is no start
-    of a new conversation. Replies always go to the channel the customer wrote from last.
+    One that people hold (queued or assigned) comes first, even when a newer one exists: linking a
+    second messenger or merging customers can bring along the other identity's bot conversation, and
+    the shopper must stay with their agent rather than be answered by the bot in parallel. Otherwise
+    the newest is current unless it is resolved: then only a rating (a rating button, on time or
+    late, or the digit typed while the rating is awaited) still belongs to it, and anything else
+    starts a new conversation with the bot (the wait for a rating ends). Replies always go to the
+    channel the customer wrote from last.
     """
-    conversation = await session.scalar(
-        select(Conversation).where(Conversation.customer_id == customer_id)
-        .order_by(Conversation.id.desc()).limit(1)
-    )
-    if conversation is None or (conversation.status == "resolved" and not conversation.awaiting_csat
-                                and not is_rating_press(inbound)):
+    conversation = await _newest(session, customer_id, Conversation.status.in_(("queued", "assigned")))
+    if conversation is None:
+        conversation = await _newest(session, customer_id)
+        if conversation is not None and conversation.status == "resolved" and not _rates(conversation, inbound):
+            conversation.awaiting_csat = False
+            conversation = None
+    if conversation is None:
         conversation = Conversation(customer_id=customer_id, status="bot", channel=inbound.channel)
         session.add(conversation)
     conversation.channel = inbound.channel
     conversation.chat_id = inbound.chat_id
     await session.flush()
     return conversation
+
+
+async def _newest(session: AsyncSession, customer_id: int, *conditions) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation).where(Conversation.customer_id == customer_id, *conditions)
+        .order_by(Conversation.id.desc()).limit(1)
+    )
+
+
+def _rates(conversation: Conversation, inbound: InboundMessage) -> bool:
+    # A typed digit is a rating only while one is awaited; a button press may come late (bots.steps.csat).
+    typed = conversation.awaiting_csat and inbound.kind == "text" and parse_rating(inbound.text or "") is not None
+    return is_rating_press(inbound) or typed
 
 
 async def queue_replies(session: AsyncSession, conversation: Conversation, replies: Sequence[Reply]) -> list[int]:

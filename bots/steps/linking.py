@@ -13,6 +13,9 @@ from core.customers.service import surviving
 from core.errors import ConflictError
 from core.models import AuditRecord, Customer, InstanceValue
 
+# What the stored message keeps of a shop link's token (see _forget_token).
+SHOP_LINK = "shop-link"
+
 
 async def link_shared_contact(ctx: FlowContext) -> None:
     """A contact the channel vouches is the shopper's own verifies that phone and joins their records.
@@ -57,6 +60,7 @@ async def link_from_start(ctx: FlowContext) -> None:
     customer_id = read_link_token(payload, secret_key or "", ttl_days=ctx.settings.link_token_ttl_days)
     account = await ctx.session.get(Customer, customer_id) if customer_id else None
     ctx.done = True
+    _forget_token(ctx)
     outcome = "link_invalid"
     if account is not None and account.erased_at is None:
         try:
@@ -66,3 +70,10 @@ async def link_from_start(ctx: FlowContext) -> None:
             outcome = "link_refused"
     if not ctx.inbound.payload.get("conversation_started"):
         ctx.reply(text(ctx, outcome), **(contact_keyboard(ctx) if outcome == "link_invalid" else {}))
+
+
+def _forget_token(ctx: FlowContext) -> None:
+    # The token links whoever holds it to the account until it expires: agents, exports and logs of the
+    # stored message must not show it. That a shop link was opened is all they need.
+    ctx.message.text = "/start"
+    ctx.message.payload = {**(ctx.message.payload or {}), "start": SHOP_LINK}

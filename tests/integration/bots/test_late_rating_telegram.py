@@ -89,8 +89,8 @@ async def test_a_press_too_late_or_twice_is_thanked_and_changes_nothing(client, 
 
     thanks = await _send(client, channels_settings, telegram, user_id, _press(request, 2, user_id))
     assert thanks["text"] == texts.text("csat_thanks", "uk")
-    (conversation,) = await _conversations(session_factory, user_id)
-    assert conversation.csat_score is None
+    resolved, asked_after = await _conversations(session_factory, user_id)  # the question began a new one
+    assert (resolved.csat_score, asked_after.status) == (None, "bot")
 
     async with session_factory() as session, session.begin():
         await session.execute(update(Conversation).where(Conversation.chat_id == str(user_id))

@@ -69,7 +69,7 @@ async def test_a_greeting_with_a_question_is_answered_from_the_knowledge_base(
     assert (decision["action"], decision["article_id"]) == ("answer", "delivery-cost")
 
 
-async def test_thanks_after_an_agent_resolved_is_answered_in_the_resolved_conversation(
+async def test_thanks_after_an_agent_resolved_is_answered_in_a_new_conversation(
         client, channels_settings, telegram, session_factory) -> None:
     user_id = 6660005
     await _say(client, channels_settings, telegram, user_id, "покличте оператора", "uk")
@@ -83,6 +83,11 @@ async def test_thanks_after_an_agent_resolved_is_answered_in_the_resolved_conver
     await eventually(lambda: len(telegram.sent(user_id)) == 2)  # the rating request
 
     assert (await _say(client, channels_settings, telegram, user_id, "дякую!", "uk"))["text"] == YOU_ARE_WELCOME["uk"]
+    # As after any message but a rating: the wait for the rating ends and the bot starts a new conversation
+    # (the resolved one is not reopened).
     conversation = await _conversation(session_factory, user_id)
-    assert (conversation.id, conversation.awaiting_csat, conversation.low_confidence_streak) == (queued.id, False, 0)
+    assert (conversation.id != queued.id, conversation.status, conversation.low_confidence_streak) == (True, "bot", 0)
+    async with session_factory() as session:
+        resolved = await session.get(Conversation, queued.id)
+        assert (resolved.status, resolved.awaiting_csat) == ("resolved", False)
     assert await _unanswered(session_factory) == 0

@@ -89,6 +89,9 @@ async def test_a_signed_start_link_joins_the_messenger_to_the_shop_account(flow,
         assert reply.text.startswith("Готово")
         audit = await session.scalar(select(AuditRecord).where(AuditRecord.action == "customer.merge"))
         assert (audit.details["reason"], audit.details["into"]) == ("shop_account", account.id)
+        # The token is a credential: the stored message (what agents see) keeps only that a link was opened.
+        opened = await session.get(Message, result.message_id)
+        assert token not in f"{opened.text} {opened.payload}"
 
 
 async def test_a_forged_link_is_refused_and_links_nothing(flow, settings, session_factory):
@@ -96,9 +99,12 @@ async def test_a_forged_link_is_refused_and_links_nothing(flow, settings, sessio
     async with session_factory() as session:
         account = await session.scalar(select(Customer).where(Customer.external_id == "shop-1"))
     forged = make_link_token(account.id, "not-the-installation-key")
-    result = await flow.process(shopper("telegram", "tg-9", kind="start", payload={"start": forged}, language="en"))
+    result = await flow.process(shopper("telegram", "tg-9", kind="start", text=f"/start {forged}",
+                                        payload={"start": forged}, language="en"))
     async with session_factory() as session:
         assert (await _customer_of(session, "telegram", "tg-9")).id != account.id
+        opened = await session.get(Message, result.message_id)
+        assert (opened.text, forged in str(opened.payload)) == ("/start", False)
         (reply,) = await _replies(session, result.conversation_id)
         assert "expired" in reply.text and reply.payload["keyboard"] == "contact"
 
