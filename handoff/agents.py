@@ -11,7 +11,9 @@ from core.errors import NotFoundError, ValidationFailed
 from core.models import Conversation, StaffUser, Team
 
 AGENT_STATUSES = ("online", "away", "offline")
-ASSIGNABLE_ROLES = ("admin", "supervisor", "agent")
+# Who takes conversations: routing assigns them, they are transfer targets and listed as agents.
+# Admins run the platform and may act on any conversation as supervisors do, but take none.
+ASSIGNABLE_ROLES = ("supervisor", "agent")
 
 
 async def get(session: AsyncSession, *, agent_id: int) -> StaffUser:

@@ -148,6 +148,9 @@ async def transfer(session: AsyncSession, conversation: Conversation, *, actor: 
 
     To a queue, it keeps the time it has waited since the hand-off (its place among others who
     waited as long), and the shopper hears their new place in line unless someone takes it at once.
+    To an agent, the shopper hears that they joined, or, when the agent is not online, that they will
+    reply when back. On a move to another team (its queue or one of its agents) the running SLA
+    timers restart under that team's SLA and hours (:func:`handoff.sla.restarted_timers`).
     """
     if (team_name is None) == (agent is None):
         raise ValidationFailed("give exactly one of team or agent_id", [{"field": "team", "error": "one of"}])
@@ -155,19 +158,25 @@ async def transfer(session: AsyncSession, conversation: Conversation, *, actor: 
     from_team, from_agent = conversation.team, conversation.assignee_id
     if agent is not None:
         await _ensure_capacity(session, agent)
-        agent_team = await session.get(Team, agent.team_id) if agent.team_id else None
-        changes = {"assignee_id": agent.id, "team": agent_team.name if agent_team else conversation.team}
+        target_team = await session.get(Team, agent.team_id) if agent.team_id else None
+        # An agent without a team answers for the conversation's team, so its timers stay as they are.
+        changes = {"assignee_id": agent.id, "team": target_team.name if target_team else conversation.team}
         to_status = "assigned"
     else:
         target_team = await agents.get_team(session, name=team_name)
         changes = {"assignee_id": None, "team": target_team.name}
         to_status = "queued"
+    if changes["team"] != from_team:
+        changes.update(sla.restarted_timers(conversation, target_team, utcnow()))
     await transition(session, conversation, "transferred", actor=actor, to_status=to_status,
                      data={"from_team": from_team, "to_team": changes["team"], "from_agent": from_agent,
                            "to_agent": changes["assignee_id"]}, changes=changes)
     _updated(outcome, conversation, "transferred")
     if agent is not None:
-        outcome.tell(Notice(texts.text("joined", language, agent=agents.display_name(agent))))
+        # Allowed to an agent who is away or offline (a supervisor may want them to pick it up when back),
+        # but then nobody answers now and the shopper must not read "has joined".
+        key = "joined" if agent.status == "online" else "passed_to_absent"
+        outcome.tell(Notice(texts.text(key, language, agent=agents.display_name(agent))))
     else:
         await dispatch(session, target_team, current=conversation, language=language, outcome=outcome)
         if conversation.status != "assigned":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -112,12 +113,33 @@ def message_view(message: Message) -> dict:
 
 def _attachments(payload: dict) -> list[dict]:
     """File references kept by the channel adapters: ``payload["attachment"]`` (Telegram file id, Viber
-    media URL) or a list under ``attachments``."""
+    media URL) or a list under ``attachments``; a shared location also gives its ``location``."""
     single = payload.get("attachment")
     found = [single] if isinstance(single, dict) else [a for a in payload.get("attachments") or []
                                                        if isinstance(a, dict)]
-    return [{"kind": a.get("type") or a.get("kind"), "file_id": a.get("file_id") or a.get("media"),
-             "name": a.get("file_name") or a.get("name")} for a in found]
+    return [_attachment_view(a) for a in found]
+
+
+def _attachment_view(attachment: dict) -> dict:
+    view = {"kind": attachment.get("type") or attachment.get("kind"),
+            "file_id": attachment.get("file_id") or attachment.get("media"),
+            "name": attachment.get("file_name") or attachment.get("name")}
+    if view["kind"] == "location":
+        view["location"] = _coordinates(attachment)
+    return view
+
+
+def _coordinates(attachment: dict) -> dict | None:
+    """``{"latitude", "longitude"}`` of a location as Telegram (flat) or Viber (``location.lat/lon``) keep
+    it, or None when they are not plausible coordinates: the console builds a map link from them."""
+    nested = attachment.get("location") if isinstance(attachment.get("location"), dict) else {}
+    latitude = attachment.get("latitude", nested.get("lat"))
+    longitude = attachment.get("longitude", nested.get("lon"))
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                  for v in (latitude, longitude))
+    if not numbers or abs(latitude) > 90 or abs(longitude) > 180:
+        return None
+    return {"latitude": latitude, "longitude": longitude}
 
 
 async def get_events(session: AsyncSession, *, customer_id: int) -> Sequence[ConversationEvent]:

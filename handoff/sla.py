@@ -37,6 +37,21 @@ def next_response_due(team: Team | None, now: datetime) -> datetime:
     return working_from(team, now) + timedelta(seconds=seconds)
 
 
+def restarted_timers(conversation: Conversation, team: Team | None, now: datetime) -> dict[str, datetime]:
+    """The running timers of ``conversation`` restarted for ``team`` as of ``now`` (for a move to it).
+
+    A timer counts against the team that owns the conversation, so on a move to another team each
+    running timer starts afresh under the new team's SLA and hours, as a hand-off to it at ``now``
+    would; the time waited in the old team's queue does not count. Otherwise a closed team would
+    inherit a deadline it cannot meet, and an open one a deadline set by a closed team's hours.
+    Timers that are not running stay stopped: an answered shopper is not owed a reply again, and a
+    breach already recorded stays recorded (``sla_breached`` and the raised priority).
+    """
+    due = {"first_response": first_response_due, "next_response": next_response_due}
+    return {column: due[kind](team, now) for kind, column in TIMER_COLUMNS.items()
+            if getattr(conversation, column) is not None}
+
+
 async def get_overdue(session: AsyncSession, *, now: datetime, limit: int = 100) -> Sequence[Conversation]:
     """Conversations owned by people whose first- or next-response timer has run out."""
     return (await session.scalars(

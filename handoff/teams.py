@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import get_or_create_team
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, describe
 from core.models import Team
 from handoff.hours import validate_hours
 
@@ -43,7 +43,7 @@ async def upsert(
         if seconds is not None and seconds <= 0:
             problems.append({"field": field, "error": "must be a positive number of seconds"})
     if problems:
-        raise ValidationFailed("; ".join(f"{p['field']}: {p['error']}" for p in problems), problems)
+        raise ValidationFailed(describe(problems), problems)
     team = await get_or_create_team(session, name=name)
     changes = {"skills": [s.strip() for s in skills if s.strip()] if skills is not None else None,
                "is_vip": is_vip, "timezone": timezone, "business_hours": business_hours,

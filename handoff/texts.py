@@ -17,10 +17,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Our team is offline right now. An agent will answer {when} — your message is saved and "
               "you are number {position} in the queue.",
     },
+    # Said instead of the bot's "write «оператор»" when a person takes over the same message anyway.
+    "passing_on": {
+        "uk": "Передаю ваше питання оператору.",
+        "ru": "Передаю ваш вопрос оператору.",
+        "en": "I am passing your question to a person.",
+    },
     "joined": {
         "uk": "{agent} приєднується до розмови.",
         "ru": "{agent} присоединяется к разговору.",
         "en": "{agent} has joined.",
+    },
+    # A transfer to an agent who is away or offline: nobody answers now, so the shopper must not read
+    # "has joined". The name stays in the nominative, as shoppers' names cannot be declined safely.
+    "passed_to_absent": {
+        "uk": "Розмову передано: {agent} відповість вам, щойно повернеться на зв'язок. Ваші повідомлення збережено.",
+        "ru": "Разговор передан: {agent} ответит вам, как только вернётся на связь. Ваши сообщения сохранены.",
+        "en": "Your conversation was passed to {agent}, who will reply when back online. Your messages are saved.",
     },
     "handback": {
         "uk": "Далі вам знову допомагатиме бот. Напишіть «оператор», якщо знадобиться людина.",

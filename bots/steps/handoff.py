@@ -50,6 +50,8 @@ async def handoff(ctx: FlowContext) -> None:
     if reason is None:
         _offer_a_person(ctx, shopper_language(ctx))
         return
+    if reason == "vip":
+        _pass_on_instead_of_fallback(ctx, shopper_language(ctx))
     await _queue(ctx, reason, config)
 
 
@@ -78,6 +80,18 @@ async def _queue(ctx: FlowContext, reason: str, config: HandoffConfig) -> None:
                                 language=language, outcome=outcome)
     apply_outcome(ctx, outcome)
     ctx.done = True
+
+
+def _pass_on_instead_of_fallback(ctx: FlowContext, language: str) -> None:
+    """A VIP the bot found no answer for goes to a person with this very message, so the fallback's
+    "write «оператор»" would ask for what is already happening: it says the question is passed on.
+
+    The reply is reworded rather than dropped: it keeps the stored decision that analytics counts
+    among the unanswered questions.
+    """
+    for reply in ctx.replies:
+        if reply.author == "bot" and decision_field(reply.meta.get("decision"), "action") == "fallback":
+            reply.text = texts.text("passing_on", language)
 
 
 def _offer_a_person(ctx: FlowContext, language: str) -> None:
