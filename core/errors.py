@@ -25,5 +25,10 @@ class ValidationFailed(RelaydeskError):
         self.details = details or []
 
 
+def describe(problems: list[dict]) -> str:
+    """Field problems (``{"field", "error"}``) as one line naming each field: ``"skills: …; is_vip: …"``."""
+    return "; ".join(f"{problem['field']}: {problem['error']}" for problem in problems)
+
+
 class PermissionDenied(RelaydeskError):
     """The caller's role may not do this (HTTP 403)."""

@@ -6,6 +6,10 @@ litestar uses for every exception no other handler claims (and for an ``HTTPExce
 500), so each one is logged here, whatever the mode, and answered with litestar's usual 500.
 ``log_exceptions="always"`` would do the logging too, but it logs every exception the handlers turn
 into 4xx as well (a missing conversation, a conflict), with a traceback each time.
+
+Every 400 has one shape, ``{"status_code", "detail", "extra": [{"field", "error"}]}``: the problems
+litestar finds in a request's shape (its ``ValidationException``) are answered like Relaydesk's own
+:class:`ValidationFailed`, so clients read one format whichever check refused the request.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ from __future__ import annotations
 import logging
 
 from litestar import Request, Response
+from litestar.exceptions import InternalServerException, ValidationException
 from litestar.exceptions.responses import create_exception_response
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from pydantic import ValidationError
 
-from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationFailed
+from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationFailed, describe
 
 logger = logging.getLogger(__name__)
+
+CLIENT_DISCONNECTED = "client disconnected prematurely"  # litestar's words, see _client_left
 
 
 def _error(status: int, message: str, details: list | None = None) -> Response:
@@ -43,17 +51,50 @@ def invalid(_: Request, exc: ValidationFailed) -> Response:
     return _error(400, str(exc), exc.details)
 
 
+def model_problems(exc: ValidationError) -> list[dict]:
+    """A pydantic model's errors as ``{"field", "error"}`` problems (``field`` is the dotted path)."""
+    return [{"field": ".".join(str(part) for part in error["loc"]) or "body", "error": error["msg"]}
+            for error in exc.errors()]
+
+
+def request_shape_invalid(_: Request, exc: ValidationException) -> Response:
+    """400 for a request litestar refused before the handler ran, in the shape of :func:`invalid`.
+
+    litestar names a missing body as the handler's parameter ``data`` (message ``'data'``, the
+    KeyError it caught); the client never wrote that name, so it is told the body is required.
+    """
+    problems = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if item.get("key") == "data" and item.get("source") == "body":
+            return _error(400, "a JSON body is required", [{"field": "body", "error": "required"}])
+        problems.append({"field": item.get("key") or "body", "error": item.get("message", "invalid")})
+    return _error(400, describe(problems) if problems else exc.detail, problems)
+
+
 def forbidden(_: Request, exc: PermissionDenied) -> Response:
     """403 with the error's message."""
     return _error(403, str(exc) or "forbidden")
+
+
+def _client_left(exc: Exception) -> bool:
+    """Whether ``exc`` is litestar telling that the client went away before sending the whole body.
+
+    litestar's ``Request.stream`` raises a plain ``InternalServerException`` with this detail on the
+    ASGI ``http.disconnect`` event; no other exception says it.
+    """
+    return isinstance(exc, InternalServerException) and exc.detail == CLIENT_DISCONNECTED
 
 
 def internal_error(request: Request, exc: Exception) -> Response:
     """Log the exception with its traceback, then answer litestar's plain 500.
 
     The log line names only the method and the path: no query string, headers or body, which may
-    carry tokens, passwords or a shopper's messages.
+    carry tokens, passwords or a shopper's messages. A client that hung up mid-body is no fault of
+    the server: one INFO line, and a 400 nobody will read.
     """
+    if _client_left(exc):
+        logger.info("client disconnected before sending the whole body of %s %s", request.method, request.url.path)
+        return _error(400, "the client disconnected before sending the whole body")
     logger.exception("unhandled exception in %s %s", request.method, request.url.path, exc_info=exc)
     return create_exception_response(request, exc)
 
@@ -63,5 +104,6 @@ EXCEPTION_HANDLERS = {
     NotFoundError: not_found,
     ConflictError: conflict,
     ValidationFailed: invalid,
+    ValidationException: request_shape_invalid,
     PermissionDenied: forbidden,
 }

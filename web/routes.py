@@ -4,11 +4,13 @@ from web.analytics import api as analytics_api
 from web.analytics import page as analytics_page
 from web.api import agents, articles, audit, auth, conversations, customers, kb, live, notifications, system, tokens
 from web.console import pages as console_pages
+from web.favicon import favicon
 from web.kb import editor
 
 ROUTE_HANDLERS: list = [
     system.health,
     system.ready,
+    favicon,
     auth.login,
     auth.logout,
     auth.me,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
-from pydantic import BaseModel, Field
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
+from core.errors import ValidationFailed, describe
 from core.language import conversation_language
 from core.models import Message, Team
 from handoff import agents, canned, flows, teams
@@ -19,6 +21,7 @@ from knowledge_base.rendering import plain_text
 from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, SUPERVISORS, requires
 from web.deps import DbSession, Services
+from web.errors import model_problems
 
 logger = logging.getLogger(__name__)
 TAGS = ["agents"]
@@ -86,14 +89,17 @@ async def update_agent(agent_id: FromPath[int], data: JSONBody[AgentUpdate], db_
 
 
 class TeamUpdate(BaseModel):
-    """A team's routing settings; omitted fields stay as they are."""
+    """A team's routing settings; omitted fields stay as they are.
+
+    Strict where JSON has the type: ``"yes"`` is not taken for true, nor ``"60"`` for 60 seconds.
+    """
 
     skills: list[str] | None = Field(None, max_length=100, description="Topics routed to this team.")
-    is_vip: bool | None = None
+    is_vip: bool | None = Field(None, strict=True)
     timezone: str | None = Field(None, max_length=64)
     business_hours: dict[str, list[str]] | None = Field(None, description='{"mon": ["09:00", "18:00"], ...}')
-    first_response_sla_s: int | None = None
-    next_response_sla_s: int | None = None
+    first_response_sla_s: int | None = Field(None, strict=True)
+    next_response_sla_s: int | None = Field(None, strict=True)
 
 
 @get("/api/teams", guards=[requires(*AGENTS)], tags=TAGS)
@@ -103,9 +109,30 @@ async def list_teams(db_session: DbSession) -> list[dict]:
 
 
 @put("/api/teams/{name:str}", guards=[requires(*SUPERVISORS)], tags=TAGS)
-async def put_team(name: FromPath[str], data: JSONBody[TeamUpdate], db_session: DbSession) -> dict:
-    """Create a team or change its skills, VIP flag, hours and SLA (supervisors and admins)."""
-    return teams.view(await teams.upsert(db_session, name=name, **data.model_dump()))
+async def put_team(
+    name: FromPath[str], db_session: DbSession,
+    data: Annotated[dict[str, Any], Body(description="The fields of TeamUpdate to set; omitted fields stay.",
+                                         schema_extra={"properties": TeamUpdate.model_json_schema()["properties"]})],
+) -> dict:
+    """Create a team or change its skills, VIP flag, hours and SLA (supervisors and admins).
+
+    400 lists every bad field at once: those of the wrong type and those the team's own rules refuse
+    (time zone, hours, SLA) are checked together.
+    """
+    try:
+        update, problems = TeamUpdate.model_validate(data), []
+    except ValidationError as exc:
+        problems = model_problems(exc)
+        bad = {problem["field"].split(".")[0] for problem in problems}
+        update = TeamUpdate.model_validate({key: value for key, value in data.items() if key not in bad})
+    try:
+        team = await teams.upsert(db_session, name=name, **update.model_dump())
+    except ValidationFailed as exc:
+        problems.extend(exc.details)
+    if problems:
+        # Raising rolls back the request's transaction, so the fields that were fine are not saved either.
+        raise ValidationFailed(describe(problems), problems)
+    return teams.view(team)
 
 
 @get("/api/canned-responses", guards=[requires(*AGENTS)], tags=TAGS)

@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, describe
 from knowledge_base import service
 from knowledge_base.changes import announce_change
 from knowledge_base.figures import article_figures
@@ -89,11 +89,21 @@ class ArticleController(Controller):
     async def create_article(
         self, request: Request, data: JSONBody[dict[str, Any]], db_session: DbSession, services: Services
     ) -> dict:
-        """Create a draft article (publish it with ``POST /api/articles/{ref}/publish``)."""
+        """Create a draft article (publish it with ``POST /api/articles/{ref}/publish``).
+
+        400 lists every problem at once: a status other than draft and whatever the article's own
+        checks refuse (slug, title, variants).
+        """
+        problems = []
         if data.get("status", "draft") != "draft":
-            raise ValidationFailed("a new article is a draft; publish it with POST /api/articles/{id}/publish",
-                                   [{"field": "status", "error": "must be draft (or omitted)"}])
-        parsed = parse_article(data, default_source_language=services.settings.default_language)
+            problems.append({"field": "status",
+                             "error": "must be draft (or omitted); publish with POST /api/articles/{id}/publish"})
+        try:
+            parsed = parse_article(data, default_source_language=services.settings.default_language)
+        except ValidationFailed as exc:
+            problems.extend(exc.details)
+        if problems:
+            raise ValidationFailed(describe(problems), problems)
         article = await service.create(db_session, data=parsed, author=author_of(request))
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)

@@ -87,10 +87,12 @@ def me(request: Request) -> dict:
 
     Every tab of the browser reads the token here instead of keeping its own copy. Other sites cannot
     read this answer: the cookie is SameSite=Strict and no CORS header lets them see the body.
+    ``takes_conversations`` tells the console whether to offer a status and taking conversations.
     """
     principal: Principal = request.user
     return {"id": principal.user_id, "email": principal.email, "name": principal.name, "role": principal.role,
-            "team_id": principal.team_id, "csrf_token": principal.csrf_token}
+            "team_id": principal.team_id, "csrf_token": principal.csrf_token,
+            "takes_conversations": principal.role in agents.ASSIGNABLE_ROLES}
 
 
 @post("/api/auth/logout", guards=[requires(*STAFF, "integration")], tags=["auth"], status_code=200)

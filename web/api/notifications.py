@@ -17,7 +17,7 @@ SENDERS = ("admin", "supervisor", "integration")
 
 
 class NotificationRequest(BaseModel):
-    """``customer`` is the shop's external_id (or our numeric id); ``channel`` overrides the preferred one."""
+    """``customer`` is the shop's external_id (or our numeric id); ``channel`` is tried before the preferred one."""
 
     customer: str | int
     template: str = Field(max_length=64)
@@ -30,9 +30,10 @@ async def create_notification(data: JSONBody[NotificationRequest], request: Requ
                               services: Services) -> dict:
     """Send a template (order_shipped, order_delivered, order_ready_for_pickup, payment_received, promo).
 
-    Goes out on the channel the customer last wrote from and fails over to their next channel when
-    delivery gives up. 400: unknown template or missing parameter; 409: no channel to reach the
-    customer, or marketing to an opted-out customer (nothing is sent in either case).
+    Goes out on ``channel`` when given and reachable, else on the channel the customer last wrote
+    from, and fails over to their next channel when delivery gives up. 400: unknown template or
+    missing parameter; 409: no channel at all to reach the customer, or marketing to an opted-out
+    customer (nothing is sent in either case).
     """
     customer = await get_by_reference(db_session, reference=data.customer)
     notification, to_publish = await send_notification(

@@ -183,6 +183,21 @@ async def test_blank_reply_is_400(client, login, queued) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(("kind", "expected"), [
+    ("messages", "a reply needs 1 to 4096 characters"),
+    ("notes", "a note needs 1 to 4000 characters"),
+])
+async def test_a_long_paste_is_refused_naming_the_limit(client, login, session_factory, queued, kind,
+                                                        expected) -> None:
+    # Found by QA: over 8,000 characters the request schema answered a bare "Validation failed for POST …".
+    olena = await login("olena")
+    await _take(client, queued, olena)
+    before = await _outbox_texts(session_factory, queued)
+    response = await client.post(f"/api/conversations/{queued}/{kind}", json={"text": "x" * 22_000}, headers=olena)
+    assert (response.status_code, response.json()["detail"]) == (400, expected)
+    assert await _outbox_texts(session_factory, queued) == before
+
+
 async def test_notes_are_private(client, login, session_factory, queued) -> None:
     olena = await login("olena")
     before = await _outbox_texts(session_factory, queued)

@@ -1,0 +1,60 @@
+"""400 answers list every bad field at once, in one shape: ``extra: [{"field", "error"}]`` (found by QA)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.handoff import make_agent, make_team, token_for
+from tests.support.kb import article_body, staff_headers
+
+
+@pytest.fixture
+async def supervisor(session_factory) -> dict[str, str]:
+    await make_team(session_factory, "t1", skills=["general"])
+    return await token_for(session_factory, await make_agent(session_factory, "boss@shop.ua", role="supervisor"))
+
+
+async def test_a_team_update_lists_every_bad_field_and_changes_nothing(client, supervisor) -> None:
+    response = await client.put("/api/teams/t1", headers=supervisor, json={
+        "skills": "returns", "is_vip": "yes", "timezone": "Nowhere", "first_response_sla_s": -1})
+    assert response.status_code == 400
+    body = response.json()
+    assert [p["field"] for p in body["extra"]] == ["skills", "is_vip", "timezone", "first_response_sla_s"]
+    assert body["detail"].startswith("skills: ") and "; is_vip: " in body["detail"]
+    [team] = (await client.get("/api/teams", headers=supervisor)).json()
+    assert (team["skills"], team["is_vip"], team["timezone"]) == (["general"], False, "Europe/Kyiv")
+
+
+async def test_a_team_field_of_the_wrong_type_does_not_save_the_good_ones(client, supervisor) -> None:
+    response = await client.put("/api/teams/t1", headers=supervisor, json={"is_vip": "yes", "skills": ["returns"]})
+    assert [p["field"] for p in response.json()["extra"]] == ["is_vip"]
+    [team] = (await client.get("/api/teams", headers=supervisor)).json()
+    assert team["skills"] == ["general"]
+
+
+async def test_a_new_article_lists_every_problem(client, session_factory) -> None:
+    editor = await staff_headers(session_factory, client, "editor")
+    body = article_body(slug="Bad Slug!", title="", status="published")
+    body["variants"]["de"] = {"answer": "Hallo", "questions": ["Was?"]}
+    response = await client.post("/api/articles", json=body, headers=editor)
+    assert response.status_code == 400
+    assert [p["field"] for p in response.json()["extra"]] == ["status", "slug", "title", "variants.de"]
+
+
+@pytest.mark.parametrize("method, path", [("PUT", "/api/teams/t1"), ("POST", "/api/articles")])
+async def test_a_missing_body_is_named_in_words(client, session_factory, method, path) -> None:
+    headers = {**await staff_headers(session_factory, client, "admin"), "Content-Type": "application/json"}
+    response = await client.request(method, path, headers=headers, content=b"")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "a JSON body is required"
+
+
+async def test_a_shape_litestar_refuses_has_the_apps_error_shape(client, session_factory) -> None:
+    await make_team(session_factory, "support")
+    olena = await token_for(session_factory, await make_agent(session_factory, "olena@shop.ua", team="support"))
+    response = await client.post("/api/conversations/1/transfer", headers=olena, json={"team": "x" * 100})
+    body = response.json()
+    assert response.status_code == 400
+    assert [set(problem) for problem in body["extra"]] == [{"field", "error"}]
+    assert body["extra"][0]["field"] == "team"
+    assert body["detail"].startswith("team: ") and "64 characters" in body["detail"]
