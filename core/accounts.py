@@ -54,15 +54,23 @@ async def create_user(
     """Create a staff account (and its team when named and new).
 
     Raises:
-        ValidationFailed: unknown role, short password or malformed e-mail.
+        ValidationFailed: unknown role, short password, malformed e-mail, or a name or team name
+            longer than its column.
         ConflictError: the e-mail is taken.
     """
     email = email.strip().lower()
+    team = (team or "").strip() or None
     problems = []
     if role not in ROLES:
         problems.append({"field": "role", "error": f"unknown role {role!r}; one of {', '.join(ROLES)}"})
-    if "@" not in email or len(email) > 255:
+    if "@" not in email or len(email) > _column_length(StaffUser.email):
         problems.append({"field": "email", "error": "not an e-mail address"})
+    # The columns' own limits, checked here so that PostgreSQL does not refuse the insert with a
+    # traceback and SQLite does not store a team name that `teams set` then refuses.
+    if len(name) > _column_length(StaffUser.name):
+        problems.append({"field": "name", "error": f"name: at most {_column_length(StaffUser.name)} characters"})
+    if team is not None and len(team) > _column_length(Team.name):
+        problems.append({"field": "team", "error": f"team: at most {_column_length(Team.name)} characters"})
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append({"field": "password", "error": f"at least {MIN_PASSWORD_LENGTH} characters"})
     if problems:
@@ -76,6 +84,10 @@ async def create_user(
     session.add(AuditRecord(actor_type="system", action="user.create", target_type="staff_user",
                             target_id=str(user.id), details={"email": email, "role": role}))
     return user
+
+
+def _column_length(column: object) -> int:
+    return column.property.columns[0].type.length
 
 
 async def get_or_create_team(session: AsyncSession, *, name: str) -> Team:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
 
+from phonenumbers import SUPPORTED_REGIONS
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from core.customers.rfm import SEGMENTS
 from core.errors import ConfigurationError
 
 SUPPORTED_LANGUAGES = ("uk", "ru", "en")
@@ -163,7 +166,27 @@ class Settings(BaseSettings):
     @field_validator("phone_region")
     @classmethod
     def _check_phone_region(cls, value: str) -> str:
-        return value.upper()
+        region = value.upper()
+        if region not in SUPPORTED_REGIONS:
+            raise ValueError(f"unknown region {value!r}; use a two-letter country code such as UA or PL")
+        return region
+
+    @field_validator("vip_segments")
+    @classmethod
+    def _check_vip_segments(cls, value: list[str]) -> list[str]:
+        unknown = [segment for segment in value if segment.lower() not in SEGMENTS]
+        if unknown:
+            raise ValueError(f"unknown RFM segment {', '.join(unknown)}; use {', '.join(SEGMENTS)}")
+        return value
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _check_embedding_model(cls, value: str | None) -> str | None:
+        # A local path can be checked here; a model name only when it is loaded, since nothing may
+        # reach the model hub and a name is not a file.
+        if value and value.startswith(("/", "./", "../", "~")) and not Path(value).expanduser().is_dir():
+            raise ValueError(f"no model directory at {value}")
+        return value or None
 
     @field_validator("database_url")
     @classmethod
@@ -238,6 +261,9 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
+AnySettings = TypeVar("AnySettings", bound=BaseSettings)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build the settings, turning validation errors into one clear line per bad variable.
 
@@ -247,8 +273,17 @@ def load_settings(**overrides: object) -> Settings:
     Raises:
         ConfigurationError: naming the ``RELAYDESK_*`` variable at fault.
     """
+    return build_settings(Settings, **overrides)
+
+
+def build_settings(settings_class: type[AnySettings], **overrides: object) -> AnySettings:
+    """Build any ``RELAYDESK_*`` settings class (a package's own, such as the hand-off's) like :func:`load_settings`.
+
+    Raises:
+        ConfigurationError: one line naming every ``RELAYDESK_*`` variable at fault.
+    """
     try:
-        return Settings(**overrides)
+        return settings_class(**overrides)
     except ValidationError as exc:
         raise ConfigurationError(_describe(exc)) from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
 from pathlib import Path
 
@@ -15,14 +16,83 @@ from web.kb.cli import kb
 
 
 def _settings(**overrides: object) -> Settings:
+    from handoff.config import load_handoff_config
+
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
+        # The packages' own settings are read from the same environment; checking them here stops
+        # every command at start, where the app would otherwise fail inside its lifespan.
+        load_handoff_config()
+        return settings
     except ConfigurationError as exc:
         click.echo(f"relaydesk: invalid settings: {exc}", err=True)
         sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# SQLSTATE of PostgreSQL's "relation does not exist"; SQLite says "no such table" in its message.
+UNDEFINED_TABLE = "42P01"
+
+
+class _RelaydeskGroup(click.Group):
+    """The top-level group: a database that is not there or not migrated ends any command in one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; database failures become one line on stderr and exit code 1."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return super().invoke(ctx)
+        # asyncpg raises network errors as they are, unwrapped by SQLAlchemy; other OSErrors (a file
+        # that cannot be read) are not about the database and keep their traceback.
+        except (DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as exc:
+            click.echo(f"relaydesk: {_database_problem(exc)}", err=True)
+            sys.exit(1)
+
+
+def _database_problem(exc: Exception) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    # The settings loaded before the command ran, so they load again; the password is masked.
+    url = make_url(load_settings().database_url).render_as_string(hide_password=True)
+    if not isinstance(exc, DBAPIError):
+        return f"cannot connect to the database at {url}: {exc}"
+    reason = _first_line(exc.orig)
+    if "no such table" in reason or getattr(exc.orig, "sqlstate", None) == UNDEFINED_TABLE:
+        return "the database has no tables yet; run relaydesk db upgrade"
+    # Only failures while connecting have no statement (e.g. an unknown database, a refused login).
+    if exc.statement is None:
+        return f"cannot connect to the database at {url}: {reason}"
+    # The statement and its parameters stay out: they can carry customers' data.
+    return f"database error at {url}: {reason}"
+
+
+def _first_line(exc: BaseException) -> str:
+    # Library errors run to several lines (hints, the SQL); the command's answer is one line.
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _load_embedding_model(settings: Settings) -> None:
+    """Load a configured ``EMBEDDING_MODEL`` now, so a bad one stops the command in one line.
+
+    The app loads the same process-wide encoder inside its lifespan, where a failure ends in
+    uvicorn's traceback; loading it here first costs nothing, as the app then reuses it.
+    """
+    if settings.embedding_model is None:
+        return  # the bundled model ships with the package
+    from nlu.encoder import get_encoder
+
+    try:
+        get_encoder(settings.embedding_model)
+    except (OSError, ValueError) as exc:
+        click.echo(f"relaydesk: invalid settings: RELAYDESK_EMBEDDING_MODEL: cannot load "
+                   f"{settings.embedding_model!r} ({_first_line(exc)}); a model name is found only among models "
+                   "already downloaded to this machine, since nothing is fetched from the model hub", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=_RelaydeskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Relaydesk: self-hosted customer conversations for e-commerce."""
 
@@ -41,6 +111,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     from web.migrate import upgrade
 
     settings = _settings()
+    _load_embedding_model(settings)  # before logging is configured: its failure is one line, not log noise
     configure_logging(settings.log_level, json_lines=settings.log_json)
     upgrade(settings)
     if demo:
@@ -134,7 +205,7 @@ def customers() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def customers_import(path: Path) -> None:
     """Import customers and orders from a CSV or JSON export; nothing is written when any row is bad."""
-    from core.customers.importer import import_records, read_source, validate
+    from core.customers.importer import import_records, problem_location, read_source, validate
 
     settings = _settings()
 
@@ -149,7 +220,7 @@ def customers_import(path: Path) -> None:
     except RelaydeskError as exc:
         click.echo(f"relaydesk: {exc}", err=True)
         for problem in getattr(exc, "details", []):
-            where = f"line {problem['line']}: " if "line" in problem else ""
+            where = f"{problem_location(problem)}: " if "line" in problem else ""
             field = f"{problem['field']}: " if problem.get("field") else ""
             click.echo(f"  {where}{field}{problem['error']}", err=True)
         sys.exit(1)
@@ -176,6 +247,7 @@ def telegram_poll() -> None:
     if not settings.telegram_enabled:
         click.echo("relaydesk: RELAYDESK_TELEGRAM_TOKEN is not set (the token @BotFather gave you)", err=True)
         sys.exit(2)
+    _load_embedding_model(settings)  # before logging is configured: its failure is one line, not log noise
     configure_logging(settings.log_level, json_lines=settings.log_json)
     upgrade(settings)
     from bots.telegram.polling import PollingError
