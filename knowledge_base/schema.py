@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, describe
 from core.settings import SUPPORTED_LANGUAGES
 from knowledge_base.models import ARTICLE_STATUSES, Article
 
@@ -109,7 +109,7 @@ def parse_article(raw: Any, *, default_source_language: str = "uk") -> ArticleDa
     elif variants and source not in variants:
         problem("source_language", f"the source language {source!r} has no variant")
     if problems:
-        raise ValidationFailed("; ".join(f"{p['field']}: {p['error']}" for p in problems), problems)
+        raise ValidationFailed(describe(problems), problems)
     return ArticleData(slug=slug, title=title, status=status, tags=tags, source_language=source, variants=variants)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,10 @@ class SourceRecord:
     line: int
     data: dict
     order_lines: dict[str, int] = field(default_factory=dict)  # order number -> CSV line
+    # Its place in a JSON file whose line it shares with other customers (minified JSON): the line
+    # alone would not say which customer a problem is about.
+    position: int | None = None
+    problems: list[dict] = field(default_factory=list)  # found while reading, each with its "line"
 
 
 @dataclass
@@ -57,8 +62,11 @@ class ImportReport:
 def read_source(path: Path) -> list[SourceRecord]:
     """Read a ``.csv`` or ``.json`` file into customer records with their line numbers.
 
+    Problems of single rows (CSV) travel with their records and are reported by :func:`validate`,
+    together with every other problem.
+
     Raises:
-        ValidationFailed: unreadable file, unknown format or structural problems (with lines).
+        ValidationFailed: unreadable file, unknown format, a file that does not parse or a bad CSV header.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -76,8 +84,10 @@ def read_json(text: str) -> list[SourceRecord]:
     """Records of a JSON array of customers, each with the line its object starts on."""
     decoder = json.JSONDecoder()
     position = _skip_space(text, 0)
+    # A file that does not parse has this one problem: it is the message, without details that
+    # would print it a second time.
     if not text.startswith("[", position):
-        raise ValidationFailed("JSON import: expected a list of customers", [{"line": 1, "error": "not a list"}])
+        raise ValidationFailed("JSON import: expected a list of customers")
     position = _skip_space(text, position + 1)
     records = []
     line, counted_to = 1, 0
@@ -88,16 +98,18 @@ def read_json(text: str) -> list[SourceRecord]:
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
-            raise ValidationFailed(f"JSON import: line {exc.lineno}: {exc.msg}",
-                                   [{"line": exc.lineno, "error": exc.msg}]) from None
+            raise ValidationFailed(f"JSON import: line {exc.lineno}: {exc.msg}") from None
         records.append(SourceRecord(line, value))
         position = _skip_space(text, position)
         if text.startswith(",", position):
             position = _skip_space(text, position + 1)
         elif not text.startswith("]", position):
             line = text.count("\n", 0, position) + 1
-            raise ValidationFailed(f"JSON import: line {line}: expected ',' or ']'",
-                                   [{"line": line, "error": "expected ',' or ']'"}])
+            raise ValidationFailed(f"JSON import: line {line}: expected ',' or ']'")
+    shared = {line for line, count in Counter(record.line for record in records).items() if count > 1}
+    for number, record in enumerate(records, 1):
+        if record.line in shared:
+            record.position = number
     return records
 
 
@@ -117,12 +129,8 @@ def read_csv(text: str) -> list[SourceRecord]:
         problems += [{"line": 1, "error": f"unknown column {c!r}; known: {', '.join(CSV_COLUMNS)}"} for c in unknown]
         raise ValidationFailed("CSV import: bad header", problems)
     by_id: dict[str, SourceRecord] = {}
-    problems = []
     for row in reader:
         line = reader.line_num
-        if None in row:
-            problems.append({"line": line, "error": "more cells than columns"})
-            continue
         customer = {
             "external_id": (row.get("external_id") or "").strip(),
             "name": (row.get("name") or "").strip() or None,
@@ -132,15 +140,17 @@ def read_csv(text: str) -> list[SourceRecord]:
         if record is None:
             record = by_id[customer["external_id"]] = SourceRecord(line, {**customer, "orders": []})
         elif {k: record.data[k] for k in customer} != customer:
-            problems.append({"line": line, "external_id": customer["external_id"],
-                             "error": f"customer columns differ from line {record.line} of the same customer"})
+            # The row's order is still checked: every problem is reported in one run.
+            record.problems.append({"line": line, "error": f"customer columns differ from line {record.line} "
+                                                           "of the same customer"})
+        if None in row:
+            # The cells are shifted: which one is the order's number or total cannot be told.
+            record.problems.append({"line": line, "error": "more cells than columns"})
             continue
         order = {key: (row.get(column) or "").strip() for column, key in ORDER_COLUMNS.items()}
         if any(order.values()):
             record.order_lines.setdefault(order["number"], line)
             record.data["orders"].append({key: value for key, value in order.items() if value})
-    if problems:
-        raise ValidationFailed(f"CSV import: {len(problems)} bad row(s)", problems)
     return list(by_id.values())
 
 
@@ -157,33 +167,64 @@ async def validate(session: AsyncSession, sources: list[SourceRecord], *, region
     await plan_each_query(session)
     problems: list[dict] = []
     records: list[CustomerRecord] = []
-    owner_in_file: dict[str, str] = {}
+    owner_in_file: dict[str, tuple[str, SourceRecord]] = {}
     seen_ids: dict[str, int] = {}
     for source in sources:
-        external_id = source.data.get("external_id") if isinstance(source.data, dict) else None
+        external_id = _external_id(source)
+        problems += [_problem(source, **problem) for problem in source.problems]
         try:
-            record = CustomerRecord.model_validate(source.data, context={"region": region})
+            records.append(CustomerRecord.model_validate(source.data, context={"region": region}))
         except ValidationError as exc:
-            for problem in problems_of(exc):
-                problems.append({"line": _line_of(source, problem["field"]), "external_id": external_id, **problem})
+            problems += [_problem(source, line=_line_of(source, problem["field"]), **problem)
+                         for problem in problems_of(exc)]
+        # The checks across customers use the file's own values, so a customer with a bad row
+        # still has its duplicates reported in the same run.
+        if external_id is None:
             continue
-        if record.external_id in seen_ids:
-            problems.append({"line": source.line, "external_id": record.external_id, "field": "external_id",
-                             "error": f"customer already given on line {seen_ids[record.external_id]}"})
+        if external_id in seen_ids:
+            problems.append(_problem(source, field="external_id",
+                                     error=f"customer already given on line {seen_ids[external_id]}"))
             continue
-        seen_ids[record.external_id] = source.line
-        for order in record.orders:
-            other = owner_in_file.setdefault(order.number, record.external_id)
-            if other != record.external_id:
-                problems.append({"line": source.order_lines.get(order.number, source.line),
-                                 "external_id": record.external_id, "field": "orders.number",
-                                 "error": f"duplicate order {order.number}: already listed for customer {other}"})
-        records.append(record)
-    problems += await _orders_of_other_customers(session, sources, owner_in_file)
+        seen_ids[external_id] = source.line
+        for number in _order_numbers(source):
+            other, _ = owner_in_file.setdefault(number, (external_id, source))
+            if other != external_id:
+                problems.append(_problem(source, line=source.order_lines.get(number, source.line),
+                                         field="orders.number",
+                                         error=f"duplicate order {number}: already listed for customer {other}"))
+    problems += await _orders_of_other_customers(session, owner_in_file)
     if problems:
-        problems.sort(key=lambda p: p["line"])
+        problems.sort(key=lambda p: (p["line"], p.get("customer", 0)))
         raise ValidationFailed(f"{len(problems)} problem(s); nothing was imported", problems)
     return records
+
+
+def problem_location(problem: dict) -> str:
+    """Where a problem of :func:`validate` is: "line 4", or "customer 20000 (line 1)" in minified JSON."""
+    if "customer" in problem:
+        return f"customer {problem['customer']} (line {problem['line']})"
+    return f"line {problem['line']}"
+
+
+def _problem(source: SourceRecord, *, line: int | None = None, **problem) -> dict:
+    where = {"line": line or source.line, "external_id": _external_id(source)}
+    if source.position is not None:
+        where["customer"] = source.position
+    return where | problem
+
+
+def _external_id(source: SourceRecord) -> str | None:
+    value = source.data.get("external_id") if isinstance(source.data, dict) else None
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _order_numbers(source: SourceRecord) -> list[str]:
+    """The order numbers the record lists, as given (its orders need not be valid)."""
+    orders = source.data.get("orders") if isinstance(source.data, dict) else None
+    if not isinstance(orders, list):
+        return []
+    numbers = (order.get("number") for order in orders if isinstance(order, dict))
+    return [number.strip() for number in numbers if isinstance(number, str) and number.strip()]
 
 
 def _line_of(source: SourceRecord, field_path: str) -> int:
@@ -220,17 +261,14 @@ async def order_owners(session: AsyncSession, numbers: list[str]) -> dict[str, s
     return owners
 
 
-async def _orders_of_other_customers(session: AsyncSession, sources: list[SourceRecord],
-                                     owner_in_file: dict[str, str]) -> list[dict]:
-    lines = {s.data.get("external_id"): s for s in sources if isinstance(s.data, dict)}
+async def _orders_of_other_customers(session: AsyncSession,
+                                     owner_in_file: dict[str, tuple[str, SourceRecord]]) -> list[dict]:
     problems = []
     for number, owner in (await order_owners(session, list(owner_in_file))).items():
-        wanted = owner_in_file[number]
+        wanted, source = owner_in_file[number]
         if owner != wanted:
-            source = lines[wanted]
-            problems.append({"line": source.order_lines.get(number, source.line), "external_id": wanted,
-                             "field": "orders.number",
-                             "error": f"duplicate order {number}: it belongs to another customer"})
+            problems.append(_problem(source, line=source.order_lines.get(number, source.line), field="orders.number",
+                                     error=f"duplicate order {number}: it belongs to another customer"))
     return problems
 
 

@@ -49,11 +49,12 @@ async def send_notification(session: AsyncSession, settings: Settings, *, custom
     """Render and queue a notification; returns it with the events to publish after commit.
 
     Args:
-        channel: try this channel first instead of the one the customer last wrote from.
+        channel: try this channel first instead of the one the customer last wrote from; when the
+            customer is not reachable there, their other messengers follow in the usual order.
 
     Raises:
         ValidationFailed: unknown template or a missing parameter (nothing is stored).
-        ConflictError: the customer opted out of marketing, was erased or has no channel to write to.
+        ConflictError: the customer opted out of marketing, was erased or has no messenger to write to.
     """
     chosen = get_template(template)
     customer = await surviving(session, customer)
@@ -63,12 +64,13 @@ async def send_notification(session: AsyncSession, settings: Settings, *, custom
         raise ConflictError(f"customer {customer.id} opted out of marketing messages; nothing was sent")
     candidates = await reachable_identities(session, customer.id)
     if channel:
+        # ``channel`` is tried first, not only: a customer not reachable there gets the notification on
+        # their other messengers, as they would if its delivery there gave up (see fail_over).
         candidates.sort(key=lambda identity: identity.channel != channel)
     language = language_of(customer, candidates[0] if candidates else None, settings)
     text = render(chosen, language, params)
-    if not candidates or (channel and candidates[0].channel != channel):
-        where = f"on {channel}" if channel else "on any messenger"
-        raise ConflictError(f"customer {customer.id} cannot be reached {where}; nothing was sent")
+    if not candidates:
+        raise ConflictError(f"customer {customer.id} cannot be reached on any messenger; nothing was sent")
     notification = Notification(customer_id=customer.id, template=template, language=language,
                                 params={k: str(v) for k, v in params.items()}, text=text,
                                 marketing=chosen.marketing, requested_channel=channel, requested_by=requested_by)
@@ -169,4 +171,5 @@ async def notification_view(session: AsyncSession, notification: Notification) -
         status = "failed_over"
     return {"id": notification.id, "customer_id": notification.customer_id, "template": notification.template,
             "language": notification.language, "marketing": notification.marketing, "text": notification.text,
-            "status": status, "attempts": attempts, "created_at": notification.created_at.isoformat()}
+            "requested_channel": notification.requested_channel, "status": status, "attempts": attempts,
+            "created_at": notification.created_at.isoformat()}

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from core.customers.phones import InvalidPhone, normalise_phone
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, describe
 
 
 class OrderRecord(BaseModel):
@@ -105,7 +105,7 @@ def _parse(model: type[BaseModel], data: object, context: dict | None = None):
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         problems = problems_of(exc)
-        raise ValidationFailed("; ".join(f"{p['field']}: {p['error']}" for p in problems), problems) from None
+        raise ValidationFailed(describe(problems), problems) from None
 
 
 def parse_customer(data: object, *, region: str) -> CustomerRecord:

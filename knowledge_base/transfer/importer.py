@@ -45,6 +45,7 @@ def validate_rows(rows: Sequence[Row], *, default_source_language: str = "uk") -
         ValidationFailed: with one ``{"location", "field", "error"}`` per problem, for every bad row.
     """
     problems: list[dict[str, str]] = []
+    bad_rows = 0
     articles: list[ArticleData] = []
     first_seen: dict[str, str] = {}
     for row in rows:
@@ -60,8 +61,8 @@ def validate_rows(rows: Sequence[Row], *, default_source_language: str = "uk") -
             first_seen.setdefault(article.slug, row.location)
             articles.append(article)
         problems += found
+        bad_rows += bool(found)
     if problems:
-        bad_rows = len({p["location"] for p in problems})
         raise ValidationFailed(f"{bad_rows} bad article(s), nothing was imported", problems)
     return articles
 

@@ -1,7 +1,8 @@
 """Reading articles from JSON, YAML, CSV or a folder of Markdown files, remembering where each came from.
 
 Every reader returns :class:`Row` objects: the raw article in exchange shape and its location
-("line 12", "returns.en.md"), so validation can point at the exact row or file. A file that cannot
+("line 12", "returns.en.md"; "article 7 (line 1)" when several articles start on one line, as in
+minified JSON), so validation can point at the exact row or file. A file that cannot
 be parsed at all raises :class:`~core.errors.ValidationFailed` naming the line.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,15 +61,18 @@ def read_json(text: str) -> list[Row]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _unreadable(f"line {exc.lineno}", f"not valid JSON: {exc.msg}") from exc
-    start = _json_list_start(text, document)
+    articles = _article_list(document)
     decoder = json.JSONDecoder()
-    rows, position = [], start + 1
-    for article in _article_list(document):
+    position = (text.index("[") if isinstance(document, list) else _json_articles_start(text, decoder)) + 1
+    lines, line, counted_to = [], 1, 0
+    for _ in articles:
         position = _skip(text, position, " \t\r\n,")
-        _, end = decoder.raw_decode(text, position)
-        rows.append(Row(f"line {text.count(chr(10), 0, position) + 1}", article))
-        position = end
-    return rows
+        # Only the newlines since the previous article are counted: a large file stays linear.
+        line += text.count("\n", counted_to, position)
+        counted_to = position
+        lines.append(line)
+        position = decoder.raw_decode(text, position)[1]
+    return [Row(where, article) for where, article in zip(_locations(lines), articles, strict=True)]
 
 
 def read_yaml(text: str) -> list[Row]:
@@ -82,8 +86,8 @@ def read_yaml(text: str) -> list[Row]:
     articles = _article_list(document)
     if isinstance(node, yaml.MappingNode):
         node = next(value for key, value in node.value if key.value == "articles")
-    return [Row(f"line {item.start_mark.line + 1}", article) for item, article in zip(node.value, articles,
-                                                                                       strict=True)]
+    lines = [item.start_mark.line + 1 for item in node.value]
+    return [Row(where, article) for where, article in zip(_locations(lines), articles, strict=True)]
 
 
 def read_csv(text: str) -> list[Row]:
@@ -163,10 +167,25 @@ def _article_list(document: Any) -> list:
     raise _unreadable("the file", 'expected a list of articles (or {"articles": [...]})')
 
 
-def _json_list_start(text: str, document: Any) -> int:
-    if isinstance(document, list):
-        return text.index("[")
-    return re.search(r'"articles"\s*:\s*\[', text).end() - 1
+def _json_articles_start(text: str, decoder: json.JSONDecoder) -> int:
+    """Where the value of the top-level ``"articles"`` key starts (the last one, as ``json.loads`` keeps)."""
+    # Walked key by key rather than searched for, so an "articles" inside a string or a nested
+    # object is never taken for it.
+    position, start = _skip(text, text.index("{") + 1, " \t\r\n"), -1
+    while text[position] == '"':
+        key, position = decoder.raw_decode(text, position)
+        position = _skip(text, position, " \t\r\n:")
+        if key == "articles":
+            start = position
+        position = _skip(text, decoder.raw_decode(text, position)[1], " \t\r\n,")
+    return start
+
+
+def _locations(lines: list[int]) -> list[str]:
+    """Each article's location from the line it starts on; its position too when the line holds several."""
+    shared = {line for line, count in Counter(lines).items() if count > 1}
+    return [f"article {number} (line {line})" if line in shared else f"line {line}"
+            for number, line in enumerate(lines, 1)]
 
 
 def _skip(text: str, position: int, characters: str) -> int:
@@ -176,4 +195,6 @@ def _skip(text: str, position: int, characters: str) -> int:
 
 
 def _unreadable(where: str, error: str) -> ValidationFailed:
-    return ValidationFailed(f"{where}: {error}", [{"location": where, "field": "", "error": error}])
+    # A file that cannot be read has this one problem: the message says it all, so no details
+    # (listed as well, it would be printed twice).
+    return ValidationFailed(f"{where}: {error}")

@@ -12,7 +12,8 @@ import frontmatter
 import yaml
 
 from core.errors import ValidationFailed
-from knowledge_base.schema import ArticleData
+from core.settings import SUPPORTED_LANGUAGES
+from knowledge_base.schema import SLUG_PATTERN, ArticleData
 from knowledge_base.transfer.readers import CSV_COLUMNS
 
 
@@ -23,16 +24,22 @@ def write_articles(articles: Sequence[ArticleData], path: Path) -> str:
         The format written: "json", "yaml", "csv" or "markdown".
 
     Raises:
-        ValidationFailed: an unknown extension.
+        ValidationFailed: an unknown extension, a path that cannot be written (a missing folder, a
+            file where the Markdown folder should be), or a folder holding other Markdown files.
     """
     suffix = path.suffix.lower()
-    if path.is_dir() or not suffix:
-        write_markdown_folder(articles, path)
-        return "markdown"
     writers = {".json": to_json, ".yaml": to_yaml, ".yml": to_yaml, ".csv": to_csv}
-    if suffix not in writers:
+    if suffix and suffix not in writers and not path.is_dir():
         raise ValidationFailed(f"{path}: unknown format; use a folder, or a .json, .yaml or .csv file")
-    path.write_text(writers[suffix](articles), encoding="utf-8")
+    if path.is_file() and not suffix:
+        raise ValidationFailed(f"{path}: is a file, not a folder; name a folder, or a .json, .yaml or .csv file")
+    try:
+        if path.is_dir() or not suffix:
+            write_markdown_folder(articles, path)
+            return "markdown"
+        path.write_text(writers[suffix](articles), encoding="utf-8")
+    except OSError as exc:
+        raise ValidationFailed(f"{path}: cannot write: {exc.strerror or exc}") from exc
     return suffix.lstrip(".").replace("yml", "yaml")
 
 
@@ -63,8 +70,25 @@ def to_csv(articles: Sequence[ArticleData]) -> str:
 
 
 def write_markdown_folder(articles: Sequence[ArticleData], folder: Path) -> None:
-    """One ``<slug>.<language>.md`` file per article language, front matter plus the answer."""
+    """One ``<slug>.<language>.md`` file per article language, front matter plus the answer.
+
+    The folder then holds exactly these articles, as an import of it would read them: files named
+    like an export's that are not among them (articles deleted since a previous export) are removed.
+    A folder holding any other Markdown file (anywhere under it: the import reads them all) is
+    refused before anything is written, so an operator's own files are never overwritten or deleted.
+
+    Raises:
+        ValidationFailed: the folder holds Markdown files that are not an export's.
+    """
+    if folder.is_dir():
+        foreign = sorted(str(path.relative_to(folder)) for path in folder.rglob("*.md")
+                         if path.parent != folder or not _is_export_name(path.name))
+        if foreign:
+            raise ValidationFailed(
+                f"{folder}: holds Markdown files that are not an export's ({', '.join(foreign[:3])}"
+                f"{', …' if len(foreign) > 3 else ''}); export into an empty folder or a previous export")
     folder.mkdir(parents=True, exist_ok=True)
+    written = set()
     for article in articles:
         for language, variant in sorted(article.variants.items()):
             meta = {"slug": article.slug, "title": article.title, "status": article.status,
@@ -74,4 +98,15 @@ def write_markdown_folder(articles: Sequence[ArticleData], folder: Path) -> None
                 meta["variant_title"] = variant.title
             post = frontmatter.Post(variant.answer, **meta)
             text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True, width=1000)
-            (folder / f"{article.slug}.{language}.md").write_text(text + "\n", encoding="utf-8")
+            name = f"{article.slug}.{language}.md"
+            (folder / name).write_text(text + "\n", encoding="utf-8")
+            written.add(name)
+    for stale in folder.glob("*.md"):
+        if stale.name not in written:
+            stale.unlink()
+
+
+def _is_export_name(name: str) -> bool:
+    """Whether ``name`` is one an export writes: ``<slug>.<language>.md``."""
+    slug, _, rest = name.partition(".")
+    return bool(SLUG_PATTERN.match(slug)) and rest in {f"{language}.md" for language in SUPPORTED_LANGUAGES}
