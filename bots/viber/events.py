@@ -27,6 +27,7 @@ from viberbot.api.viber_requests import (
 from bots.flow import InboundFlow
 from bots.normalize import language_hint
 from bots.outbox_store import record_receipt, set_subscribed
+from bots.viber.callback_check import callback_problems
 from bots.viber.convert import CHANNEL, context_link, from_request, message_token, unsupported_from_raw
 from core import events
 
@@ -41,7 +42,7 @@ RECEIPTS = {ViberDeliveredRequest: "delivered", ViberSeenRequest: "seen", ViberF
 
 
 class UnreadableCallback(ValueError):
-    """The callback JSON lacks what its event type requires."""
+    """The callback JSON lacks what its event type requires or has a field of the wrong type."""
 
 
 class ViberEvents:
@@ -56,20 +57,16 @@ class ViberEvents:
         """The viberbot request for ``raw``; None for event or message types viberbot does not know.
 
         Raises:
-            UnreadableCallback: a known event without the fields it requires.
+            UnreadableCallback: a known event without the fields it requires, or with a field of the
+                wrong type (every problem named, see :func:`callback_problems`).
         """
+        problems = callback_problems(raw)
+        if problems:
+            raise UnreadableCallback("; ".join(problems))
         try:
-            request = create_request(raw)
-            token = getattr(request, "message_token", None)
-            if token is not None:
-                message_token(token)
-            if isinstance(request, ViberMessageRequest) and not request.sender.id:
-                raise UnreadableCallback("message without sender id")
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise UnreadableCallback(f"{type(exc).__name__}: {exc}") from None
+            return create_request(raw)
         except Exception:  # viberbot signals unknown event / message types with a bare Exception
             return None
-        return request
 
     async def handle(self, request: ViberRequest | None, raw: dict[str, Any]) -> dict[str, Any]:
         """Act on one parsed callback and return the response body."""

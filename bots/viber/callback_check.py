@@ -1,0 +1,95 @@
+"""Checking a Viber callback's fields against the REST Bot API's callback format, in words.
+
+viberbot reads callbacks without checking them: a missing field is a ``KeyError`` and a field of the
+wrong type (``"text": 5``) passes through to the flow, which then fails on it. So each known event's
+required fields and every documented field's type are checked before viberbot sees the body, and
+each problem is named the way the documentation names the field ("a message event needs sender.id",
+"message.text must be a string"). Fields the documentation does not list, unknown event types and
+unknown message types are left alone: Viber adds them, and they are acknowledged as documented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Check = tuple[str, Callable[[Any], bool]]  # (what the value must be, in words; whether it is)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _token(value: Any) -> bool:
+    # Message tokens are 64-bit integers, which some senders quote to keep them exact.
+    return _integer(value) or (isinstance(value, str) and value.isdigit())
+
+
+STRING: Check = ("a string", lambda value: isinstance(value, str))
+INTEGER: Check = ("an integer", _integer)
+NUMBER: Check = ("a number", lambda value: _integer(value) or isinstance(value, float))
+BOOLEAN: Check = ("true or false", lambda value: isinstance(value, bool))
+TOKEN: Check = ("an integer", _token)
+
+# The documented fields of a callback and their types; a nested mapping is an object with those fields.
+USER = {"id": STRING, "name": STRING, "avatar": STRING, "country": STRING, "language": STRING,
+        "api_version": INTEGER}
+MESSAGE = {"type": STRING, "text": STRING, "media": STRING, "thumbnail": STRING, "file_name": STRING,
+           "file_size": INTEGER, "size": INTEGER, "duration": INTEGER, "sticker_id": INTEGER,
+           "tracking_data": STRING, "location": {"lat": NUMBER, "lon": NUMBER},
+           "contact": {"name": STRING, "phone_number": STRING, "avatar": STRING}}
+CALLBACK = {"event": STRING, "timestamp": INTEGER, "message_token": TOKEN, "chat_hostname": STRING,
+            "sender": USER, "user": USER, "message": MESSAGE, "user_id": STRING, "type": STRING,
+            "context": STRING, "subscribed": BOOLEAN, "silent": BOOLEAN, "desc": STRING}
+
+# What each event needs (dotted paths: sender.id needs a sender object); none may be empty.
+REQUIRED = {
+    "message": ("timestamp", "message_token", "sender.id", "message.type"),
+    "conversation_started": ("timestamp", "message_token", "type", "user.id"),
+    "subscribed": ("timestamp", "user.id"),
+    "unsubscribed": ("timestamp", "user_id"),
+    "delivered": ("timestamp", "message_token"),
+    "seen": ("timestamp", "message_token", "user_id"),
+    "failed": ("timestamp", "message_token", "user_id", "desc"),
+    "webhook": ("timestamp",),
+}
+
+
+def callback_problems(raw: Mapping[str, Any]) -> list[str]:
+    """Every way ``raw`` departs from the callback format of its event, in words; empty when none.
+
+    An unknown event only needs ``event`` to be a string.
+    """
+    event = raw.get("event")
+    if not isinstance(event, str):
+        return ["event is required" if event is None else "event must be a string"]
+    if event not in REQUIRED:
+        return []
+    problems = _type_problems(raw, CALLBACK, "")
+    for path in REQUIRED[event]:
+        if _lookup(raw, path) in (None, ""):
+            problems.append(f"a {event} event needs {path}")
+    return problems
+
+
+def _type_problems(body: Mapping[str, Any], spec: Mapping[str, Any], prefix: str) -> list[str]:
+    problems = []
+    for field, expected in spec.items():
+        if field not in body:
+            continue
+        value, path = body[field], prefix + field
+        if isinstance(expected, Mapping):
+            if isinstance(value, Mapping):
+                problems.extend(_type_problems(value, expected, path + "."))
+            else:
+                problems.append(f"{path} must be an object")
+        elif not expected[1](value):
+            problems.append(f"{path} must be {expected[0]}")
+    return problems
+
+
+def _lookup(body: Mapping[str, Any], path: str) -> Any:
+    value: Any = body
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
