@@ -42,6 +42,7 @@ from bots.messengers.webchat import author_name
 from bots.outbox_store import STATUS_RANK
 from core import events
 from core.models import Conversation, Identity, Message
+from nlu.text import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -128,10 +129,14 @@ class WebchatHub:
 
     def _shown(self, message: Message, language: str | None) -> dict:
         """A stored message as the history frame lists it (an outgoing one as it was pushed)."""
+        payload = message.payload or {}
+        text = message.text
+        if message.direction == "in" and payload.get("label"):
+            # A pressed button is stored with its data ("csat:4") and shown by its label, as when pressed.
+            text = payload["label"]
         shown = {"message_id": message.id, "direction": message.direction, "author": message.author,
-                 "text": message.text, "buttons": [], "delivery_status": message.delivery_status}
+                 "text": text, "buttons": [], "delivery_status": message.delivery_status}
         if message.direction == "out":
-            payload = message.payload or {}
             settings = self.flow.settings
             shown["buttons"] = payload.get("buttons") or []
             shown["author_name"] = author_name(message.author, payload, language or settings.default_language,
@@ -158,8 +163,9 @@ class WebchatHub:
         if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
             raise FrameError("id: 1-64 characters of A-Z, a-z, 0-9, _ and -")
         text = frame.get("text") if kind == "message" else frame.get("data")
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            raise FrameError(f"text: 1-{MAX_TEXT} characters")
+        # normalize() drops invisible characters: a message of zero-width spaces has nothing to show.
+        if not isinstance(text, str) or not normalize(text) or len(text) > MAX_TEXT:
+            raise FrameError(f"text: 1-{MAX_TEXT} characters, not only blanks or invisible ones")
         payload = {"data": text, "label": str(frame.get("label") or "")[:200]} if kind == "callback" else {}
         result = await self.flow.process(InboundMessage(
             channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=f"{visitor}:{client_id}",

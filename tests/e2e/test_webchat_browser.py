@@ -220,3 +220,19 @@ async def test_the_page_speaks_the_shoppers_language_and_says_when_a_paste_is_cu
         await page.keyboard.insert_text("x" * 4300)  # as a paste: the field keeps 4000
         assert len(await page.input_value("#text")) == 4000
         await expect(page.locator("#status")).to_have_text("Повідомлення обрізано до 4000 символів")
+        # Found on the demo: the notice stayed after the message was sent and the field was empty.
+        await page.locator("#text").press("Enter")
+        await expect(page.locator(".msg.in")).to_have_count(1)
+        await expect(page.locator("#status")).to_have_text("")
+
+
+async def test_a_message_of_invisible_characters_is_not_sent(server):
+    async with launched_chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(f"{server.url}/chat")
+        await page.fill("#text", "\u200b\u200b\ufeff")
+        await page.locator("#text").press("Enter")
+        await page.fill("#text", "Where is my parcel?")
+        await page.locator("#text").press("Enter")
+        await expect(page.locator(".msg.in")).to_have_count(1)
+        await expect(page.locator(".msg.in")).to_have_text("Where is my parcel?")

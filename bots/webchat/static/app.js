@@ -9,6 +9,8 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const status = document.getElementById("status");
+  // Characters that take no space on screen (as nlu/text.py strips them).
+  const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
   const shown = new Set();          // message ids already on screen (history and pushes may overlap)
   // The page's own words, in the browser's language (the bot's replies come in the conversation's).
   const WORDS = {
@@ -209,8 +211,10 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) return;
+    // Zero-width characters alone show nothing; the server refuses them too.
+    if (!text.replace(INVISIBLE, "")) return;
     input.value = "";
+    if (status.textContent === words.tooLong) status.textContent = "";
     submit({type: "message", text: text}, text);
   });
 

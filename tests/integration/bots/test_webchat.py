@@ -106,6 +106,9 @@ async def test_a_visitor_sees_only_their_own_messages(server, session_factory):
     pytest.param(json.dumps({"type": "shout"}), "unknown frame type", id="unknown-type"),
     pytest.param(json.dumps({"type": "message", "id": "c1", "text": ""}), "text", id="empty-text"),
     pytest.param(json.dumps({"type": "message", "id": "c1", "text": "x" * 4001}), "text", id="too-long"),
+    # Found on the demo: zero-width spaces alone were stored, shown as an empty bubble and answered.
+    pytest.param(json.dumps({"type": "message", "id": "c1", "text": "\u200b\u200b \ufeff"}), "invisible",
+                 id="invisible-only"),
     pytest.param(json.dumps({"type": "message", "id": "../../x", "text": "hi"}), "id", id="bad-id"),
 ])
 async def test_bad_frames_get_an_error_and_store_nothing(server, session_factory, frame, detail):
@@ -239,3 +242,15 @@ async def test_a_message_typed_in_one_tab_shows_in_the_visitors_other_tab(server
         assert own[-1]["message_id"] == echo["message_id"]  # the sending tab knows it by its client id
     async with connect(server, visitor_id()) as stranger:
         assert json.loads(await stranger.recv()) == {"type": "history", "messages": []}
+
+
+async def test_a_pressed_button_is_shown_by_its_label_after_a_reload(server):
+    # Found on the demo: after a reload the shopper's bubble read "csat:4" instead of the "4" they pressed.
+    visitor = visitor_id()
+    async with connect(server, visitor) as socket:
+        await socket.recv()
+        await socket.send(json.dumps({"type": "callback", "id": "c1", "data": "csat:4", "label": "4 ★"}))
+        await frames_until(socket, lambda f: f["type"] == "accepted")
+    async with connect(server, visitor) as socket:
+        history = json.loads(await socket.recv())
+    assert [(m["direction"], m["text"]) for m in history["messages"]][0] == ("in", "4 ★")

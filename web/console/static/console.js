@@ -1,10 +1,7 @@
 // Relaydesk agent console: plain browser JavaScript, no build step. Everything that comes from
-// shoppers, agents or the database is inserted with textContent, never as HTML.
+// shoppers, agents or the database is inserted with textContent, never as HTML. The shared state, $ and
+// api() come from console-session.js, loaded first.
 "use strict";
-
-const state = { me: null, csrf: "", openId: null, detail: null, agentNames: new Map(), cannedLanguage: null,
-  socket: null, retry: 500, refreshTimer: null };
-const $ = (id) => document.getElementById(id);
 
 function el(tag, options = {}, children = []) {
   const node = document.createElement(tag);
@@ -13,48 +10,6 @@ function el(tag, options = {}, children = []) {
   for (const [key, value] of Object.entries(options.data || {})) node.dataset[key] = String(value);
   for (const child of children) if (child) node.appendChild(child);
   return node;
-}
-
-async function api(method, path, body, retried = false) {
-  const headers = { "Accept": "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
-  const response = await fetch(path, { method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) {
-    const detail = (data && data.detail) || response.statusText;
-    // Another tab signed out and in again: this tab's token belongs to a session that is gone.
-    // Re-read the session once and repeat the write, if it is still the same person.
-    if (response.status === 403 && !retried && method !== "GET" && /CSRF/.test(detail) && await sessionStillMine()) {
-      return api(method, path, body, true);
-    }
-    if (response.status === 401 && state.me && !path.startsWith("/api/auth/")) sessionEnded();
-    const error = new Error(detail);
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
-
-// The browser's current session, if it is still the signed-in person's: take its CSRF token.
-// Someone else signed in meanwhile: start over as them rather than act in their name.
-async function sessionStillMine() {
-  const response = await fetch("/api/auth/me", { headers: { "Accept": "application/json" },
-                                                 credentials: "same-origin" });
-  if (!response.ok) { sessionEnded(); return false; }
-  const me = await response.json();
-  if (!state.me || me.id !== state.me.id) { location.reload(); return false; }
-  state.csrf = me.csrf_token || "";
-  return true;
-}
-
-// Signed out in another tab (or the session expired): say so instead of showing stale lists.
-function sessionEnded() {
-  if (state.socket) state.socket.close();
-  state.me = null;
-  showLogin();
-  $("login-error").textContent = "Your session ended. Sign in again.";
 }
 
 function time(iso) { return iso ? new Date(iso).toLocaleString() : ""; }
@@ -74,6 +29,7 @@ const CONSOLE_ROLES = ["admin", "supervisor", "agent"];
 
 function signedIn() {
   state.csrf = state.me.csrf_token || "";
+  state.lastUserId = state.me.id;
   if (!CONSOLE_ROLES.includes(state.me.role)) return showNotForRole();
   showApp();
 }
@@ -88,7 +44,11 @@ $("login-form").addEventListener("submit", async (event) => {
   $("login-error").textContent = "";
   try {
     await api("POST", "/api/auth/login", { email: $("login-email").value, password: $("login-password").value });
-    state.me = await api("GET", "/api/auth/me");
+    const me = await api("GET", "/api/auth/me");
+    // The page may still show the conversation and draft of whoever signed in here before: keep them only
+    // for that same person.
+    if (state.lastUserId !== null && me.id !== state.lastUserId) return location.reload();
+    state.me = me;
     signedIn();
   } catch (error) { $("login-error").textContent = error.message; }
 });
@@ -109,13 +69,16 @@ async function showApp() {
   $("me").textContent = `${state.me.name || state.me.email} (${state.me.role})`;
   $("team-section").hidden = !isSupervisor();
   $("analytics-link").hidden = !isSupervisor();
-  const agents = await api("GET", "/api/agents");
-  state.agentNames = new Map(agents.map((agent) => [agent.id, agent.name]));
+  // Admins act on conversations as supervisors do but take none: no status of their own to set.
+  $("my-status-label").hidden = !state.me.takes_conversations;
+  const [agents, teams] = await Promise.all([api("GET", "/api/agents"), api("GET", "/api/teams")]);
+  state.teams = teams;
   const mine = agents.find((agent) => agent.id === state.me.id);
   if (mine) $("my-status").value = mine.status;
   if (isSupervisor()) renderAgents(agents);
-  await loadTransferTargets(agents);
+  rememberAgents(agents);
   await refreshLists();
+  if (state.openId !== null) await renderConversation();  // signed in again: what may be done now
   connect();
 }
 
@@ -130,7 +93,9 @@ function renderAgents(agents) {
     select.setAttribute("aria-label", `Status of ${agent.name}`);
     select.addEventListener("change", async () => {
       await api("POST", `/api/agents/${agent.id}/status`, { status: select.value });
-      renderAgents(await api("GET", "/api/agents"));
+      const agents = await api("GET", "/api/agents");
+      renderAgents(agents);
+      rememberAgents(agents);
       await refreshLists();
     });
     return el("li", { data: { agentId: agent.id } }, [el("span", { text: `${agent.name} ` }), select]);
@@ -204,10 +169,12 @@ async function openConversation(id) {
 
 async function renderConversation() {
   const id = state.openId;
-  const [detail, messages] = await Promise.all([api("GET", `/api/conversations/${id}`),
-    api("GET", `/api/conversations/${id}/messages`)]);
+  // Agents come again with the conversation: the transfer picker must show whether each one is online now.
+  const [detail, messages, agents] = await Promise.all([api("GET", `/api/conversations/${id}`),
+    api("GET", `/api/conversations/${id}/messages`), api("GET", "/api/agents")]);
   if (id !== state.openId) return;
   state.detail = detail;
+  rememberAgents(agents);
   $("conversation-title").textContent = `Conversation #${detail.id} · ${detail.status}`;
   // replaceChildren would show a null child as the text "null": only real nodes go in.
   $("conversation-meta").replaceChildren(...[
@@ -217,7 +184,7 @@ async function renderConversation() {
     detail.sla_breached ? el("span", { className: "badge failed", text: "SLA breached" }) : null,
   ].filter(Boolean));
   const mineNow = detail.status === "assigned" && detail.assignee_id === state.me.id;
-  $("take").hidden = detail.status !== "queued";
+  $("take").hidden = detail.status !== "queued" || !state.me.takes_conversations;
   // The API's rule (handoff/flows.py _ensure_owner): anyone may act on a queued conversation, only its
   // agent or a supervisor on an assigned one.
   const mayAct = detail.status === "queued" || (detail.status === "assigned" && (mineNow || isSupervisor()));
@@ -246,12 +213,27 @@ function messageNode(m) {
       data: { testid: "delivery-status" } }) : null,
   ]);
   const body = el("div", { className: "text", text: m.pressed_label || m.text });  // a press reads as what was pressed
-  const files = m.attachments.map((a) => el("div", { className: "attachment",
-    text: `📎 ${a.kind || "file"} ${a.name || ""} (file id ${a.file_id})` }));
+  const files = m.attachments.map(attachmentNode);
   const buttons = m.buttons.length ? el("div", { className: "meta",
     text: `buttons: ${m.buttons.flat().join(" | ")}` }) : null;
   return el("li", { className: `${m.direction} author-${m.author}`, data: { messageId: m.id, testid: "message" } },
     [meta, body, ...files, buttons]);
+}
+
+function attachmentNode(a) {
+  const place = a.location;
+  // Only numbers go into the link and its label, whatever the stored payload holds.
+  if (place && Number.isFinite(place.latitude) && Number.isFinite(place.longitude)) {
+    const map = new URL("https://www.openstreetmap.org/");
+    map.searchParams.set("mlat", String(place.latitude));
+    map.searchParams.set("mlon", String(place.longitude));
+    const link = el("a", { text: `📍 ${place.latitude}, ${place.longitude}`, data: { testid: "location" } });
+    link.href = map.href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    return el("div", { className: "attachment" }, [link]);
+  }
+  return el("div", { className: "attachment", text: `📎 ${a.kind || "file"} ${a.name || ""} (file id ${a.file_id})` });
 }
 
 function eventNode(e) {
@@ -344,12 +326,18 @@ function option(text, value) {
   return node;
 }
 
-async function loadTransferTargets(agents) {
-  const teams = await api("GET", "/api/teams");
-  $("transfer-target").replaceChildren(option("Transfer to…", ""),
-    ...teams.map((team) => option(`team ${team.name}`, `team:${team.name}`)),
+// The agents as they are now: their names for the lists, and the transfer picker with each one's status
+// (a transfer to someone away or offline is allowed, but whoever transfers should know). The choice
+// already made in the picker stays.
+function rememberAgents(agents) {
+  state.agentNames = new Map(agents.map((agent) => [agent.id, agent.name]));
+  const picker = $("transfer-target"), chosen = picker.value;
+  picker.replaceChildren(option("Transfer to…", ""),
+    ...state.teams.map((team) => option(`team ${team.name}`, `team:${team.name}`)),
     ...agents.filter((agent) => agent.id !== state.me.id)
       .map((agent) => option(`${agent.name} (${agent.status})`, `agent:${agent.id}`)));
+  picker.value = chosen;
+  if (picker.value !== chosen) picker.value = "";  // that agent is no longer listed
 }
 
 // Canned replies are in the open conversation's language (else the customer's, else the browser's), fetched
@@ -369,7 +357,9 @@ function scheduleRefresh(conversationId) {
   clearTimeout(state.refreshTimer);
   const openTouched = state.openId !== null && (conversationId === state.openId ||
     (state.detail && state.detail.customer.conversations.some((c) => c.id === conversationId)));
-  state.refreshTimer = setTimeout(() => {
+  state.refreshTimer = setTimeout(async () => {
+    // The lists would be read with whatever session the browser holds: make sure it is still this person's.
+    if (await checkSession() !== "mine") return;
     refreshLists();
     if (openTouched) renderConversation();
   }, 50);
@@ -395,7 +385,7 @@ function connect() {
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
   });
   socket.addEventListener("close", () => {
-    if (!state.me) return;  // signed out: nothing to reconnect for
+    if (!state.me || state.otherAccount) return;  // signed out, or the browser's session is someone else's
     $("live-state").textContent = "reconnecting";
     state.retry = Math.min(state.retry * 2, 10000);
     setTimeout(connect, state.retry);

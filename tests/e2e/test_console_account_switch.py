@@ -1,0 +1,72 @@
+"""A console tab left open while another account signs in in the same browser (found by QA of the demo:
+its writes failed until reloaded, without a word): it says so, sends nothing in the other person's name,
+keeps the reply being typed, and goes on after its own person signs in again."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+from sqlalchemy import func, select
+
+from core.models import Message
+from tests.conftest import make_settings
+from tests.support.browser import launched_chromium, sign_in_console
+from tests.support.handoff import PASSWORD, harness, make_agent, make_team, shopper
+from tests.support.live_server import LiveServer
+
+DRAFT = "Your parcel left today."
+
+
+async def _agent_replies(factory) -> int:
+    async with factory() as session:
+        return await session.scalar(select(func.count(Message.id)).where(Message.author == "agent"))
+
+
+@pytest.mark.browser
+async def test_a_tab_of_another_account_says_so_keeps_the_draft_and_goes_on_after_signing_in(
+        backend, settings, session_factory) -> None:
+    await make_team(session_factory, "support", skills=["general"])
+    await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena")
+    await make_agent(session_factory, "petro@shop.ua", team="support", name="Petro")
+    handed = await harness(settings, session_factory).flow.process(shopper("person", data="handoff:request"))
+    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
+        async with launched_chromium() as browser:
+            context = await browser.new_context()
+            first, second = await context.new_page(), await context.new_page()
+            await sign_in_console(first, server.url, "olena@shop.ua", PASSWORD)
+            await first.locator(f"#queue-list li[data-id='{handed.conversation_id}']").click()
+            await first.click("#take")
+            await first.fill("#reply-text", DRAFT)
+
+            await second.goto(f"{server.url}/console")
+            await expect(second.locator("#live-state")).to_have_text("live")
+            await second.click("#logout")
+            await sign_in_console(second, server.url, "petro@shop.ua", PASSWORD)
+
+            # The next write: refused, said why, nothing sent as Petro, the draft kept.
+            await first.click("#send")
+            switched = first.locator("#account-switched")
+            await expect(switched).to_be_visible()
+            await expect(switched).to_contain_text("Another account (Petro, petro@shop.ua) signed in in this browser")
+            await expect(first.locator("#account-continue")).to_have_text("Continue as Petro")
+            await expect(first.locator("#action-error")).to_contain_text("Another account (Petro")
+            await expect(first.locator("#reply-text")).to_have_value(DRAFT)
+            assert await _agent_replies(session_factory) == 0
+
+            await first.click("#account-sign-in-again")
+            await expect(first.locator("#login-email")).to_have_value("olena@shop.ua")
+            await first.fill("#login-password", PASSWORD)
+            await first.click("#login-submit")
+            await expect(first.locator("#live-state")).to_have_text("live")
+            await expect(switched).to_be_hidden()
+            await expect(first.locator("#reply-text")).to_have_value(DRAFT)
+            await first.click("#send")
+            await expect(first.locator("#timeline")).to_contain_text(DRAFT)
+            assert await _agent_replies(session_factory) == 1
+
+            # Petro's tab is now the stale one: its next auth check (coming back into view) says so.
+            await second.evaluate("window.dispatchEvent(new Event('focus'))")
+            await expect(second.locator("#account-switched")).to_contain_text(
+                "Another account (Olena, olena@shop.ua) signed in in this browser")
+            await second.click("#account-continue")
+            await expect(second.locator("#me")).to_have_text("Olena (agent)")
