@@ -7,7 +7,13 @@ from sqlalchemy import select
 from bots.inbound import FlowContext
 from bots.steps.customer_texts import text
 from bots.steps.orders import contact_keyboard, reply_with_recent_orders
-from core.customers.linking import link_account, read_link_token, verify_phone
+from core.customers.linking import (
+    link_account,
+    link_token_taken,
+    read_link_token,
+    remember_link_token,
+    verify_phone,
+)
 from core.customers.phones import InvalidPhone, normalise_phone
 from core.customers.service import surviving
 from core.errors import ConflictError
@@ -63,17 +69,25 @@ async def link_from_start(ctx: FlowContext) -> None:
     _forget_token(ctx)
     outcome = "link_invalid"
     if account is not None and account.erased_at is None:
-        try:
-            ctx.customer = await link_account(ctx.session, ctx.customer, await surviving(ctx.session, account))
-            outcome = "account_linked"
-        except ConflictError:
-            outcome = "link_refused"
+        outcome = await _link_to_account(ctx, payload, account)
     if not ctx.inbound.payload.get("conversation_started"):
-        ctx.reply(text(ctx, outcome), **(contact_keyboard(ctx) if outcome == "link_invalid" else {}))
+        ctx.reply(text(ctx, outcome), **(contact_keyboard(ctx) if outcome in ("link_invalid", "link_used") else {}))
+
+
+async def _link_to_account(ctx: FlowContext, token: str, account: Customer) -> str:
+    """Link the shopper to ``account`` by its genuine ``token``; returns the outcome's text key."""
+    if await link_token_taken(ctx.session, token, ctx.identity):
+        return "link_used"
+    try:
+        ctx.customer = await link_account(ctx.session, ctx.customer, await surviving(ctx.session, account))
+    except ConflictError:
+        return "link_refused"  # not recorded: a shopper who could not use the link leaves it to its owner
+    await remember_link_token(ctx.session, token, ctx.identity)
+    return "account_linked"
 
 
 def _forget_token(ctx: FlowContext) -> None:
-    # The token links whoever holds it to the account until it expires: agents, exports and logs of the
-    # stored message must not show it. That a shop link was opened is all they need.
+    # Until it is used or expires, the token links whoever holds it to the account: agents, exports and
+    # logs of the stored message must not show it. That a shop link was opened is all they need.
     ctx.message.text = "/start"
     ctx.message.payload = {**(ctx.message.payload or {}), "start": SHOP_LINK}

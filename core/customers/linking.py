@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.customers.merge import merge
 from core.database import utcnow
 from core.errors import ConflictError
-from core.models import Customer, CustomerPhone
+from core.models import Customer, CustomerPhone, Identity, LinkTokenUse
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,37 @@ def read_link_token(token: str, secret_key: str, *, ttl_days: int, now: datetime
     if not 0 <= today - day <= ttl_days:
         return None
     return customer_id
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+async def _use_of(session: AsyncSession, token: str, channel: str) -> LinkTokenUse | None:
+    return await session.scalar(select(LinkTokenUse).where(LinkTokenUse.token_digest == _digest(token),
+                                                           LinkTokenUse.channel == channel))
+
+
+async def link_token_taken(session: AsyncSession, token: str, identity: Identity) -> bool:
+    """Whether another account of ``identity``'s messenger has already been linked by ``token``.
+
+    A shop link is meant for one shopper: the first Telegram account and the first Viber account
+    linked by it keep it (opening it again from them is fine); anyone a forwarded e-mail reaches
+    later is refused, and the shop can send its customer a new link.
+    """
+    use = await _use_of(session, token, identity.channel)
+    return use is not None and use.identity_id != identity.id
+
+
+async def remember_link_token(session: AsyncSession, token: str, identity: Identity) -> None:
+    """Record that ``token`` linked ``identity`` (only the token's SHA-256 is stored).
+
+    Two accounts linked by one token at the same moment meet the table's unique constraint: the
+    flow runs again, and the later one finds the link taken.
+    """
+    if await _use_of(session, token, identity.channel) is None:
+        session.add(LinkTokenUse(token_digest=_digest(token), channel=identity.channel, identity_id=identity.id))
+        await session.flush()
 
 
 def messenger_links(token: str, settings: Settings) -> dict[str, str | None]:

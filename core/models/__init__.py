@@ -10,7 +10,7 @@ from core.models.conversations import (
     ConversationNote,
     Message,
 )
-from core.models.customers import Customer, CustomerNote, CustomerPhone, Identity, Order
+from core.models.customers import Customer, CustomerNote, CustomerPhone, Identity, LinkTokenUse, Order
 from core.models.outbox import OUTBOX_STATUSES, OutboxItem
 from core.models.staff import AuthToken, StaffUser, Team
 
@@ -29,6 +29,7 @@ __all__ = [
     "CustomerPhone",
     "Identity",
     "InstanceValue",
+    "LinkTokenUse",
     "Message",
     "Order",
     "OutboxItem",

@@ -73,6 +73,22 @@ class Identity(Base):
     customer: Mapped[Customer] = relationship(back_populates="identities")
 
 
+class LinkTokenUse(Base):
+    """Which messenger account opened a shop link, per channel: a link serves one account of each messenger.
+
+    Only the token's SHA-256 is kept; the token itself is a credential.
+    """
+
+    __tablename__ = "link_token_uses"
+    __table_args__ = (UniqueConstraint("token_digest", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), index=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Order(Base):
     """A shop order, imported or pushed by the shop's backend."""
 

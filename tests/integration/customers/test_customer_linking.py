@@ -8,8 +8,8 @@ from bots.steps import default_steps
 from core.bus import MemoryEventBus
 from core.customers.linking import make_link_token, read_link_token
 from core.customers.merge import unmerge
-from core.models import AuditRecord, Conversation, Customer, CustomerPhone, Identity, Message
-from tests.support.customers import OKSANA, add_customers, shopper
+from core.models import AuditRecord, Conversation, Customer, CustomerPhone, Identity, LinkTokenUse, Message
+from tests.support.customers import DMYTRO, OKSANA, add_customers, shopper
 
 
 @pytest.fixture
@@ -92,6 +92,59 @@ async def test_a_signed_start_link_joins_the_messenger_to_the_shop_account(flow,
         # The token is a credential: the stored message (what agents see) keeps only that a link was opened.
         opened = await session.get(Message, result.message_id)
         assert token not in f"{opened.text} {opened.payload}"
+
+
+async def _shop_link(session_factory, settings, external_id: str = "shop-1") -> tuple[int, str]:
+    async with session_factory() as session:
+        account = await session.scalar(select(Customer).where(Customer.external_id == external_id))
+    return account.id, make_link_token(account.id, settings.secret_key)
+
+
+async def _last_reply(session_factory, result) -> Message:
+    async with session_factory() as session:
+        return (await _replies(session, result.conversation_id))[-1]
+
+
+async def test_a_shop_link_serves_one_account_of_each_messenger(flow, settings, session_factory):
+    # Found in review: a link from a shop e-mail linked anyone it was forwarded to, for 90 days,
+    # to the customer's orders and tracking.
+    await add_customers(session_factory, settings, OKSANA)
+    account_id, token = await _shop_link(session_factory, settings)
+    await flow.process(shopper("telegram", "tg-own", kind="start", payload={"start": token}, language="uk"))
+    again = await flow.process(shopper("telegram", "tg-own", kind="start", payload={"start": token}, language="uk"))
+    assert (await _last_reply(session_factory, again)).text.startswith("Готово")
+
+    forwarded = await flow.process(shopper("telegram", "tg-other", kind="start", payload={"start": token},
+                                           language="en"))
+    refused = await _last_reply(session_factory, forwarded)
+    assert refused.text.startswith("This link has already been used by another account")
+    assert refused.payload["keyboard"] == "contact"
+
+    viber = await flow.process(shopper("viber", "vb-own", kind="start", payload={"start": token}, language="ru"))
+    assert (await _last_reply(session_factory, viber)).text.startswith("Готово")
+    async with session_factory() as session:
+        assert (await _customer_of(session, "telegram", "tg-own")).id == account_id
+        assert (await _customer_of(session, "viber", "vb-own")).id == account_id
+        assert (await _customer_of(session, "telegram", "tg-other")).id != account_id
+        uses = (await session.scalars(select(LinkTokenUse).order_by(LinkTokenUse.id))).all()
+        assert [u.channel for u in uses] == ["telegram", "viber"]
+        assert all(token not in u.token_digest for u in uses)  # only a digest of the credential is kept
+
+
+async def test_a_link_that_could_not_be_used_stays_for_its_owner(flow, settings, session_factory):
+    await add_customers(session_factory, settings, OKSANA, DMYTRO)
+    _, dmytros_token = await _shop_link(session_factory, settings, "shop-2")
+    oksana_id, oksanas_token = await _shop_link(session_factory, settings, "shop-1")
+    await flow.process(shopper("telegram", "tg-dmytro", kind="start", payload={"start": dmytros_token}))
+    # Dmytro's messenger is already his own shop account: Oksana's link cannot join it, and stays hers.
+    tried = await flow.process(shopper("telegram", "tg-dmytro", kind="start", payload={"start": oksanas_token},
+                                       language="en"))
+    assert (await _last_reply(session_factory, tried)).text.startswith("This link belongs to another account")
+    owner = await flow.process(shopper("telegram", "tg-oksana", kind="start", payload={"start": oksanas_token},
+                                       language="en"))
+    assert (await _last_reply(session_factory, owner)).text.startswith("Done!")
+    async with session_factory() as session:
+        assert (await _customer_of(session, "telegram", "tg-oksana")).id == oksana_id
 
 
 async def test_a_forged_link_is_refused_and_links_nothing(flow, settings, session_factory):
