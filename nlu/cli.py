@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+_PROBLEMS_SHOWN = 20  # problems of a malformed evaluation file printed before "… and N more"
+
 
 @click.group("nlu")
 def nlu_group() -> None:
@@ -25,7 +27,11 @@ def eval_command(file: Path, as_json: bool) -> None:
     try:
         result = evaluate(file)
     except EvaluationFileError as exc:
-        click.echo(f"relaydesk: {file}: {exc}", err=True)
+        # One line per problem, so a file with many bad items is mended in one go; a flood is cut short.
+        for problem in exc.problems[:_PROBLEMS_SHOWN]:
+            click.echo(f"relaydesk: {file}: {problem}", err=True)
+        if len(exc.problems) > _PROBLEMS_SHOWN:
+            click.echo(f"relaydesk: {file}: … and {len(exc.problems) - _PROBLEMS_SHOWN} more problems", err=True)
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))

@@ -20,7 +20,11 @@ _WARM_UP = "warm up"
 
 
 class EvaluationFileError(ValueError):
-    """The evaluation file is not in the CONTRACT's format; the message names the problem and where."""
+    """The evaluation file is not in the CONTRACT's format; ``problems`` name each problem and where."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def load(path_or_dict: str | Path | dict) -> dict:
@@ -35,9 +39,9 @@ def load(path_or_dict: str | Path | dict) -> dict:
         try:
             data = json.loads(Path(path_or_dict).read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise EvaluationFileError(f"line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
+            raise EvaluationFileError([f"line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}"]) from None
         except UnicodeDecodeError as exc:
-            raise EvaluationFileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            raise EvaluationFileError([f"not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     check(data)
     return data
 
@@ -46,56 +50,76 @@ def check(data: object) -> None:
     """Check ``data`` against the CONTRACT's evaluation format before anything is evaluated.
 
     A test item's ``article_id`` must name one of the articles, or be null or absent (an
-    out-of-scope query); languages must be ones the NLU supports.
+    out-of-scope query); languages must be ones the NLU supports. Every problem is reported at once,
+    so a file with several bad items is mended in one go.
 
     Raises:
-        EvaluationFileError: naming the first problem and its position (``test item 3``, ``article 2``).
+        EvaluationFileError: naming each problem and its position (``test item 3``, ``article 2``).
     """
     if not isinstance(data, dict):
-        raise EvaluationFileError(f"expected a JSON object with articles and test, not {_kind(data)}")
-    _check_language(data, "the file")
-    _check_list(data, "articles", "the file")
-    _check_list(data, "test", "the file")
-    _check_list(data, "oos_train", "the file", of_strings=True)
-    ids = set()
-    for number, article in enumerate(data.get("articles") or (), 1):
-        where = f"article {number}"
-        if not isinstance(article, dict):
-            raise EvaluationFileError(f"{where}: expected an object, not {_kind(article)}")
-        if isinstance(article.get("id"), bool) or not isinstance(article.get("id"), str | int) or article["id"] == "":
-            raise EvaluationFileError(f"{where}: id must be a non-empty string or a number")
-        if article.get("title") is not None and not isinstance(article["title"], str):
-            raise EvaluationFileError(f"{where}: title must be a string")
-        _check_language(article, where)
-        _check_list(article, "questions", where, of_strings=True)
-        ids.add(str(article["id"]))
-    for number, item in enumerate(data.get("test") or (), 1):
-        where = f"test item {number}"
-        if not isinstance(item, dict):
-            raise EvaluationFileError(f"{where}: expected an object, not {_kind(item)}")
-        # An empty query is allowed: real traffic has them (banking77_oos does), and the bot decides them.
-        if not isinstance(item.get("query"), str):
-            raise EvaluationFileError(f"{where}: query must be a string")
-        expected = item.get("article_id")
-        if expected is not None and str(expected) not in ids:
-            raise EvaluationFileError(f"{where}: article_id {expected!r} names no article of the file")
-        _check_language(item, where)
+        raise EvaluationFileError([f"expected a JSON object with articles and test, not {_kind(data)}"])
+    problems: list[str] = []
+    _check_language(data, "the file", problems)
+    for key, of_strings in (("articles", False), ("test", False), ("oos_train", True)):
+        _check_list(data, key, "the file", problems, of_strings=of_strings)
+    ids = {str(article["id"]) for article in _entries(data, "articles")
+           if isinstance(article, dict) and _is_id(article.get("id"))}
+    for number, article in enumerate(_entries(data, "articles"), 1):
+        _check_article(article, f"article {number}", problems)
+    for number, item in enumerate(_entries(data, "test"), 1):
+        _check_test_item(item, f"test item {number}", ids, problems)
+    if problems:
+        raise EvaluationFileError(problems)
 
 
-def _check_language(holder: dict, where: str) -> None:
+def _entries(data: dict, key: str) -> list:
+    # A key that is not a list is reported once by _check_list; its entries are not checked.
+    return data[key] if isinstance(data.get(key), list) else []
+
+
+def _is_id(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, str | int) and value != ""
+
+
+def _check_article(article: object, where: str, problems: list[str]) -> None:
+    if not isinstance(article, dict):
+        problems.append(f"{where}: expected an object, not {_kind(article)}")
+        return
+    if not _is_id(article.get("id")):
+        problems.append(f"{where}: id must be a non-empty string or a number")
+    if article.get("title") is not None and not isinstance(article["title"], str):
+        problems.append(f"{where}: title must be a string")
+    _check_language(article, where, problems)
+    _check_list(article, "questions", where, problems, of_strings=True)
+
+
+def _check_test_item(item: object, where: str, ids: set[str], problems: list[str]) -> None:
+    if not isinstance(item, dict):
+        problems.append(f"{where}: expected an object, not {_kind(item)}")
+        return
+    # An empty query is allowed: real traffic has them (banking77_oos does), and the bot decides them.
+    if not isinstance(item.get("query"), str):
+        problems.append(f"{where}: query must be a string")
+    expected = item.get("article_id")
+    if expected is not None and str(expected) not in ids:
+        problems.append(f"{where}: article_id {expected!r} names no article of the file")
+    _check_language(item, where, problems)
+
+
+def _check_language(holder: dict, where: str, problems: list[str]) -> None:
     language = holder.get("language")
     if language is not None and language not in SUPPORTED:
-        raise EvaluationFileError(f"{where}: language {language!r} is not one of {', '.join(SUPPORTED)}")
+        problems.append(f"{where}: language {language!r} is not one of {', '.join(SUPPORTED)}")
 
 
-def _check_list(holder: dict, key: str, where: str, *, of_strings: bool = False) -> None:
+def _check_list(holder: dict, key: str, where: str, problems: list[str], *, of_strings: bool = False) -> None:
     value = holder.get(key)
     if value is None:
         return
     if not isinstance(value, list):
-        raise EvaluationFileError(f"{where}: {key} must be a list, not {_kind(value)}")
-    if of_strings and not all(isinstance(entry, str) for entry in value):
-        raise EvaluationFileError(f"{where}: {key} must be a list of strings")
+        problems.append(f"{where}: {key} must be a list, not {_kind(value)}")
+    elif of_strings and not all(isinstance(entry, str) for entry in value):
+        problems.append(f"{where}: {key} must be a list of strings")
 
 
 def _kind(value: object) -> str:

@@ -1,5 +1,5 @@
-"""``relaydesk nlu eval`` refuses a malformed evaluation file with one line naming the problem,
-before anything is evaluated."""
+"""``relaydesk nlu eval`` refuses a malformed evaluation file with one line per problem, naming it
+and its position, before anything is evaluated."""
 
 import json
 
@@ -56,3 +56,30 @@ def test_the_command_prints_one_line_and_exits_non_zero(tmp_path, content, probl
     assert result.exit_code == 1, result.output
     assert result.output == f"relaydesk: {path}: {problem}" + result.output.split(problem, 1)[1]
     assert result.output.count("\n") == 1
+
+
+def test_every_problem_is_named_at_once() -> None:
+    # Found in review: only the first problem was reported, so a file was mended one run at a time.
+    data = _file(articles=[*ARTICLES, {"id": ""}, "faq"], oos_train="joke",
+                 test=[{"query": "q", "article_id": "refnd"}, {"query": 5}, {"query": "q", "article_id": "7"}])
+    with pytest.raises(EvaluationFileError) as raised:
+        check(data)
+    assert raised.value.problems == [
+        "the file: oos_train must be a list, not a string",
+        "article 3: id must be a non-empty string or a number",
+        "article 4: expected an object, not a string",
+        "test item 1: article_id 'refnd' names no article of the file",
+        "test item 2: query must be a string",
+    ]
+
+
+def test_the_command_lists_twenty_problems_then_counts_the_rest(tmp_path) -> None:
+    path = tmp_path / "eval.json"
+    path.write_text(json.dumps(_file(test=[{"query": "q", "article_id": f"a{n}"} for n in range(1, 26)])),
+                    encoding="utf-8")
+    result = CliRunner().invoke(nlu_group, ["eval", str(path)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"relaydesk: {path}: test item 1: article_id 'a1' names no article of the file"
+    assert lines[19].endswith("test item 20: article_id 'a20' names no article of the file")
+    assert lines[20:] == [f"relaydesk: {path}: … and 5 more problems"]
