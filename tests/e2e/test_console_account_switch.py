@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.models import Message
 from tests.conftest import make_settings
 from tests.support.browser import launched_chromium, sign_in_console
-from tests.support.handoff import PASSWORD, harness, make_agent, make_team, shopper
+from tests.support.handoff import PASSWORD, make_agent, make_team, queued_request_for_a_person
 from tests.support.live_server import LiveServer
 
 DRAFT = "Your parcel left today."
@@ -28,13 +28,13 @@ async def test_a_tab_of_another_account_says_so_keeps_the_draft_and_goes_on_afte
     await make_team(session_factory, "support", skills=["general"])
     await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena")
     await make_agent(session_factory, "petro@shop.ua", team="support", name="Petro")
-    handed = await harness(settings, session_factory).flow.process(shopper("person", data="handoff:request"))
+    handed = await queued_request_for_a_person(settings, session_factory)
     with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
         async with launched_chromium() as browser:
             context = await browser.new_context()
             first, second = await context.new_page(), await context.new_page()
             await sign_in_console(first, server.url, "olena@shop.ua", PASSWORD)
-            await first.locator(f"#queue-list li[data-id='{handed.conversation_id}']").click()
+            await first.locator(f"#queue-list li[data-id='{handed}']").click()
             await first.click("#take")
             await first.fill("#reply-text", DRAFT)
 

@@ -106,3 +106,8 @@ def harness(settings, factory, *, decision: dict | None = None, topics: list[str
 
     bus.subscribe("*", record)
     return result
+
+
+async def queued_request_for_a_person(settings, factory) -> int:
+    """The id of a new conversation queued because its shopper pressed **Talk to a person**."""
+    return (await harness(settings, factory).flow.process(shopper("person", data="handoff:request"))).conversation_id

@@ -16,7 +16,7 @@ from handoff import flows
 from handoff.config import HandoffConfig
 from handoff.state import Actor, Outcome
 from handoff.worker import dispatch_waiting, record_breaches
-from tests.support.handoff import harness, make_agent, make_team, shopper
+from tests.support.handoff import make_agent, make_team, queued_request_for_a_person
 
 CONFIG = HandoffConfig(_env_file=None)
 
@@ -29,10 +29,6 @@ async def second_factory(settings):
     await engine.dispose()
 
 
-async def _queued(settings, factory) -> int:
-    result = await harness(settings, factory).flow.process(shopper("person", data="handoff:request"))
-    return result.conversation_id
-
 
 async def _take(factory, conversation_id: int, agent_id: int, started: asyncio.Event, both: asyncio.Barrier):
     async with factory() as session, session.begin():
@@ -44,7 +40,7 @@ async def _take(factory, conversation_id: int, agent_id: int, started: asyncio.E
 
 
 async def test_two_agents_taking_at_once_exactly_one_wins(settings, session_factory, second_factory) -> None:
-    conversation_id = await _queued(settings, session_factory)
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
     olena = await make_agent(session_factory, "olena@shop.ua")
     petro = await make_agent(session_factory, "petro@shop.ua")
     both = asyncio.Barrier(2)
@@ -65,7 +61,7 @@ async def test_two_agents_taking_at_once_exactly_one_wins(settings, session_fact
 
 
 async def test_a_stale_read_cannot_overwrite_a_newer_state(settings, session_factory) -> None:
-    conversation_id = await _queued(settings, session_factory)
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
     agent_id = await make_agent(session_factory, "olena@shop.ua")
     async with session_factory() as stale_session:
         stale = await stale_session.get(Conversation, conversation_id)
@@ -86,7 +82,7 @@ async def _set_due(factory, conversation_id: int, **timers) -> None:
 
 async def test_first_response_breach_raises_priority_and_alerts_once(settings, session_factory,
                                                                      second_factory) -> None:
-    conversation_id = await _queued(settings, session_factory)
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
     await _set_due(session_factory, conversation_id, first_response_due_at=utcnow() - timedelta(seconds=1))
     bus, seen = MemoryEventBus(), []
 
@@ -109,7 +105,7 @@ async def test_first_response_breach_raises_priority_and_alerts_once(settings, s
 
 
 async def test_next_response_breach_on_an_assigned_conversation(settings, session_factory) -> None:
-    conversation_id = await _queued(settings, session_factory)
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
     agent_id = await make_agent(session_factory, "olena@shop.ua")
     async with session_factory() as session, session.begin():
         conversation = await session.get(Conversation, conversation_id)
@@ -124,13 +120,13 @@ async def test_next_response_breach_on_an_assigned_conversation(settings, sessio
 
 
 async def test_timers_not_yet_due_are_left_alone(settings, session_factory) -> None:
-    await _queued(settings, session_factory)
+    await queued_request_for_a_person(settings, session_factory)
     assert await record_breaches(session_factory, MemoryEventBus(), CONFIG) == 0
 
 
 async def test_the_worker_hands_waiting_conversations_to_agents_who_come_online(settings, session_factory) -> None:
     await make_team(session_factory, "support", skills=["general"])
-    conversation_id = await _queued(settings, session_factory)
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
     agent_id = await make_agent(session_factory, "olena@shop.ua", team="support", status="online")
     assert await dispatch_waiting(session_factory, MemoryEventBus()) == 1
     async with session_factory() as session:

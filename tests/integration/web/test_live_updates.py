@@ -16,7 +16,7 @@ from core.bus import create_bus
 from core.database import utcnow
 from core.models import Conversation
 from tests.conftest import make_settings
-from tests.support.handoff import harness, make_agent, shopper, token_for
+from tests.support.handoff import make_agent, queued_request_for_a_person, token_for
 from tests.support.live_server import LiveServer
 
 
@@ -45,12 +45,9 @@ async def people(session_factory):
             "editor": await make_agent(session_factory, "editor@shop.ua", role="editor")}
 
 
-async def _queued(settings, factory) -> int:
-    return (await harness(settings, factory).flow.process(shopper("person", data="handoff:request"))).conversation_id
-
 
 async def test_console_sees_a_take_live(settings, session_factory, people) -> None:
-    conversation_id = await _queued(settings, session_factory)
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
     olena = await token_for(session_factory, people["olena"])
     with LiveServer(settings) as server:
         base = server.url
@@ -95,7 +92,7 @@ async def test_an_oversized_frame_closes_the_socket_with_1009(settings, session_
 async def test_sla_alerts_reach_supervisors_not_other_agents(backend, settings, session_factory, people,
                                                              monkeypatch) -> None:
     monkeypatch.setenv("RELAYDESK_SLA_CHECK_INTERVAL_S", "0.1")
-    conversation_id = await _queued(settings, session_factory)
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
     olena = await token_for(session_factory, people["olena"])
     boss = await token_for(session_factory, people["boss"])
     server_settings = make_settings(backend, run_workers=True, redis_prefix=settings.redis_prefix)
