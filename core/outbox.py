@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Conversation, Message, OutboxItem
+from core.models import Conversation, Identity, Message, OutboxItem
 
 
 async def queue_outgoing(
@@ -18,11 +19,16 @@ async def queue_outgoing(
 ) -> Message:
     """Store a message for the shopper and queue it for delivery on the conversation's channel.
 
+    When the shopper has blocked or unsubscribed from that messenger, the conversation moves to the
+    messenger they last wrote from among those that still take messages (an agent's reply is not
+    sent where it is known to be lost); with none left, it stays and the delivery fails visibly.
+
     Args:
         payload: what the messenger sends: ``{"text", "keyboard", "buttons"}``.
         author: "bot", "agent" or "system".
         meta: extra facts stored on the message only (e.g. the NLU decision), never sent.
     """
+    await _leave_unreachable_chat(session, conversation)
     message = Message(
         conversation_id=conversation.id, customer_id=conversation.customer_id, direction="out",
         author=author, author_id=author_id, channel=conversation.channel, chat_id=conversation.chat_id,
@@ -35,3 +41,23 @@ async def queue_outgoing(
                            payload=payload))
     await session.flush()
     return message
+
+
+async def reachable_identities(session: AsyncSession, customer_id: int) -> list[Identity]:
+    """The customer's identities that can be written to, the one they last wrote from first."""
+    identities = (await session.scalars(
+        select(Identity).where(Identity.customer_id == customer_id, Identity.chat_id.is_not(None),
+                               Identity.subscribed.is_(True))
+    )).all()
+    return sorted(identities, key=lambda i: (i.last_seen_at is not None, i.last_seen_at, i.id), reverse=True)
+
+
+async def _leave_unreachable_chat(session: AsyncSession, conversation: Conversation) -> None:
+    blocked = await session.scalar(select(Identity.id).where(
+        Identity.customer_id == conversation.customer_id, Identity.channel == conversation.channel,
+        Identity.chat_id == conversation.chat_id, Identity.subscribed.is_(False)).limit(1))
+    if blocked is None:
+        return
+    reachable = await reachable_identities(session, conversation.customer_id)
+    if reachable:
+        conversation.channel, conversation.chat_id = reachable[0].channel, reachable[0].chat_id

@@ -20,7 +20,7 @@ from core.customers.templates import get_template, render
 from core.database import serialize, utcnow
 from core.errors import ConflictError
 from core.models import Conversation, Customer, Identity, Message, OutboxItem
-from core.outbox import queue_outgoing
+from core.outbox import queue_outgoing, reachable_identities
 from core.settings import Settings, pick_language
 
 # Message.delivery_status -> the attempt's status as the API reports it.
@@ -32,15 +32,6 @@ def language_of(customer: Customer, identity: Identity | None, settings: Setting
     """The language to write to the customer in: theirs when known, else the default."""
     return pick_language(customer.preferred_language, identity.language_code if identity else None,
                          default=settings.default_language)
-
-
-async def reachable_identities(session: AsyncSession, customer_id: int) -> list[Identity]:
-    """The customer's identities that can be written to, the one they last wrote from first."""
-    identities = (await session.scalars(
-        select(Identity).where(Identity.customer_id == customer_id, Identity.chat_id.is_not(None),
-                               Identity.subscribed.is_(True))
-    )).all()
-    return sorted(identities, key=lambda i: (i.last_seen_at is not None, i.last_seen_at, i.id), reverse=True)
 
 
 async def send_notification(session: AsyncSession, settings: Settings, *, customer: Customer, template: str,
