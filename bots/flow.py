@@ -145,6 +145,8 @@ class InboundFlow:
                 await step(ctx)
                 if ctx.done:
                     break
+            # A step may move the shopper on to another of their conversations (records joined by a merge).
+            conversation = ctx.conversation
             reply_ids = await queue_replies(session, conversation, ctx.replies)
             conversation.updated_at = utcnow()
             return FlowResult(False, message.id, conversation.id, reply_ids), ctx
@@ -194,13 +196,20 @@ async def current_conversation(session: AsyncSession, customer_id: int, inbound:
 
     One that people hold (queued or assigned) comes first, even when a newer one exists: linking a
     second messenger or merging customers can bring along the other identity's bot conversation, and
-    the shopper must stay with their agent rather than be answered by the bot in parallel. Otherwise
-    the newest is current unless it is resolved: then only a rating (a rating button, on time or
-    late, or the digit typed while the rating is awaited) still belongs to it, and anything else
+    the shopper must stay with their agent rather than be answered by the bot in parallel. Next, a
+    rating goes to the conversation that asked for it, newest or not. Otherwise the newest is current
+    unless it is resolved: then only a late rating button still belongs to it, and anything else
     starts a new conversation with the bot (the wait for a rating ends). Replies always go to the
     channel the customer wrote from last.
     """
     conversation = await _newest(session, customer_id, Conversation.status.in_(("queued", "assigned")))
+    if conversation is None:
+        # Not always the newest: records joined by a merge bring along newer conversations (handoff.joining).
+        awaiting = await _newest(session, customer_id, Conversation.awaiting_csat.is_(True))
+        if awaiting is not None and _rates(awaiting, inbound):
+            conversation = awaiting
+        elif awaiting is not None:
+            awaiting.awaiting_csat = False
     if conversation is None:
         conversation = await _newest(session, customer_id)
         if conversation is not None and conversation.status == "resolved" and not _rates(conversation, inbound):

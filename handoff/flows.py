@@ -26,7 +26,8 @@ MAX_REPLY_CHARS = 4096
 CSAT_SCORES = range(1, 6)
 
 
-def _updated(outcome: Outcome, conversation: Conversation, change: str) -> None:
+def conversation_updated(outcome: Outcome, conversation: Conversation, change: str) -> None:
+    """Tell the consoles (after commit) that ``conversation`` changed, and how."""
     outcome.publish(events.CONVERSATION_UPDATED, {**services.summarize(conversation),
                                                   "conversation_id": conversation.id, "change": change})
 
@@ -55,7 +56,7 @@ async def request_handoff(
                  "sla_breached": False, "awaiting_csat": False, "resolved_at": None, "low_confidence_streak": 0,
                  "language": language},
     )
-    _updated(outcome, conversation, "handoff")
+    conversation_updated(outcome, conversation, "handoff")
     await dispatch(session, team, current=conversation, language=language, outcome=outcome)
     if conversation.status != "assigned":
         # Taken at once, the shopper hears only who joined: "you are number 1 in line, about 4 minutes"
@@ -120,7 +121,7 @@ async def assign(session: AsyncSession, conversation: Conversation, agent: Staff
     await transition(session, conversation, "assigned", actor=actor, data={"agent_id": agent.id},
                      changes={"assignee_id": agent.id})
     outcome.tell(Notice(texts.text("joined", language, agent=agents.display_name(agent))))
-    _updated(outcome, conversation, "assigned")
+    conversation_updated(outcome, conversation, "assigned")
 
 
 async def _ensure_capacity(session: AsyncSession, agent: StaffUser) -> None:
@@ -171,7 +172,7 @@ async def transfer(session: AsyncSession, conversation: Conversation, *, actor: 
     await transition(session, conversation, "transferred", actor=actor, to_status=to_status,
                      data={"from_team": from_team, "to_team": changes["team"], "from_agent": from_agent,
                            "to_agent": changes["assignee_id"]}, changes=changes)
-    _updated(outcome, conversation, "transferred")
+    conversation_updated(outcome, conversation, "transferred")
     if agent is not None:
         # Allowed to an agent who is away or offline (a supervisor may want them to pick it up when back),
         # but then nobody answers now and the shopper must not read "has joined".
@@ -195,7 +196,7 @@ async def resolve(session: AsyncSession, conversation: Conversation, *, actor: A
     await transition(session, conversation, "csat_requested", actor=SYSTEM, changes={"awaiting_csat": True})
     buttons = [[(str(score), f"csat:{score}") for score in CSAT_SCORES]]
     outcome.tell(Notice(texts.text("csat_question", language), buttons=buttons, author="bot"))
-    _updated(outcome, conversation, "resolved")
+    conversation_updated(outcome, conversation, "resolved")
     await dispatch(session, team, outcome=outcome)
 
 
@@ -208,7 +209,7 @@ async def hand_back(session: AsyncSession, conversation: Conversation, *, actor:
                      changes={"assignee_id": None, "priority": 0, "waiting_since": None,
                               "first_response_due_at": None, "next_response_due_at": None})
     outcome.tell(Notice(texts.text("handback", language), author="bot"))
-    _updated(outcome, conversation, "handback")
+    conversation_updated(outcome, conversation, "handback")
     await dispatch(session, team, outcome=outcome)
 
 
@@ -233,7 +234,7 @@ async def agent_reply(session: AsyncSession, conversation: Conversation, *, agen
     conversation.next_response_due_at = None
     await session.flush()
     queued_message_events(outcome, conversation, message)
-    _updated(outcome, conversation, "agent_reply")
+    conversation_updated(outcome, conversation, "agent_reply")
     return message
 
 
@@ -263,7 +264,7 @@ async def customer_wrote(session: AsyncSession, conversation: Conversation, *, n
         team = await agents.find_team(session, name=conversation.team)
         conversation.next_response_due_at = sla.next_response_due(team, now)
         await session.flush()
-    _updated(outcome, conversation, "customer_message")
+    conversation_updated(outcome, conversation, "customer_message")
 
 
 def parse_rating(text: str) -> int | None:
@@ -278,4 +279,4 @@ async def record_csat(session: AsyncSession, conversation: Conversation, *, scor
     await transition(session, conversation, "csat_rated", actor=CUSTOMER, data={"score": score},
                      changes={"csat_score": score, "awaiting_csat": False})
     outcome.tell(Notice(texts.text("csat_thanks", language), author="bot"))
-    _updated(outcome, conversation, "csat_rated")
+    conversation_updated(outcome, conversation, "csat_rated")

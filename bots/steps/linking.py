@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bots.inbound import FlowContext
 from bots.steps.customer_texts import text
 from bots.steps.orders import contact_keyboard, reply_with_recent_orders
+from bots.steps.outcomes import apply_outcome
 from core.customers.linking import (
     link_account,
     link_token_taken,
@@ -18,6 +19,8 @@ from core.customers.phones import InvalidPhone, normalise_phone
 from core.customers.service import surviving
 from core.errors import ConflictError
 from core.models import AuditRecord, Customer, InstanceValue
+from handoff.joining import join_held_conversations
+from handoff.state import Outcome
 
 # What the stored message keeps of a shop link's token (see _forget_token).
 SHOP_LINK = "shop-link"
@@ -47,6 +50,7 @@ async def link_shared_contact(ctx: FlowContext) -> None:
                                 target_type="customer", target_id=str(ctx.customer.id),
                                 details={"channel": ctx.inbound.channel, "merged_from": before
                                          if before != ctx.customer.id else None}))
+    await _go_on_where_people_answer(ctx)
     ctx.reply(text(ctx, "phone_verified", phone=phone))
     if ctx.conversation.status == "bot":  # with an agent on the conversation, the agent answers
         await reply_with_recent_orders(ctx, announce_empty=False)
@@ -83,7 +87,19 @@ async def _link_to_account(ctx: FlowContext, token: str, account: Customer) -> s
     except ConflictError:
         return "link_refused"  # not recorded: a shopper who could not use the link leaves it to its owner
     await remember_link_token(ctx.session, token, ctx.identity)
+    await _go_on_where_people_answer(ctx)
     return "account_linked"
+
+
+async def _go_on_where_people_answer(ctx: FlowContext) -> None:
+    # Records just joined may bring along conversations that people hold (the shopper asked for a person
+    # in each messenger): one goes on, on this messenger, and this message joins it (handoff.joining).
+    outcome = Outcome()
+    kept = await join_held_conversations(ctx.session, ctx.conversation, outcome=outcome)
+    if kept.id != ctx.conversation.id:
+        ctx.message.conversation_id = kept.id
+        ctx.conversation = kept
+    apply_outcome(ctx, outcome)
 
 
 def _forget_token(ctx: FlowContext) -> None:

@@ -1,0 +1,83 @@
+"""A shopper who asked for a person in Telegram and in Viber, then shares their phone in both, has one
+conversation with people afterwards: on the messenger they write from now, and the rating lands on it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from bots.flow import InboundFlow
+from bots.steps import default_steps
+from core.bus import MemoryEventBus
+from core.models import Conversation, ConversationEvent, Message
+from handoff import flows
+from handoff.state import SYSTEM, Outcome
+from tests.support.customers import shopper
+
+PHONE = "+380501234567"
+PERSON = {"data": "handoff:request"}
+
+
+@pytest.fixture
+def flow(settings, session_factory):
+    return InboundFlow(settings=settings, session_factory=session_factory, bus=MemoryEventBus(),
+                       steps=default_steps())
+
+
+async def _ask_for_a_person(flow, channel: str, user: str) -> int:
+    result = await flow.process(shopper(channel, user, kind="callback", payload=PERSON, language="uk"))
+    return result.conversation_id
+
+
+async def _conversation(session_factory, conversation_id: int) -> Conversation:
+    async with session_factory() as session:
+        return await session.get(Conversation, conversation_id)
+
+
+async def test_two_queued_conversations_become_one_on_the_messenger_written_from(flow, session_factory):
+    # Found by QA: both stayed queued for one customer; two agents answered one person, each on another
+    # messenger, and ratings landed on the wrong conversation.
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
+    viber = await _ask_for_a_person(flow, "viber", "vb-1")
+    await flow.process(shopper("telegram", "tg-1", kind="contact", phone=PHONE))
+    shared = await flow.process(shopper("viber", "vb-1", kind="contact", phone=PHONE, language="uk"))
+
+    kept, closed = await _conversation(session_factory, telegram), await _conversation(session_factory, viber)
+    assert (kept.status, kept.channel, kept.chat_id) == ("queued", "viber", "vb-1")  # it waited longer
+    assert (closed.status, closed.awaiting_csat, closed.customer_id) == ("resolved", False, kept.customer_id)
+    assert shared.conversation_id == kept.id
+    async with session_factory() as session:
+        event = await session.scalar(select(ConversationEvent).where(ConversationEvent.conversation_id == viber,
+                                                                     ConversationEvent.kind == "resolved"))
+        assert (event.reason, event.data, event.actor_type) == ("joined", {"into": telegram}, "system")
+        contact = await session.get(Message, shared.message_id)
+        assert contact.conversation_id == kept.id
+        held = (await session.scalars(select(Conversation.id).where(
+            Conversation.customer_id == kept.customer_id, Conversation.status.in_(("queued", "assigned"))))).all()
+        assert held == [telegram]
+
+    # The shopper writes on in Viber: into the one conversation, which then asks for the rating there.
+    later = await flow.process(shopper("viber", "vb-1", text="ну що там?", language="uk"))
+    assert later.conversation_id == telegram
+    async with session_factory() as session, session.begin():
+        conversation = await session.get(Conversation, telegram)
+        await flows.resolve(session, conversation, actor=SYSTEM, language="uk", outcome=Outcome())
+    rated = await flow.process(shopper("viber", "vb-1", text="5", language="uk"))
+    assert rated.conversation_id == telegram
+    assert (await _conversation(session_factory, telegram)).csat_score == 5
+    assert (await _conversation(session_factory, viber)).csat_score is None
+
+
+async def test_the_conversation_a_person_answers_is_kept_and_takes_the_higher_priority(flow, session_factory):
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
+    viber = await _ask_for_a_person(flow, "viber", "vb-1")
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.id == telegram).values(priority=100))
+        await session.execute(update(Conversation).where(Conversation.id == viber)
+                              .values(status="assigned", assignee_id=None))
+    await flow.process(shopper("viber", "vb-1", kind="contact", phone=PHONE))
+    await flow.process(shopper("telegram", "tg-1", kind="contact", phone=PHONE))
+
+    kept, closed = await _conversation(session_factory, viber), await _conversation(session_factory, telegram)
+    assert (kept.status, kept.priority, kept.channel) == ("assigned", 100, "telegram")
+    assert closed.status == "resolved"
