@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events
@@ -125,6 +126,9 @@ async def assign(session: AsyncSession, conversation: Conversation, agent: Staff
 
 
 async def _ensure_capacity(session: AsyncSession, agent: StaffUser) -> None:
+    # The agent's row is locked first (PostgreSQL; SQLite serialises writers anyway): two processes
+    # assigning to one agent at once would otherwise both count the load before either commits.
+    await session.execute(select(StaffUser.id).where(StaffUser.id == agent.id).with_for_update())
     load = (await agents.open_load(session, [agent.id]))[agent.id]
     if load >= agent.capacity:
         raise ConflictError(f"{agents.display_name(agent)} already has {load} open conversations "
@@ -225,6 +229,10 @@ async def agent_reply(session: AsyncSession, conversation: Conversation, *, agen
     if not text or len(text) > MAX_REPLY_CHARS:
         raise ValidationFailed(f"a reply needs 1 to {MAX_REPLY_CHARS} characters",
                                [{"field": "text", "error": "empty or too long"}])
+    # Read afresh under a row lock: a supervisor's resolve or transfer in another process may have
+    # committed since the request loaded it, and a reply then must be refused, not sent.
+    await session.flush()  # pending changes first, so the refresh does not discard them
+    await session.refresh(conversation, with_for_update=True)
     if conversation.status == "queued":
         raise ConflictError(f"conversation {conversation.id} is waiting in the queue; assign it to yourself first")
     await _ensure_owner(session, conversation, Actor("staff", agent.id, role="agent"), "reply to")
