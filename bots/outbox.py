@@ -232,21 +232,15 @@ class DeliveryWorker:
         message = await mark_dead(self.session_factory, item, error=error, delivery_status=delivery_status,
                                   unsubscribed=unsubscribed)
         await self._publish_status(message)
-        await self._publish(events.OUTBOX_DEAD, {
+        await self.bus.publish_or_log(events.OUTBOX_DEAD, {
             "outbox_id": item.id, "message_id": item.message_id, "channel": item.channel, "chat_id": item.chat_id,
             "payload": item.payload, "error": error,
         })
 
     async def _publish_status(self, message) -> None:
         if message is not None:
-            await self._publish(events.MESSAGE_STATUS, {
+            await self.bus.publish_or_log(events.MESSAGE_STATUS, {
                 "conversation_id": message.conversation_id, "message_id": message.id,
                 "delivery_status": message.delivery_status,
             })
-
-    async def _publish(self, topic: str, event: dict) -> None:
-        try:
-            await self.bus.publish(topic, event)
-        except Exception:  # the database already holds the truth; listeners catch up from it
-            logger.warning("publishing %s failed", topic, exc_info=True)
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -61,6 +62,19 @@ class EventBus(ABC):
                 callback()
             except Exception:
                 logger.exception("bus subscription callback %r failed", callback)
+
+    async def publish_or_log(self, topic: str, event: dict) -> bool:
+        """Publish, but only log when the bus is unreachable; returns whether it went out.
+
+        For events published after the database already holds what they announce: a request or a
+        socket must not fail for them (listeners catch up from the database, see ``on_subscribed``).
+        """
+        try:
+            await self.publish(topic, event)
+        except Exception as exc:
+            logger.warning("event %s not published (the bus is unreachable): %s", topic, exc)
+            return False
+        return True
 
     @abstractmethod
     async def publish(self, topic: str, event: dict) -> None:
@@ -115,7 +129,8 @@ class RedisEventBus(EventBus):
         try:
             await asyncio.wait_for(self.wait_ready(), timeout=3)
         except TimeoutError:
-            logger.warning("Redis at %s is not reachable yet; the bus keeps retrying", self._redis_url)
+            logger.warning("Redis at %s is not reachable yet; the bus keeps retrying",
+                           _without_password(self._redis_url))
 
     async def wait_ready(self) -> None:
         """Wait until the subscription to the shared channel is established."""
@@ -167,6 +182,11 @@ class RedisEventBus(EventBus):
                 logger.warning("Redis bus connection lost; reconnecting in %.1fs", delay, exc_info=True)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+
+def _without_password(url: str) -> str:
+    # Logs must not carry credentials: redis://:secret@host:6379/0 -> redis://:***@host:6379/0
+    return re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url)
 
 
 def create_bus(settings: Settings) -> EventBus:

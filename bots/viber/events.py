@@ -111,4 +111,4 @@ class ViberEvents:
             event = None if message is None else {"conversation_id": message.conversation_id,
                                                   "message_id": message.id, "delivery_status": status}
         if event:
-            await self.flow.bus.publish(events.MESSAGE_STATUS, event)
+            await self.flow.bus.publish_or_log(events.MESSAGE_STATUS, event)  # recorded; Viber need not retry

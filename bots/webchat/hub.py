@@ -199,4 +199,4 @@ class WebchatHub:
             message.delivery_status = "delivered"
             event = {"conversation_id": message.conversation_id, "message_id": message.id,
                      "delivery_status": "delivered"}
-        await self.flow.bus.publish(events.MESSAGE_STATUS, event)
+        await self.flow.bus.publish_or_log(events.MESSAGE_STATUS, event)  # stored; the socket goes on

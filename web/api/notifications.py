@@ -43,7 +43,8 @@ async def create_notification(data: JSONBody[NotificationRequest], request: Requ
     # The delivery workers must find the committed rows when they wake up.
     await db_session.commit()
     for topic, event in to_publish:
-        await services.bus.publish(topic, event)
+        # Stored and queued already: a retry of this request would send the customer a duplicate.
+        await services.bus.publish_or_log(topic, event)
     return view
 
 

@@ -18,7 +18,7 @@ HANDOFF_CONFIG = "handoff_config"
 
 async def _publish_all(bus: EventBus, events: list[tuple[str, dict]]) -> None:
     for topic, event in events:
-        await bus.publish(topic, event)
+        await bus.publish_or_log(topic, event)
 
 
 def after_commit(services: AppServices, outcome: Outcome) -> BackgroundTask | None:
