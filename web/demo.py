@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.accounts import create_user, get_or_create_team
@@ -53,15 +54,20 @@ async def seed_demo(factory: async_sessionmaker[AsyncSession]) -> list[DemoLogin
     Returns:
         The demo logins, or None when the database was not empty and nothing was seeded.
     """
-    async with factory() as session, session.begin():
-        if await session.scalar(select(func.count(StaffUser.id))):
-            return None
-        for name, skills, vip in DEMO_TEAMS:
-            team = await get_or_create_team(session, name=name)
-            team.skills, team.is_vip = skills, vip
-        for login in DEMO_LOGINS:
-            await create_user(session, email=login.email, password=login.password, role=login.role,
-                              name=login.name, team=login.team)
-        for seeder in SEEDERS:
-            await seeder(session)
+    try:
+        async with factory() as session, session.begin():
+            if await session.scalar(select(func.count(StaffUser.id))):
+                return None
+            for name, skills, vip in DEMO_TEAMS:
+                team = await get_or_create_team(session, name=name)
+                team.skills, team.is_vip = skills, vip
+            for login in DEMO_LOGINS:
+                await create_user(session, email=login.email, password=login.password, role=login.role,
+                                  name=login.name, team=login.team)
+            for seeder in SEEDERS:
+                await seeder(session)
+    except IntegrityError:
+        # Another process started with --demo at the same moment and seeded first: nothing of ours
+        # was kept, and the database now holds the demo store.
+        return None
     return list(DEMO_LOGINS)

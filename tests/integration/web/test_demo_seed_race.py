@@ -1,0 +1,28 @@
+"""Two processes started with ``serve --demo`` on one empty database at the same moment: one seeds, the
+other finds the demo store there and serves (found by the multi-process QA pass: the second crashed on
+``duplicate key value violates unique constraint "uq_teams_name"``)."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from core.database import create_engine, create_session_factory
+from core.models import StaffUser
+from web.demo import DEMO_LOGINS, seed_demo
+
+
+@pytest.fixture
+async def other_process(settings, backend):
+    if backend.name != "postgres":
+        pytest.skip("several processes share PostgreSQL; the embedded SQLite setup is one process")
+    engine = create_engine(settings)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+async def test_two_demo_starts_at_once_seed_once_and_neither_fails(session_factory, other_process) -> None:
+    results = await asyncio.gather(seed_demo(session_factory), seed_demo(other_process))
+    assert sorted(result is None for result in results) == [False, True]
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count(StaffUser.id))) == len(DEMO_LOGINS)
