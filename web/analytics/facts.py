@@ -12,6 +12,9 @@ from sqlalchemy.orm import aliased
 from core.models import Conversation, ConversationEvent, Message
 from web.analytics.period import AnalyticsQuery
 
+# The NLU actions of bot replies that answered nothing (bots/steps/answer.py stores the decision on each).
+UNSURE_ACTIONS = ("fallback", "clarify")
+
 
 def cohort(query: AnalyticsQuery) -> Select:
     """``SELECT id`` of the conversations the query is about: started in the period, matching the filters."""
@@ -24,9 +27,13 @@ def cohort(query: AnalyticsQuery) -> Select:
     return statement
 
 
+def _decision_action(message):
+    return message.payload["decision"]["action"].as_string()
+
+
 def conversation_facts(query: AnalyticsQuery):
-    """A subquery ``facts``: per cohort conversation its start, first hand-off, the bot's last answer, the
-    shopper's last message, SLA breaches, rating and assignee.
+    """A subquery ``facts``: per cohort conversation its start, first hand-off, the bot's last answer and
+    last unsure reply, the shopper's last message, SLA breaches, rating and assignee.
 
     The rating is ``csat_score``, else the score of the conversation's latest ``csat_rated`` event.
     """
@@ -35,6 +42,9 @@ def conversation_facts(query: AnalyticsQuery):
     by_messages = (
         select(Message.conversation_id.label("conversation_id"),
                func.max(case((Message.author == "bot", Message.created_at))).label("last_bot_at"),
+               # The bot's replies that answered nothing: "no answer" and "Did you mean …?" buttons.
+               func.max(case((and_(Message.author == "bot", _decision_action(Message).in_(UNSURE_ACTIONS)),
+                              Message.created_at))).label("last_unsure_at"),
                func.max(case((Message.direction == "in", Message.created_at))).label("last_customer_at"))
         .where(Message.conversation_id.in_(ids)).group_by(Message.conversation_id).subquery("by_messages"))
     by_events = (
@@ -47,6 +57,7 @@ def conversation_facts(query: AnalyticsQuery):
     c = Conversation
     return (
         select(c.id, c.created_at, c.assignee_id, by_events.c.handoff_at, by_messages.c.last_bot_at,
+               by_messages.c.last_unsure_at,
                by_messages.c.last_customer_at, func.coalesce(by_events.c.sla_breaches, 0).label("sla_breaches"),
                _rating(c, rating).label("csat"))
         .select_from(c)

@@ -11,6 +11,8 @@ from core.settings import SUPPORTED_LANGUAGES
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# Periods are read within these years; beyond them there is nothing to count, and date arithmetic overflows.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,17 @@ def _parse_bound(value: str | None, name: str, problems: list, *, inclusive_day:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime.combine(day + timedelta(days=1) if inclusive_day else day, time(), UTC)
-        parsed = datetime.fromisoformat(value)
+            parsed = datetime.combine(day, time(), UTC)
+        else:
+            parsed = datetime.fromisoformat(value)
     except ValueError:
         problems.append({"field": name, "error": f"'{name}' is not a date (YYYY-MM-DD) or ISO datetime: {value!r}"})
         return None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        # Far-off years overflow the date arithmetic of a period (a day added to 9999-12-31).
+        problems.append({"field": name, "error": f"'{name}' must be in the years {FIRST_YEAR} to {LAST_YEAR}: "
+                                                 f"{value!r}"})
+        return None
+    if len(value) == 10 and inclusive_day:
+        parsed += timedelta(days=1)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

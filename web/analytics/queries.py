@@ -36,6 +36,8 @@ async def daily_counts(session: AsyncSession, query: AnalyticsQuery) -> list[dic
         facts.c.last_bot_at.is_not(None),
         facts.c.last_bot_at <= settled_before,
         or_(facts.c.last_customer_at.is_(None), facts.c.last_customer_at <= facts.c.last_bot_at),
+        # Left with "no answer" or unpicked "Did you mean" buttons, the shopper was not helped.
+        or_(facts.c.last_unsure_at.is_(None), facts.c.last_unsure_at < facts.c.last_bot_at),
     )
     day = utc_day(facts.c.created_at).label("day")
     per_score = [func.sum(case((facts.c.csat == score, 1), else_=0)).label(f"csat_{score}") for score in CSAT_SCORES]

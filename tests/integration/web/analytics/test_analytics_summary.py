@@ -86,6 +86,10 @@ async def test_an_empty_period_gives_zeros_and_no_rates(client, supervisor) -> N
     pytest.param({"from": "2026-02-01", "to": "2026-01-01"}, "before", id="reversed"),
     pytest.param({"from": "2024-01-01", "to": "2026-01-01"}, "at most 366 days", id="too-long"),
     pytest.param({"language": "xx"}, "'language' must be one of uk, ru, en", id="unknown-language"),
+    # Found by QA: a 500 (OverflowError) on the analytics page, the API and the CSV export.
+    pytest.param({"from": "9999-12-30", "to": "9999-12-31"}, "'from' must be in the years 1970 to 2999",
+                 id="far-future"),
+    pytest.param({"from": "0001-01-01"}, "'from' must be in the years", id="far-past"),
 ])
 async def test_a_bad_period_is_400_with_the_reason(client, supervisor, params, message) -> None:
     response = await client.get("/api/analytics/summary", params=params, headers=supervisor)
@@ -129,3 +133,22 @@ async def test_messages_with_nothing_to_read_are_no_unanswered_question(client, 
             timeline.customer(now, text).bot(now + timedelta(seconds=1), "Sorry", FALLBACK)
     body = (await client.get("/api/analytics/summary", headers=supervisor)).json()
     assert body["unanswered_topics"] == [{"text": "Do you sell bicycles?", "count": 1}]
+
+
+async def test_a_conversation_left_with_no_answer_or_unpicked_buttons_is_not_resolved_by_the_bot(
+        client, session_factory, supervisor) -> None:
+    # Found by QA: 100 % deflection on the same page that listed the fallback questions as unanswered.
+    start = utcnow() - timedelta(days=2)
+    clarify = {"decision": {"action": "clarify", "reason": "close_candidates", "confidence": 0.3}}
+    async with session_factory() as session, session.begin():
+        left_with_fallback = await start_conversation(session, start, channel="telegram", language="uk")
+        left_with_fallback.customer(start, "велосипеди для собак?").bot(start, "Вибачте…", FALLBACK)
+        left_with_buttons = await start_conversation(session, start, channel="viber", language="en")
+        left_with_buttons.customer(start, "delivery?").bot(start, "Did you mean…", clarify)
+        answered_after_a_fallback = await start_conversation(session, start, channel="webchat", language="en")
+        answered_after_a_fallback.customer(start, "dgfhj").bot(start, "Sorry…", FALLBACK)
+        answered_after_a_fallback.customer(start + timedelta(minutes=1), "delivery cost?")
+        answered_after_a_fallback.bot(start + timedelta(minutes=1))
+    day = start.date().isoformat()
+    body = (await client.get("/api/analytics/summary", params={"from": day, "to": day}, headers=supervisor)).json()
+    assert (body["conversations"], body["bot_resolved"]) == (3, 1)
