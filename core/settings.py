@@ -41,6 +41,15 @@ TELEGRAM_TOKEN_PATTERN = re.compile(r"^\d+:\S+$")
 TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
+# Legal threats, the police and fraud claims: a person answers those, whatever the bot could say.
+DEFAULT_SENSITIVE_TOPICS = (
+    "суд", "подати до суду", "адвокат", "юрист", "позов", "поліція", "прокуратура", "захист прав споживачів",
+    "шахрайство", "подать в суд", "иск", "полиция", "защита прав потребителей", "мошенничество",
+    "lawyer", "attorney", "take you to court", "sue", "lawsuit", "police", "chargeback", "fraud",
+    "consumer protection",
+)
+
+
 class Settings(BaseSettings):
     """Every setting of one Relaydesk process, grouped by concern."""
 
@@ -134,6 +143,11 @@ class Settings(BaseSettings):
     vip_segments: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated RFM segments (e.g. champions,loyal) whose customers are VIP."
     )
+    sensitive_topics: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_SENSITIVE_TOPICS),
+        description="Comma-separated words or phrases (any of uk, ru, en; inflected forms match too) that always "
+                    "send the conversation to a person, e.g. legal threats; empty = none.",
+    )
     telegram_bot_username: str | None = Field(
         None, description="The bot's @username (without @), for the t.me deep links put in shop e-mails."
     )
@@ -156,7 +170,7 @@ class Settings(BaseSettings):
         True, description="Run the outbox delivery and SLA workers inside the web process."
     )
 
-    @field_validator("vip_tags", "vip_segments", mode="before")
+    @field_validator("vip_tags", "vip_segments", "sensitive_topics", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):

@@ -53,7 +53,10 @@ _INSULT = re.compile(
         [
             r"\b(?:ідіот|идиот|дебіл|дебил|кретин|придур|дурн|дурак|тупи|тупо|тупа|тупой|сука)\w*",
             r"\b(?:відстій|отстой|ганьба|позор|жах|ужас|кошмар|достали|задолбал|набридл|надоел)\w*",
+            r"\b(?:бесит|бесят|бісить|бісять|дратує|раздражает|задрали|достало)\b",
+            r"\b(?:скільки можна (?:чекати|ждати)|сколько можно ждать)\b",
             r"\b(?:idiot|stupid|dumb|moron|useless|pathetic|ridiculous|bullshit|wtf)\w*",
+            r"\b(?:fed up|sick of waiting|how long do i have to wait)\b",
         ]
     )
 )
@@ -101,12 +104,12 @@ def is_frustrated(raw: str, normalized: str) -> bool:
 class SensitiveTopics:
     """Configured topics that always go to a person (e.g. "chargeback", "суд", "lawyer").
 
-    A topic matches when its normalised text occurs in the message, or when all its lemmas do (so
-    "судом" matches "суд"). Lemmas are prepared for every language, since the message language may
-    differ from the one the topic was written in.
+    A topic matches when its normalised text occurs in the message as whole words, or when all its
+    lemmas do (so "судом" matches "суд", and "посуд" does not). Lemmas are prepared for every
+    language, since the message language may differ from the one the topic was written in.
     """
 
-    phrases: tuple[str, ...]
+    phrases: re.Pattern[str] | None
     lemma_sets: tuple[frozenset[str], ...]
 
     @classmethod
@@ -114,10 +117,11 @@ class SensitiveTopics:
         """Prepare ``topics`` for matching."""
         phrases = tuple(p for p in (normalize(t) for t in topics) if p)
         sets = {frozenset(lemmas(p, language)) for p in phrases for language in _LANGUAGES}
-        return cls(phrases, tuple(s for s in sets if s))
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases)) if phrases else None
+        return cls(pattern, tuple(s for s in sets if s))
 
     def matches(self, normalized: str, message_lemmas: set[str]) -> bool:
         """Tell whether the message touches any topic."""
-        if any(p in normalized for p in self.phrases):
+        if self.phrases is not None and self.phrases.search(normalized):
             return True
         return any(topic <= message_lemmas for topic in self.lemma_sets)

@@ -33,7 +33,8 @@ async def knowledge_base_component(services: AppServices) -> AsyncIterator[None]
     settings = services.settings
     index = KnowledgeIndex(None, services.session_factory)
     await index.prepare(partial(NLUEngine, embedding_model=settings.embedding_model,
-                                default_language=settings.default_language))
+                                default_language=settings.default_language,
+                                sensitive_topics=tuple(settings.sensitive_topics)))
     await index.try_load()  # when the database is down, the sync loop loads the index once it is back
     services.extras[KB_INDEX] = index
     sync = IndexSync(index, interval=settings.kb_sync_interval_s)

@@ -25,6 +25,16 @@ def test_environment_is_read_with_prefix(monkeypatch: pytest.MonkeyPatch) -> Non
     assert settings.redis_url == "redis://127.0.0.1:6379/3"
 
 
+@pytest.mark.parametrize(("value", "topics"), [
+    pytest.param("суд, lawyer ,chargeback", ["суд", "lawyer", "chargeback"], id="comma-separated"),
+    pytest.param("", [], id="empty-means-none"),
+])
+def test_sensitive_topics_are_a_comma_separated_list(monkeypatch, value, topics) -> None:
+    assert "подати до суду" in load_settings(_env_file=None).sensitive_topics  # a default the shop may replace
+    monkeypatch.setenv("RELAYDESK_SENSITIVE_TOPICS", value)
+    assert load_settings(_env_file=None).sensitive_topics == topics
+
+
 @pytest.mark.parametrize(
     ("overrides", "variable"),
     [

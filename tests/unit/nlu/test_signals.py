@@ -1,5 +1,6 @@
 import pytest
 
+from core.settings import DEFAULT_SENSITIVE_TOPICS
 from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
 from nlu.text import lemmas, normalize
 
@@ -47,6 +48,9 @@ def test_ordinary_questions_do_not_ask_for_person(text):
         pytest.param("WHERE IS MY ORDER", id="caps"),
         pytest.param("where is my order!!!", id="exclamations"),
         pytest.param("ну і де?!?!", id="interrobang"),
+        pytest.param("блин ну сколько можно, уже неделю жду, бесит", id="ru-annoyed"),  # found by QA
+        pytest.param("скільки можна чекати на відповідь", id="uk-waiting"),
+        pytest.param("I'm fed up with this delivery", id="en-fed-up"),
     ],
 )
 def test_frustration(text):
@@ -59,6 +63,7 @@ def test_frustration(text):
         pytest.param("Is COD available?", id="one-caps-acronym"),
         pytest.param("дякую!", id="one-exclamation"),
         pytest.param("OK", id="short-caps"),
+        pytest.param("скільки можна замовити в одні руки?", id="uk-how-many"),
     ],
 )
 def test_no_frustration(text):
@@ -90,6 +95,8 @@ def test_polite_text_does_not_swear():
         pytest.param("буду обращаться в суд", "ru", True, id="ru"),
         pytest.param("I will file a chargeback", "en", True, id="en-phrase"),
         pytest.param("де моє замовлення", "uk", False, id="unrelated"),
+        pytest.param("чи продаєте посуд?", "uk", False, id="uk-word-holding-a-topic"),  # "посуд" holds "суд"
+        pytest.param("chargebacks are not my thing", "en", True, id="en-plural"),
     ],
 )
 def test_sensitive_topics(text, language, expected):
@@ -100,3 +107,17 @@ def test_sensitive_topics(text, language, expected):
 
 def test_no_sensitive_topics_never_match():
     assert not SensitiveTopics.build([]).matches("суд", {"суд"})
+
+
+def test_the_default_topics_catch_threats_and_spare_look_alikes():
+    topics = SensitiveTopics.build(DEFAULT_SENSITIVE_TOPICS)
+
+    def touches(text: str, language: str) -> bool:
+        normalized = normalize(text)
+        return topics.matches(normalized, set(lemmas(normalized, language)))
+
+    assert touches("Піду в поліцію, якщо не повернете гроші", "uk")
+    assert touches("I'll take you to court", "en")
+    assert not touches("I have an issue with my password", "en")  # "issue" holds "sue"
+    assert not touches("Ищу в поиске свой заказ", "ru")  # "поиске" holds "иск"
+    assert not touches("Is there a food court near the Lviv store?", "en")
