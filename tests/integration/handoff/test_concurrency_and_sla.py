@@ -29,7 +29,6 @@ async def second_factory(settings):
     await engine.dispose()
 
 
-
 async def _take(factory, conversation_id: int, agent_id: int, started: asyncio.Event, both: asyncio.Barrier):
     async with factory() as session, session.begin():
         conversation = await session.get(Conversation, conversation_id)

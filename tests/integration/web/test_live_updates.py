@@ -45,7 +45,6 @@ async def people(session_factory):
             "editor": await make_agent(session_factory, "editor@shop.ua", role="editor")}
 
 
-
 async def test_console_sees_a_take_live(settings, session_factory, people) -> None:
     conversation_id = await queued_request_for_a_person(settings, session_factory)
     olena = await token_for(session_factory, people["olena"])
