@@ -25,7 +25,7 @@ from core.database import is_transient, utcnow
 from core.models import Conversation, Customer, Identity, Message
 from core.outbox import queue_outgoing
 from core.settings import Settings
-from handoff.flows import parse_rating
+from handoff.ratings import parse_rating
 
 logger = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from core.outbox import queue_outgoing
 from core.settings import Settings, pick_language
 from handoff import agents, hours, routing, services, sla, texts
 from handoff.config import HandoffConfig
+from handoff.ratings import CSAT_PREFIX, CSAT_SCORES
 from handoff.state import CUSTOMER, SYSTEM, Actor, Notice, Outcome, transition
 
 MAX_REPLY_CHARS = 4096
-CSAT_SCORES = range(1, 6)
 
 
 def conversation_updated(outcome: Outcome, conversation: Conversation, change: str) -> None:
@@ -198,7 +198,7 @@ async def resolve(session: AsyncSession, conversation: Conversation, *, actor: A
                      changes={"resolved_at": utcnow(), "first_response_due_at": None,
                               "next_response_due_at": None})
     await transition(session, conversation, "csat_requested", actor=SYSTEM, changes={"awaiting_csat": True})
-    buttons = [[(str(score), f"csat:{score}") for score in CSAT_SCORES]]
+    buttons = [[(str(score), f"{CSAT_PREFIX}{score}") for score in CSAT_SCORES]]
     outcome.tell(Notice(texts.text("csat_question", language), buttons=buttons, author="bot"))
     conversation_updated(outcome, conversation, "resolved")
     await dispatch(session, team, outcome=outcome)
@@ -273,12 +273,6 @@ async def customer_wrote(session: AsyncSession, conversation: Conversation, *, n
         conversation.next_response_due_at = sla.next_response_due(team, now)
         await session.flush()
     conversation_updated(outcome, conversation, "customer_message")
-
-
-def parse_rating(text: str) -> int | None:
-    """A 1–5 rating from a "csat:N" callback or a message that is just the digit."""
-    value = text.strip().removeprefix("csat:")
-    return int(value) if value.isdigit() and int(value) in CSAT_SCORES else None
 
 
 async def record_csat(session: AsyncSession, conversation: Conversation, *, score: int, language: str,

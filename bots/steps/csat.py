@@ -20,9 +20,10 @@ from bots.steps.outcomes import apply_outcome
 from core.database import utcnow
 from core.models import Conversation
 from handoff import flows, texts
+from handoff.ratings import CSAT_PREFIX, parse_rating
 from handoff.state import Outcome
 
-RATING_BUTTON = "csat:"
+RATING_BUTTON = CSAT_PREFIX
 # A press after this is about help too long ago to tell what it rates; the shopper is thanked only.
 LATE_RATING_WINDOW = timedelta(hours=24)
 
@@ -37,7 +38,7 @@ async def csat(ctx: FlowContext) -> None:
     conversation = ctx.conversation
     pressed = callback_data(ctx.inbound)
     if conversation.status == "resolved" and conversation.awaiting_csat:
-        score = flows.parse_rating(pressed or ctx.inbound.text)
+        score = parse_rating(pressed or ctx.inbound.text)
         if score is None:
             # The shopper moved on without rating: stop asking, let the bot answer this message.
             conversation.awaiting_csat = False
@@ -45,7 +46,7 @@ async def csat(ctx: FlowContext) -> None:
             return
         await _record(ctx, conversation, score)
     elif is_rating_press(ctx.inbound) and conversation.status in ("bot", "resolved"):
-        await _late_press(ctx, flows.parse_rating(pressed))
+        await _late_press(ctx, parse_rating(pressed))
 
 
 async def _late_press(ctx: FlowContext, score: int | None) -> None:

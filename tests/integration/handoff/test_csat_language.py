@@ -39,3 +39,19 @@ async def test_rating_request_and_thanks_follow_the_channel_hint_when_nothing_el
     await flow.flow.process(shopper("5", data="csat:5", language=None))
     bot_texts = await _bot_texts(session_factory, queued.conversation_id)
     assert bot_texts[-2:] == [texts.text("csat_question", "ru"), texts.text("csat_thanks", "ru")]
+
+
+async def test_a_language_switch_while_an_agent_answers_is_followed_by_the_rating_question(
+        client, settings, session_factory) -> None:
+    flow = harness(settings, session_factory)
+    queued = await flow.flow.process(shopper("I want to talk to a human", data="handoff:request", language="en"))
+    await flow.flow.process(shopper("вибачте, можна українською? я не дуже розумію англійську", language="en"))
+    agent = await token_for(session_factory, await make_agent(session_factory, "agent@shop.test", status="online"))
+    base = f"/api/conversations/{queued.conversation_id}"
+    await client.post(f"{base}/assign", headers=agent)
+    assert (await client.post(f"{base}/resolve", headers=agent)).status_code == 200
+    assert (await _bot_texts(session_factory, queued.conversation_id))[-1] == texts.text("csat_question", "uk")
+    rated = await flow.flow.process(shopper("ставлю 5, дякую", language="en"))  # typed, not pressed
+    async with session_factory() as session:
+        conversation = await session.get(Conversation, rated.conversation_id)
+        assert (conversation.id, conversation.csat_score) == (queued.conversation_id, 5)

@@ -1,0 +1,51 @@
+"""Reading a 1–5 rating from what the shopper pressed or typed after "Please rate our help from 1 to 5".
+
+Shoppers rarely type the bare digit: "5 stars, thanks!", "ставлю 3", "четыре". A message counts as a
+rating when, besides one score (a digit or a number word), it holds only words that go with rating
+("stars", "оцінка", "дякую", "/5") — so "order 3?" or "where is parcel 2" stays a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+CSAT_SCORES = range(1, 6)
+CSAT_PREFIX = "csat:"
+
+_NUMBER_WORDS = {
+    1: ("один", "одна", "одну", "одиниця", "единица", "one"),
+    2: ("два", "дві", "две", "двійка", "двойка", "two"),
+    3: ("три", "трійка", "тройка", "three"),
+    4: ("чотири", "четыре", "четвірка", "четверка", "four"),
+    5: ("пять", "п'ять", "пʼять", "пʼятірка", "п'ятірка", "пятерка", "five"),
+}
+_SCORE_OF_WORD = {word: score for score, words in _NUMBER_WORDS.items() for word in words}
+# Words that go with a rating and say nothing else; anything beyond these makes the message a question.
+_RATING_WORDS = frozenset((
+    "star", "stars", "зірка", "зірки", "зірок", "звезда", "звезды", "звезд", "бал", "бали", "балів", "балл",
+    "балла", "баллов", "point", "points", "ставлю", "give", "i", "rate", "rating", "оцінка", "оцінюю", "оценка",
+    "оцениваю", "оцінку", "оценку", "my", "моя", "з", "із", "из", "of", "out", "на",
+    "thanks", "thank", "you", "thx", "дякую", "спасибо", "спасибі", "дякуємо", "благодарю", "ok", "ок", "okay",
+    "good", "добре", "хорошо", "супер", "great",
+))
+_TOKEN = re.compile(r"[^\W_]+(?:['ʼ’][^\W_]+)?")
+
+
+def parse_rating(text: str) -> int | None:
+    """The 1–5 score of a "csat:N" button or of a typed rating, else None."""
+    value = text.strip()
+    if value.startswith(CSAT_PREFIX):
+        value = value.removeprefix(CSAT_PREFIX)
+        return int(value) if value.isdigit() and int(value) in CSAT_SCORES else None
+    scores, others = [], []
+    for token in _TOKEN.findall(value.lower().replace("’", "'")):
+        if token.isdigit():
+            scores.append(int(token))
+        elif token in _SCORE_OF_WORD:
+            scores.append(_SCORE_OF_WORD[token])
+        elif token not in _RATING_WORDS:
+            others.append(token)
+    # "5/5" and "5 з 5" name the scale too: the first number is the score.
+    if others or not scores or len(scores) > 2 or (len(scores) == 2 and scores[1] != 5):
+        return None
+    return scores[0] if scores[0] in CSAT_SCORES else None

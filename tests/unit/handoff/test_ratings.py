@@ -1,0 +1,22 @@
+"""Typed ratings as shoppers write them (found by QA: "5 stars, thanks!", "четыре" and "ставлю 3" got the
+bot's fallback and the rating was lost), and questions that merely hold a small number."""
+
+import pytest
+
+from handoff.ratings import parse_rating
+
+
+@pytest.mark.parametrize(("text", "score"), [
+    ("5", 5), ("csat:4", 4), ("5 stars, thanks!", 5), ("четыре", 4), ("ставлю 3", 3), ("п'ять", 5),
+    ("пʼять", 5), ("5/5", 5), ("4 з 5", 4), ("1 out of 5", 1), ("2 звезды", 2), (" 4 ⭐ ", 4),
+    ("Оцінка: три, дякую", 3),
+])
+def test_a_typed_rating_is_read(text, score) -> None:
+    assert parse_rating(text) == score
+
+
+@pytest.mark.parametrize("text", [
+    "order 3?", "where is parcel 2", "3 4", "10", "0", "дякую", "hello 5", "csat:9", "csat:", "", "5 з 10",
+])
+def test_anything_else_is_no_rating(text) -> None:
+    assert parse_rating(text) is None
