@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bots.inbound import FlowContext
 from bots.steps.language import shopper_language
 
@@ -94,9 +96,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your recent orders. Which one would you like to know about?",
     },
     "order_status": {
-        "uk": "Замовлення №{number} від {date}: {status}. Сума: {total} {currency}.",
-        "ru": "Заказ №{number} от {date}: {status}. Сумма: {total} {currency}.",
-        "en": "Order #{number} of {date}: {status}. Total: {total} {currency}.",
+        "uk": "Замовлення №{number} від {date}: {status}. Сума: {total}.",
+        "ru": "Заказ №{number} от {date}: {status}. Сумма: {total}.",
+        "en": "Order #{number} of {date}: {status}. Total: {total}.",
     },
     "order_tracking": {
         "uk": "Номер для відстеження: {tracking}.",
@@ -132,6 +134,23 @@ ORDER_STATUSES: dict[str, dict[str, str]] = {
 def text(ctx: FlowContext, key: str, **values: object) -> str:
     """The text ``key`` in the shopper's language with ``values`` filled in."""
     return TEXTS[key][shopper_language(ctx)].format(**values)
+
+
+# How shoppers read a currency in their language; other codes stay as they are.
+CURRENCY_NAMES = {"UAH": {"uk": "грн", "ru": "грн", "en": "UAH"}}
+
+
+def amount_text(amount: Decimal, currency: str, language: str) -> str:
+    """An amount as the shopper writes it: "2 450 грн" and "1 290,50 грн" in uk/ru, "2,450 UAH" in en.
+
+    Cents show only when there are some; the thousands are grouped with a no-break space (a comma in
+    English), so the sum never breaks over two lines in a messenger.
+    """
+    value = Decimal(amount).quantize(Decimal("0.01"))
+    digits = f"{value:,.2f}".removesuffix(".00")
+    if language != "en":
+        digits = digits.replace(",", "\u00a0").replace(".", ",")
+    return f"{digits}\u00a0{CURRENCY_NAMES.get(currency, {}).get(language, currency)}"
 
 
 def status_label(status: str, language: str) -> str:

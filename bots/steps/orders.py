@@ -14,11 +14,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bots.inbound import Button, FlowContext
-from bots.steps.customer_texts import status_label, text
+from bots.steps.customer_texts import amount_text, status_label, text
 from bots.steps.escalation import needs_a_person
 from bots.steps.language import settle_language, shopper_language
 from core.customers.phones import split_phones
-from core.customers.service import money, orders_of, surviving
+from core.customers.service import orders_of, surviving
 from core.database import utcnow
 from core.models import AuditRecord, Customer, CustomerPhone, Order
 
@@ -94,7 +94,8 @@ def describe_order(ctx: FlowContext, order: Order) -> str:
     """An order's status in the shopper's language, with tracking when there is one."""
     language = shopper_language(ctx)
     words = text(ctx, "order_status", number=order.number, date=order.created_at.strftime("%d.%m.%Y"),
-                 status=status_label(order.status, language), total=money(order.total), currency=order.currency)
+                 status=status_label(order.status, language),
+                 total=amount_text(order.total, order.currency, language))
     if order.tracking:
         words += " " + text(ctx, "order_tracking", tracking=order.tracking)
     return words

@@ -47,6 +47,7 @@ async def test_pressing_an_order_button_shows_its_status_and_tracking(flow, sess
     (reply,) = await _ask(flow, session_factory, shopper("telegram", "tg-1", kind="callback", text="№10234",
                                                          payload={"data": "order:10234"}, language="uk"))
     assert "10234" in reply.text and "відправлено" in reply.text and "20450000123456" in reply.text
+    assert "Сума: 2\u00a0450\u00a0грн." in reply.text  # found by QA: "2450.00 UAH" in a Ukrainian reply
 
 
 async def test_an_order_number_of_the_identified_shopper_is_answered_in_their_language(flow, session_factory):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from bots.steps.customer_texts import amount_text
 from bots.steps.orders import is_order_question, order_numbers
 from core.customers.figures import is_vip
 from core.customers.rfm import OrderSummary, quintile_scores, rank, segment_for
@@ -89,3 +90,14 @@ def test_rendering_names_every_missing_parameter():
 ])
 def test_order_questions_are_told_from_other_questions(message, asks):
     assert is_order_question(message, [], order_numbers(message)) is asks
+
+
+@pytest.mark.parametrize(("amount", "currency", "language", "expected"), [
+    ("2450", "UAH", "uk", "2\u00a0450\u00a0грн"),
+    ("1290.50", "UAH", "ru", "1\u00a0290,50\u00a0грн"),
+    ("2450.00", "UAH", "en", "2,450\u00a0UAH"),
+    ("99.99", "EUR", "uk", "99,99\u00a0EUR"),
+    ("0.004", "UAH", "uk", "0\u00a0грн"),
+])
+def test_amounts_read_as_the_shopper_writes_them(amount, currency, language, expected):
+    assert amount_text(Decimal(amount), currency, language) == expected
