@@ -64,15 +64,18 @@ class EventBus(ABC):
                 logger.exception("bus subscription callback %r failed", callback)
 
     async def publish_or_log(self, topic: str, event: dict) -> bool:
-        """Publish, but only log when the bus is unreachable; returns whether it went out.
+        """Publish; when the bus is unreachable, log and give the event to this process's listeners only.
 
         For events published after the database already holds what they announce: a request or a
-        socket must not fail for them (listeners catch up from the database, see ``on_subscribed``).
+        socket must not fail for them. This process still acts on them (a notification still fails
+        over to the next messenger, its own consoles still update); the other processes catch up from
+        the database (see ``on_subscribed``). Returns whether the event went out to every process.
         """
         try:
             await self.publish(topic, event)
         except Exception as exc:
-            logger.warning("event %s not published (the bus is unreachable): %s", topic, exc)
+            logger.warning("event %s reached only this process's listeners (the bus is unreachable): %s", topic, exc)
+            await self._dispatch(topic, json.loads(json.dumps(event, default=str)))
             return False
         return True
 

@@ -1,6 +1,7 @@
 """The event bus: in-process delivery, listener failures, and delivery across app instances via Redis."""
 
 import asyncio
+import socket
 
 import pytest
 
@@ -95,3 +96,25 @@ async def test_buses_with_another_prefix_do_not_hear_each_other(backend) -> None
     finally:
         await bus_a.stop()
         await bus_b.stop()
+
+
+async def test_an_event_this_process_cannot_publish_still_reaches_its_own_listeners(caplog) -> None:
+    # Found by the multi-process QA pass: a notification whose delivery died while Redis was unreachable
+    # never failed over, because the dead letter's event reached no one (not even this process).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    bus = RedisEventBus(f"redis://:pw-kept-out@127.0.0.1:{closed_port}/0", "rdtest-cut-off")
+    await bus.start()
+    received: list = []
+
+    async def listener(topic: str, event: dict) -> None:
+        received.append((topic, event))
+
+    bus.subscribe("outbox.dead", listener)
+    try:
+        assert await bus.publish_or_log("outbox.dead", {"message_id": 7}) is False
+    finally:
+        await bus.stop()
+    assert received == [("outbox.dead", {"message_id": 7})]
+    assert "pw-kept-out" not in caplog.text

@@ -45,6 +45,6 @@ async def test_a_notification_is_201_and_sent_once_while_redis_is_unreachable(ba
     async with session_factory() as session:
         assert await session.scalar(select(func.count(Notification.id))) == 1
     logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)
-    assert "not published (the bus is unreachable)" in logged
+    assert "reached only this process's listeners (the bus is unreachable)" in logged
     assert "not reachable yet" in logged and ":***@127.0.0.1" in logged
     assert PASSWORD not in logged
