@@ -36,6 +36,8 @@ T = TypeVar("T")
 # Seconds between attempts to record a sent item while the database is unreachable.
 RECORD_RETRY_FIRST = 0.2
 RECORD_RETRY_MAX = 2.0
+# The longest pause a CHANNEL_PAUSED event may ask for; Telegram flood waits are seconds to minutes.
+MAX_PAUSE_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,13 @@ class DeliveryWorker:
         self._inflight: set[asyncio.Task] = set()
         self._paused_until: dict[str, float] = {}
         self._runner: asyncio.Task | None = None
-        self._unsubscribe = None
+        self._unsubscribers: list[Callable[[], None]] = []
         self._stopping = False
 
     async def start(self) -> None:
-        """Subscribe to OUTBOX_READY and start the claim loop."""
-        self._unsubscribe = self.bus.subscribe(events.OUTBOX_READY, self._on_ready)
+        """Subscribe to OUTBOX_READY and CHANNEL_PAUSED and start the claim loop."""
+        self._unsubscribers = [self.bus.subscribe(events.OUTBOX_READY, self._on_ready),
+                               self.bus.subscribe(events.CHANNEL_PAUSED, self._on_paused)]
         self._runner = asyncio.create_task(self._run(), name=f"relaydesk-{self.claimer.worker_id}")
 
     async def stop(self, grace: float = 5.0) -> None:
@@ -93,8 +96,8 @@ class DeliveryWorker:
         A cancelled send leaves its item locked; it is retried once the lock expires.
         """
         self._stopping = True
-        if self._unsubscribe:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
         self._wake.set()
         if self._runner:
             await self._runner
@@ -108,6 +111,17 @@ class DeliveryWorker:
 
     async def _on_ready(self, _topic: str, _event: dict) -> None:
         self._wake.set()
+
+    async def _on_paused(self, _topic: str, event: dict) -> None:
+        # Another process (or this one) was told to wait: the limit is the bot's, not the process's.
+        channel, seconds = event.get("channel"), event.get("seconds")
+        if channel in self.messengers and isinstance(seconds, int | float) and 0 < seconds <= MAX_PAUSE_S:
+            self._pause(channel, seconds)
+
+    def _pause(self, channel: str, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._paused_until[channel] = max(self._paused_until.get(channel, 0), loop.time() + seconds)
+        loop.call_later(seconds, self._wake.set)  # what waited is due the moment the pause is over
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -214,8 +228,8 @@ class DeliveryWorker:
     async def _retry(self, item: ClaimedItem, error: str, retry_after: float | None) -> None:
         if retry_after is not None:
             delay = retry_after + random.uniform(0, 0.1 * retry_after + 0.05)
-            loop_now = asyncio.get_running_loop().time()
-            self._paused_until[item.channel] = max(self._paused_until.get(item.channel, 0), loop_now + retry_after)
+            self._pause(item.channel, retry_after)
+            await self.bus.publish_or_log(events.CHANNEL_PAUSED, {"channel": item.channel, "seconds": retry_after})
         else:
             delay = self.policy.backoff(item.attempts)
         next_attempt_at = utcnow() + timedelta(seconds=delay)

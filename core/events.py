@@ -16,6 +16,9 @@ SLA_BREACHED = "sla.breached"
 # The outbox gave up on a message (dead letter): payload {"outbox_id", "message_id", "channel", "chat_id",
 # "payload", "error"}; notifications fail over to another channel on this.
 OUTBOX_DEAD = "outbox.dead"
+# A messenger asked to wait (Telegram's 429 retry_after): every process's delivery worker stops sending on
+# that channel for as long. Payload {"channel", "seconds"}.
+CHANNEL_PAUSED = "channel.paused"
 # A web chat message for a visitor: every process pushes it to that visitor's open sockets.
 # Payload {"visitor", "message_id", "text", "buttons", "author", "author_name"} and, on a formatted
 # knowledge-base answer, "html" (see bots.messengers.webchat).

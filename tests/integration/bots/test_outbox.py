@@ -288,3 +288,40 @@ async def _outbox_statuses_in(session_factory, statuses: set[str]) -> bool:
 
 async def _outbox_statuses(session_factory, statuses: set[str]) -> bool:
     return {item.status for item in await rows(session_factory, OutboxItem)} == statuses
+
+
+async def test_a_retry_after_pauses_the_channel_in_every_process(settings, session_factory, bus):
+    # Found by the multi-process QA pass: only the process that got Telegram's 429 waited; the others
+    # went on sending into the flood wait. Two workers on one bus stand for two processes.
+    other = ScriptedMessenger()
+    second = await run_worker(session_factory, bus, other, settings,
+                              policy=DeliveryPolicy(backoff_base=0.02, poll_interval=30))
+    try:
+        await queue(session_factory, "A", ["a1"])
+        told_to_wait = ScriptedMessenger({"a1": [RetryLater("429", retry_after=1.0)]})
+        first = await run_worker(session_factory, bus, told_to_wait, settings)
+        try:
+            await eventually(lambda: told_to_wait.attempts)
+        finally:
+            await first.stop()
+        await queue(session_factory, "B", ["b1"])
+        await bus.publish(events.OUTBOX_READY, {"channel": "fake", "chat_id": "B"})
+        await asyncio.sleep(0.4)
+        assert other.attempts == []  # inside the flood wait the other process was told about
+        await eventually(lambda: other.sent, within=5)  # and sending again once it is over
+    finally:
+        await second.stop()
+
+
+async def test_a_pause_event_is_checked_before_it_is_obeyed(settings, session_factory, bus):
+    messenger = ScriptedMessenger()
+    worker = await run_worker(session_factory, bus, messenger, settings)
+    try:
+        for event in ({"channel": "fake", "seconds": 10**9}, {"channel": "fake", "seconds": "60"},
+                      {"channel": "unknown", "seconds": 60}, {"channel": "fake", "seconds": -1}):
+            await bus.publish(events.CHANNEL_PAUSED, event)
+        await queue(session_factory, "A", ["a1"])
+        await bus.publish(events.OUTBOX_READY, {"channel": "fake", "chat_id": "A"})
+        await eventually(lambda: messenger.sent, within=3)
+    finally:
+        await worker.stop()
