@@ -67,11 +67,13 @@ class WebchatHub:
         self.flow = flow
         self._sockets: dict[str, set[Push]] = defaultdict(set)
         self._unsubscribe: list[Callable[[], None]] = []
+        self._catching_up: set[asyncio.Task] = set()
 
     def start(self) -> None:
         """Listen for messages to deliver and for visitors' own messages to show in their other tabs."""
         self._unsubscribe = [self.flow.bus.subscribe(events.WEBCHAT_DELIVER, self._on_deliver),
-                             self.flow.bus.subscribe(events.WEBCHAT_ECHO, self._on_echo)]
+                             self.flow.bus.subscribe(events.WEBCHAT_ECHO, self._on_echo),
+                             self.flow.bus.on_subscribed(self._catch_up)]
 
     def stop(self) -> None:
         """Stop listening."""
@@ -94,6 +96,20 @@ class WebchatHub:
     def connected(self, visitor: str) -> bool:
         """Whether ``visitor`` has a socket open in this process."""
         return bool(self._sockets.get(visitor))
+
+    def _catch_up(self) -> None:
+        # The bus subscribed again after losing Redis: replies other processes published meanwhile never
+        # reached this process, so its open sockets get their history afresh (the page merges it by id).
+        task = asyncio.get_running_loop().create_task(self._send_histories())
+        self._catching_up.add(task)
+        task.add_done_callback(self._catching_up.discard)
+
+    async def _send_histories(self) -> None:
+        for visitor in list(self._sockets):
+            try:
+                await self._push_all(visitor, await self.history(visitor))
+            except Exception:
+                logger.warning("sending a web chat history again after the bus came back failed", exc_info=True)
 
     async def _on_deliver(self, _topic: str, event: dict) -> None:
         frame = {"type": "message", "message_id": event.get("message_id"), "text": event.get("text", ""),
