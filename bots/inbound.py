@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 
+# Attachments that carry the shopper's own words as a caption (Telegram ``caption``, Viber ``text``).
+CAPTIONED_KINDS = frozenset({"photo", "picture", "document", "file", "video", "animation", "audio", "voice"})
+
+
 @dataclass(frozen=True)
 class InboundMessage:
     """One shopper update, normalised by a channel adapter.
@@ -46,6 +50,15 @@ class InboundMessage:
     phone: str | None = None
     language_hint: str | None = None
     sent_at: datetime | None = None
+
+    @property
+    def reads_as_text(self) -> bool:
+        """Whether the bot reads this update as words: text, or an attachment with a caption.
+
+        A photo captioned "чи є такий в наявності?" is a question like any other (found by QA: it got
+        "I can only read text"); the attachment stays on the message for the agents.
+        """
+        return self.kind == "text" or (self.kind in CAPTIONED_KINDS and bool(self.text.strip()))
 
     def __post_init__(self) -> None:
         # Every channel builds one of these, so text a database cannot store is made storable here once.

@@ -82,7 +82,7 @@ async def answer_from_knowledge_base(ctx: FlowContext) -> None:
     """Decide on text messages, greet on /start, handle this step's own buttons; other kinds are left alone."""
     if ctx.inbound.kind == "callback":
         await _on_callback(ctx, str(ctx.inbound.payload.get("data") or ""))
-    elif ctx.inbound.kind == "text":
+    elif ctx.inbound.reads_as_text:
         await _on_text(ctx)
     elif ctx.inbound.kind == "start" and not ctx.inbound.payload.get("conversation_started"):
         # /start, or the first contact: nothing to decide on yet. (Viber's conversation_started is

@@ -13,7 +13,7 @@ async def human_owned(ctx: FlowContext) -> None:
     """Keep the message for the agent, tell the console, start the next-response timer; no bot reply."""
     if ctx.conversation.status not in HUMAN_STATUSES:
         return
-    if ctx.inbound.kind == "text":
+    if ctx.inbound.reads_as_text:
         # A shopper who switches language with the agent gets the rating question and the bot's later
         # answers in it too (found by QA: "Please rate…" in English after a Ukrainian exchange).
         settle_language(ctx)

@@ -27,7 +27,7 @@ def settle_language(ctx: FlowContext) -> str:
     :func:`shopper_language`.
     """
     conversation = ctx.conversation
-    conversation.language = text_language(ctx) if ctx.inbound.kind == "text" else shopper_language(ctx)
+    conversation.language = text_language(ctx) if ctx.inbound.reads_as_text else shopper_language(ctx)
     return conversation.language
 
 

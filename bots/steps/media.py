@@ -24,6 +24,6 @@ NOTICE = {
 
 
 async def explain_unreadable_media(ctx: FlowContext) -> None:
-    """Reply with the notice to anything that is not text (a photo's caption does not count)."""
-    if ctx.inbound.kind in UNREADABLE_KINDS:
+    """Reply with the notice to anything that is not text; a captioned photo is read by its caption."""
+    if ctx.inbound.kind in UNREADABLE_KINDS and not ctx.inbound.reads_as_text:
         ctx.reply(NOTICE[shopper_language(ctx)])

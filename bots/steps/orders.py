@@ -133,7 +133,7 @@ async def answer_order_questions(ctx: FlowContext) -> None:
             else:
                 ask_for_proof(ctx, "ask_identity")
         return
-    if ctx.inbound.kind != "text":
+    if not ctx.inbound.reads_as_text:
         return
     phones, rest = split_phones(ctx.inbound.text, ctx.settings.phone_region)
     numbers = order_numbers(rest)

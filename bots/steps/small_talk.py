@@ -27,7 +27,7 @@ YOU_ARE_WELCOME = {
 
 async def answer_small_talk(ctx: FlowContext) -> None:
     """Answer a text that is only a greeting or only thanks; anything else goes on to the next steps."""
-    if ctx.inbound.kind != "text" or ctx.conversation.status not in ("bot", "resolved"):
+    if not ctx.inbound.reads_as_text or ctx.conversation.status not in ("bot", "resolved"):
         return
     kind = small_talk(ctx.inbound.text)
     # "HELLO!!!" reads as anger to the NLU, which hands it off; it stays that way.
