@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from web.dead_letters import dead_letter_failover
 from web.figures_component import figures_component
 from web.handoff_component import handoff_component
 from web.kb.component import knowledge_base_component
-from web.notification_failover import notification_failover
 from web.rate_limits import shopper_rate_limiter
 from web.services import AppServices
 
@@ -23,6 +23,6 @@ COMPONENTS: list[Component] = [
     shopper_rate_limiter,
     knowledge_base_component,
     handoff_component,
-    notification_failover,
+    dead_letter_failover,
     figures_component,
 ]

@@ -16,7 +16,7 @@ from core.database import create_engine, create_session_factory
 from core.models import Customer, Message, OutboxItem
 from tests.conftest import make_settings
 from tests.support.customers import OKSANA, add_customers, role_headers, shopper
-from web.notification_failover import notification_failover
+from web.dead_letters import dead_letter_failover
 from web.services import AppServices
 
 SHIPPED = {"customer": "shop-1", "template": "order_shipped", "params": {"number": "10234", "tracking": "2045001"}}
@@ -45,7 +45,7 @@ async def failover_bus(settings):
     bus = create_bus(settings)
     await bus.start()
     services = AppServices(settings, engine, create_session_factory(engine), bus, settings.secret_key)
-    async with notification_failover(services):
+    async with dead_letter_failover(services):
         yield bus
     await bus.stop()
     await engine.dispose()
