@@ -14,7 +14,7 @@ from bots.steps.handoff import handoff
 from bots.steps.human_owned import human_owned
 from core.accounts import get_or_create_team, hash_password, issue_token
 from core.bus import MemoryEventBus
-from core.models import StaffUser, Team
+from core.models import Customer, Identity, StaffUser, Team
 from handoff.config import HandoffConfig
 
 
@@ -111,3 +111,14 @@ def harness(settings, factory, *, decision: dict | None = None, topics: list[str
 async def queued_request_for_a_person(settings, factory) -> int:
     """The id of a new conversation queued because its shopper pressed **Talk to a person**."""
     return (await harness(settings, factory).flow.process(shopper("person", data="handoff:request"))).conversation_id
+
+
+async def customer_on_viber_and_telegram(factory: async_sessionmaker[AsyncSession]) -> int:
+    """Oksana, one customer linked on Viber (vb-1) and Telegram (1001), set up directly; returns her id."""
+    async with factory() as session, session.begin():
+        customer = Customer(name="Oksana")
+        session.add(customer)
+        await session.flush()
+        session.add_all([Identity(customer_id=customer.id, channel="viber", external_id="vb-1"),
+                         Identity(customer_id=customer.id, channel="telegram", external_id="1001")])
+        return customer.id

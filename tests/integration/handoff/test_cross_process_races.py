@@ -9,7 +9,6 @@ import asyncio
 import pytest
 from sqlalchemy import update
 
-from core.database import create_engine, create_session_factory
 from core.errors import ConflictError
 from core.models import Conversation, StaffUser
 from handoff import flows
@@ -17,16 +16,6 @@ from handoff.state import Actor, Outcome
 from tests.support.handoff import make_agent, queued_request_for_a_person
 
 SUPERVISOR = Actor("staff", None, role="supervisor")
-
-
-@pytest.fixture
-async def other_process(settings, backend):
-    """A second engine and pool: another server process's view of the same database."""
-    if backend.name != "postgres":
-        pytest.skip("several processes share PostgreSQL; the embedded SQLite setup is one process")
-    engine = create_engine(settings)
-    yield create_session_factory(engine)
-    await engine.dispose()
 
 
 async def _assign(factory, conversation_id: int, agent_id: int) -> None:

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from core.models import Conversation, ConversationEvent, Customer, Identity, Message, OutboxItem
-from tests.support.handoff import harness, make_agent, make_team, shopper, token_for
+from core.models import Conversation, ConversationEvent, Message, OutboxItem
+from tests.support.handoff import customer_on_viber_and_telegram, harness, make_agent, make_team, shopper, token_for
 from tests.support.kb import article_body
 
 LIST_FIELDS = {"id", "customer_id", "status", "channel", "language", "team", "assignee_id", "priority",
@@ -75,13 +75,7 @@ async def test_queue_lists_with_the_contract_fields(client, login, queued) -> No
 
 
 async def test_timeline_spans_every_channel_of_the_customer(client, login, settings, session_factory, staff) -> None:
-    # One customer linked on Viber and Telegram (the customers engineer links them by phone; set up directly).
-    async with session_factory() as session, session.begin():
-        customer = Customer(name="Oksana")
-        session.add(customer)
-        await session.flush()
-        session.add_all([Identity(customer_id=customer.id, channel="viber", external_id="vb-1"),
-                         Identity(customer_id=customer.id, channel="telegram", external_id="1001")])
+    await customer_on_viber_and_telegram(session_factory)  # linked by phone in real life
     flow = harness(settings, session_factory)
     earlier = await flow.flow.process(shopper("Where is order 1042?", user="vb-1", channel="viber"))
     async with session_factory() as session, session.begin():

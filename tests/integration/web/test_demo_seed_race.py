@@ -4,21 +4,10 @@ other finds the demo store there and serves (found by the multi-process QA pass:
 
 import asyncio
 
-import pytest
 from sqlalchemy import func, select
 
-from core.database import create_engine, create_session_factory
 from core.models import StaffUser
 from web.demo import DEMO_LOGINS, seed_demo
-
-
-@pytest.fixture
-async def other_process(settings, backend):
-    if backend.name != "postgres":
-        pytest.skip("several processes share PostgreSQL; the embedded SQLite setup is one process")
-    engine = create_engine(settings)
-    yield create_session_factory(engine)
-    await engine.dispose()
 
 
 async def test_two_demo_starts_at_once_seed_once_and_neither_fails(session_factory, other_process) -> None:

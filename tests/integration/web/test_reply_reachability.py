@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from core.models import Conversation, Customer, Identity, OutboxItem
-from tests.support.handoff import harness, make_agent, make_team, shopper, token_for
+from core.models import Conversation, Identity, OutboxItem
+from tests.support.handoff import customer_on_viber_and_telegram, harness, make_agent, make_team, shopper, token_for
 
 
 async def _shopper_on_two_messengers(settings, session_factory) -> int:
     """Oksana wrote on Telegram earlier; now she asks for a person on Viber. Returns that conversation."""
-    async with session_factory() as session, session.begin():
-        customer = Customer(name="Oksana")
-        session.add(customer)
-        await session.flush()
-        session.add_all([Identity(customer_id=customer.id, channel="viber", external_id="vb-1"),
-                         Identity(customer_id=customer.id, channel="telegram", external_id="1001")])
+    await customer_on_viber_and_telegram(session_factory)
     flow = harness(settings, session_factory).flow
     await flow.process(shopper("hello", user="1001"))
     return (await flow.process(shopper("person", user="vb-1", channel="viber", data="handoff:request"))
