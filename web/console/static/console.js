@@ -71,15 +71,21 @@ async function showApp() {
   $("analytics-link").hidden = !isSupervisor();
   // Admins act on conversations as supervisors do but take none: no status of their own to set.
   $("my-status-label").hidden = !state.me.takes_conversations;
-  const [agents, teams] = await Promise.all([api("GET", "/api/agents"), api("GET", "/api/teams")]);
-  state.teams = teams;
+  state.teams = await api("GET", "/api/teams");  // the transfer picker that refreshAgents fills lists them
+  await refreshAgents();
+  await refreshLists();
+  if (state.openId !== null) await renderConversation();  // signed in again: what may be done now
+  connect();
+}
+
+// Statuses change elsewhere too (the agent in another tab, a supervisor): each change is read
+// afresh, so the Agents panel, the transfer picker and this person's own Status box show what routing uses.
+async function refreshAgents() {
+  const agents = await api("GET", "/api/agents");
   const mine = agents.find((agent) => agent.id === state.me.id);
   if (mine) $("my-status").value = mine.status;
   if (isSupervisor()) renderAgents(agents);
   rememberAgents(agents);
-  await refreshLists();
-  if (state.openId !== null) await renderConversation();  // signed in again: what may be done now
-  connect();
 }
 
 // Supervisors set anyone's status: an agent who left without going offline keeps being given
@@ -93,9 +99,7 @@ function renderAgents(agents) {
     select.setAttribute("aria-label", `Status of ${agent.name}`);
     select.addEventListener("change", async () => {
       await api("POST", `/api/agents/${agent.id}/status`, { status: select.value });
-      const agents = await api("GET", "/api/agents");
-      renderAgents(agents);
-      rememberAgents(agents);
+      await refreshAgents();
       await refreshLists();
     });
     return el("li", { data: { agentId: agent.id } }, [el("span", { text: `${agent.name} ` }), select]);
@@ -104,7 +108,7 @@ function renderAgents(agents) {
 
 $("my-status").addEventListener("change", async () => {
   await api("POST", "/api/agents/me/status", { status: $("my-status").value });
-  if (isSupervisor()) renderAgents(await api("GET", "/api/agents"));  // their own row is in the list too
+  await refreshAgents();  // a supervisor's own row is in the Agents panel too
   await refreshLists();
 });
 
@@ -365,6 +369,10 @@ function scheduleRefresh(conversationId) {
   }, 50);
 }
 
+async function agentStatusChanged() {
+  if (await checkSession() === "mine") refreshAgents();  // read as this person, as scheduleRefresh does
+}
+
 function alertBreach(event) {
   const line = el("div", { data: { testid: "sla-alert" },
     text: `SLA breached (${event.kind.replace("_", " ")}) in conversation #${event.conversation_id}` +
@@ -380,7 +388,9 @@ function connect() {
   socket.addEventListener("open", () => { state.retry = 500; });
   socket.addEventListener("message", (message) => {
     const frame = JSON.parse(message.data);
-    if (frame.topic === "hello") { $("live-state").textContent = "live"; refreshLists(); return; }
+    // (Re)connected: what changed while the socket was down was never sent.
+    if (frame.topic === "hello") { $("live-state").textContent = "live"; refreshLists(); refreshAgents(); return; }
+    if (frame.topic === "agent.status") { agentStatusChanged(); return; }
     if (frame.topic === "sla.breached") alertBreach(frame.event);
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
   });
