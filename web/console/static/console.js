@@ -92,7 +92,7 @@ async function refreshAgents() {
 // conversations nobody answers.
 const STATUSES = ["online", "away", "offline"];
 function renderAgents(agents) {
-  $("agent-list").replaceChildren(...agents.map((agent) => {
+  replaceKeepingFocus($("agent-list"), "agentId", agents.map((agent) => {
     const select = el("select", { data: { agentId: agent.id } },
       STATUSES.map((status) => el("option", { text: status })));
     select.value = agent.status;
@@ -123,8 +123,30 @@ function conversationItem(item) {
   ]);
   if (item.id === state.openId) li.classList.add("active");
   if (item.sla_breached) li.classList.add("breached");
-  li.addEventListener("click", () => openConversation(item.id));
-  return li;
+  return activatable(li, () => openConversation(item.id));
+}
+
+// Conversations, alerts and suggestions are not buttons: without this they were reachable only by mouse.
+function activatable(node, action) {
+  node.tabIndex = 0;
+  node.addEventListener("click", action);
+  node.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();  // Space would otherwise scroll the page
+    action();
+  });
+  return node;
+}
+
+// Lists are rebuilt on every live update: the entry that had the keyboard focus gets it back, or a keyboard
+// user would be thrown back to the top of the page.
+function replaceKeepingFocus(list, key, nodes) {
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  list.replaceChildren(...nodes);
+  if (!focused) return;
+  const again = [...list.querySelectorAll(focused.tagName)]
+    .find((node) => node.dataset[key] === focused.dataset[key]);
+  if (again) again.focus();
 }
 
 // Only a queued conversation is waiting; an assigned one says who has it.
@@ -137,7 +159,7 @@ function agentName(id) { return state.agentNames.get(id) || `agent #${id}`; }
 
 function fill(listId, countId, items) {
   const list = $(listId);
-  list.replaceChildren(...items.map(conversationItem));
+  replaceKeepingFocus(list, "id", items.map(conversationItem));
   if (countId) $(countId).textContent = String(items.length);
 }
 
@@ -278,8 +300,7 @@ async function renderSuggestions() {
   if (id !== state.openId) return;
   $("suggestions").replaceChildren(...found.map((s) => {
     const li = el("li", { text: s.title || s.text, data: { testid: "suggestion" } });
-    li.addEventListener("click", () => insertText(s.text));
-    return li;
+    return activatable(li, () => insertText(s.text));
   }));
 }
 
@@ -377,7 +398,7 @@ function alertBreach(event) {
   const line = el("div", { data: { testid: "sla-alert" },
     text: `SLA breached (${event.kind.replace("_", " ")}) in conversation #${event.conversation_id}` +
       `${event.team ? " · team " + event.team : ""}` });
-  line.addEventListener("click", () => { openConversation(event.conversation_id); line.remove(); });
+  activatable(line, () => { openConversation(event.conversation_id); line.remove(); });
   $("sla-alerts").prepend(line);
 }
 
