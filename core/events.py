@@ -11,6 +11,9 @@ OUTBOX_READY = "outbox.ready"
 # A knowledge-base article was created, changed, published or removed: payload {"article_id": <id>}, or
 # {"article_id": None} after a bulk import (every process reloads its whole index).
 KB_CHANGED = "kb.changed"
+# An agent's availability changed (set by the agent or a supervisor): payload the agent as GET /api/agents
+# lists them, {"id", "name", "status", ...}; every console updates its Agents panel and own status box.
+AGENT_STATUS = "agent.status"
 # An SLA timer ran out: payload {"conversation_id", "kind"}.
 SLA_BREACHED = "sla.breached"
 # The outbox gave up on a message (dead letter): payload {"outbox_id", "message_id", "channel", "chat_id",

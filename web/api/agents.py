@@ -10,6 +10,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
+from core import events
 from core.errors import ValidationFailed, describe
 from core.language import conversation_language
 from core.models import Message, Team
@@ -51,7 +52,10 @@ async def _set_status(db_session, services, agent_id: int, status: str) -> Respo
         team = await db_session.get(Team, agent.team_id) if agent.team_id else None
         await flows.dispatch(db_session, team, outcome=outcome)
     load = await agents.open_load(db_session, [agent.id])
-    return Response(agents.view(agent, load[agent.id]), background=after_commit(services, outcome))
+    view = agents.view(agent, load[agent.id])
+    # Consoles show statuses live: without this, panels and the agent's own box kept the old one until a reload.
+    outcome.publish(events.AGENT_STATUS, view)
+    return Response(view, background=after_commit(services, outcome))
 
 
 @post("/api/agents/me/status", guards=[requires(*AGENTS)], tags=TAGS, status_code=200)

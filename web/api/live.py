@@ -21,7 +21,7 @@ from web.auth import AGENTS, SUPERVISORS, Principal, requires
 logger = logging.getLogger(__name__)
 
 FORWARDED_TOPICS = (events.CONVERSATION_UPDATED, events.MESSAGE_CREATED, events.MESSAGE_STATUS,
-                    events.SLA_BREACHED)
+                    events.SLA_BREACHED, events.AGENT_STATUS)
 MAX_PENDING = 500  # events buffered per console; a console this far behind reloads on reconnect
 WS_MESSAGE_TOO_BIG = 1009
 WS_TRY_AGAIN_LATER = 1013

@@ -71,31 +71,35 @@ async function showApp() {
   $("analytics-link").hidden = !isSupervisor();
   // Admins act on conversations as supervisors do but take none: no status of their own to set.
   $("my-status-label").hidden = !state.me.takes_conversations;
-  const [agents, teams] = await Promise.all([api("GET", "/api/agents"), api("GET", "/api/teams")]);
-  state.teams = teams;
+  state.teams = await api("GET", "/api/teams");  // the transfer picker that refreshAgents fills lists them
+  await refreshAgents();
+  await refreshLists();
+  if (state.openId !== null) await renderConversation();  // signed in again: what may be done now
+  connect();
+}
+
+// Statuses change elsewhere too (the agent in another tab, a supervisor): each change is read
+// afresh, so the Agents panel, the transfer picker and this person's own Status box show what routing uses.
+async function refreshAgents() {
+  const agents = await api("GET", "/api/agents");
   const mine = agents.find((agent) => agent.id === state.me.id);
   if (mine) $("my-status").value = mine.status;
   if (isSupervisor()) renderAgents(agents);
   rememberAgents(agents);
-  await refreshLists();
-  if (state.openId !== null) await renderConversation();  // signed in again: what may be done now
-  connect();
 }
 
 // Supervisors set anyone's status: an agent who left without going offline keeps being given
 // conversations nobody answers.
 const STATUSES = ["online", "away", "offline"];
 function renderAgents(agents) {
-  $("agent-list").replaceChildren(...agents.map((agent) => {
+  replaceKeepingFocus($("agent-list"), "agentId", agents.map((agent) => {
     const select = el("select", { data: { agentId: agent.id } },
       STATUSES.map((status) => el("option", { text: status })));
     select.value = agent.status;
     select.setAttribute("aria-label", `Status of ${agent.name}`);
     select.addEventListener("change", async () => {
       await api("POST", `/api/agents/${agent.id}/status`, { status: select.value });
-      const agents = await api("GET", "/api/agents");
-      renderAgents(agents);
-      rememberAgents(agents);
+      await refreshAgents();
       await refreshLists();
     });
     return el("li", { data: { agentId: agent.id } }, [el("span", { text: `${agent.name} ` }), select]);
@@ -104,7 +108,7 @@ function renderAgents(agents) {
 
 $("my-status").addEventListener("change", async () => {
   await api("POST", "/api/agents/me/status", { status: $("my-status").value });
-  if (isSupervisor()) renderAgents(await api("GET", "/api/agents"));  // their own row is in the list too
+  await refreshAgents();  // a supervisor's own row is in the Agents panel too
   await refreshLists();
 });
 
@@ -119,8 +123,30 @@ function conversationItem(item) {
   ]);
   if (item.id === state.openId) li.classList.add("active");
   if (item.sla_breached) li.classList.add("breached");
-  li.addEventListener("click", () => openConversation(item.id));
-  return li;
+  return activatable(li, () => openConversation(item.id));
+}
+
+// Conversations, alerts and suggestions are not buttons: without this they were reachable only by mouse.
+function activatable(node, action) {
+  node.tabIndex = 0;
+  node.addEventListener("click", action);
+  node.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();  // Space would otherwise scroll the page
+    action();
+  });
+  return node;
+}
+
+// Lists are rebuilt on every live update: the entry that had the keyboard focus gets it back, or a keyboard
+// user would be thrown back to the top of the page.
+function replaceKeepingFocus(list, key, nodes) {
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  list.replaceChildren(...nodes);
+  if (!focused) return;
+  const again = [...list.querySelectorAll(focused.tagName)]
+    .find((node) => node.dataset[key] === focused.dataset[key]);
+  if (again) again.focus();
 }
 
 // Only a queued conversation is waiting; an assigned one says who has it.
@@ -133,7 +159,7 @@ function agentName(id) { return state.agentNames.get(id) || `agent #${id}`; }
 
 function fill(listId, countId, items) {
   const list = $(listId);
-  list.replaceChildren(...items.map(conversationItem));
+  replaceKeepingFocus(list, "id", items.map(conversationItem));
   if (countId) $(countId).textContent = String(items.length);
 }
 
@@ -274,8 +300,7 @@ async function renderSuggestions() {
   if (id !== state.openId) return;
   $("suggestions").replaceChildren(...found.map((s) => {
     const li = el("li", { text: s.title || s.text, data: { testid: "suggestion" } });
-    li.addEventListener("click", () => insertText(s.text));
-    return li;
+    return activatable(li, () => insertText(s.text));
   }));
 }
 
@@ -365,11 +390,15 @@ function scheduleRefresh(conversationId) {
   }, 50);
 }
 
+async function agentStatusChanged() {
+  if (await checkSession() === "mine") refreshAgents();  // read as this person, as scheduleRefresh does
+}
+
 function alertBreach(event) {
   const line = el("div", { data: { testid: "sla-alert" },
     text: `SLA breached (${event.kind.replace("_", " ")}) in conversation #${event.conversation_id}` +
       `${event.team ? " · team " + event.team : ""}` });
-  line.addEventListener("click", () => { openConversation(event.conversation_id); line.remove(); });
+  activatable(line, () => { openConversation(event.conversation_id); line.remove(); });
   $("sla-alerts").prepend(line);
 }
 
@@ -380,7 +409,9 @@ function connect() {
   socket.addEventListener("open", () => { state.retry = 500; });
   socket.addEventListener("message", (message) => {
     const frame = JSON.parse(message.data);
-    if (frame.topic === "hello") { $("live-state").textContent = "live"; refreshLists(); return; }
+    // (Re)connected: what changed while the socket was down was never sent.
+    if (frame.topic === "hello") { $("live-state").textContent = "live"; refreshLists(); refreshAgents(); return; }
+    if (frame.topic === "agent.status") { agentStatusChanged(); return; }
     if (frame.topic === "sla.breached") alertBreach(frame.event);
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
   });
