@@ -10,9 +10,12 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
+from core import events
 from core.accounts import IssuedToken, authenticate, issue_token, resolve_token, revoke_tokens
 from core.models import AuditRecord, StaffUser
 from handoff import agents
+from handoff.state import Outcome
+from web.api.publishing import after_commit
 from web.auth import SESSION_COOKIE, STAFF, Principal, requires
 from web.deps import DbSession, Services
 
@@ -96,20 +99,25 @@ def me(request: Request) -> dict:
 
 
 @post("/api/auth/logout", guards=[requires(*STAFF, "integration")], tags=["auth"], status_code=200)
-async def logout(request: Request, db_session: DbSession, everywhere: FromQuery[bool] = False) -> Response:
+async def logout(request: Request, db_session: DbSession, services: Services,
+                 everywhere: FromQuery[bool] = False) -> Response:
     """End this session, or every session and token of the user with ``?everywhere=true``.
 
-    An agent who signs out is set offline, so routing stops giving them conversations nobody answers.
+    An agent who signs out is set offline, so routing stops giving them conversations nobody answers;
+    open consoles show it at once (``agent.status``).
     """
     principal: Principal = request.user
+    outcome = Outcome()
     if principal.role in agents.ASSIGNABLE_ROLES:
-        await agents.update_status(db_session, agent=await agents.get(db_session, agent_id=principal.user_id),
-                                   status="offline")
+        agent = await agents.get(db_session, agent_id=principal.user_id)
+        await agents.update_status(db_session, agent=agent, status="offline")
+        load = await agents.open_load(db_session, [agent.id])
+        outcome.publish(events.AGENT_STATUS, agents.view(agent, load[agent.id]))
     revoked = await revoke_tokens(
         db_session, user_id=principal.user_id, token_id=None if everywhere else principal.token_id
     )
     db_session.add(AuditRecord(actor_type="staff", actor_id=principal.user_id,
                                action="auth.logout_everywhere" if everywhere else "auth.logout"))
-    response = Response({"revoked": revoked})
+    response = Response({"revoked": revoked}, background=after_commit(services, outcome))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -53,3 +53,15 @@ async def test_status_changes_by_the_agent_and_by_a_supervisor_reach_every_conso
             assert set_by_boss.status_code == 200, set_by_boss.text
             assert (await _status_frame(olena_socket, olena))["status"] == "away"
             assert (await _status_frame(boss_socket, olena))["status"] == "away"
+
+
+async def test_an_agent_signing_out_shows_offline_in_every_console(settings, session_factory) -> None:
+    andrii = await make_agent(session_factory, "andrii@shop.ua", name="Andrii", status="online")
+    boss = await make_agent(session_factory, "taras@shop.ua", role="supervisor", name="Taras")
+    andriis, bosses = await token_for(session_factory, andrii), await token_for(session_factory, boss)
+    with LiveServer(settings) as server:
+        async with connect(_ws_url(server.url, bosses)) as boss_socket, \
+                httpx.AsyncClient(base_url=server.url) as http:
+            await boss_socket.recv()  # hello: subscribed
+            assert (await http.post("/api/auth/logout", headers=andriis)).status_code == 200
+            assert (await _status_frame(boss_socket, andrii))["status"] == "offline"
