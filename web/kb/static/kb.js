@@ -11,6 +11,7 @@ const state = {
   variants: {},      // language -> {title, answer, questions}
   lang: "uk",
   group: null,       // the inbox group a new article is made from
+  otherAccount: null, // who signed in in this browser since this tab did (then this tab sends nothing)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -26,24 +27,45 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-async function api(method, path, body) {
+// A refusal made up here, answered like one from the server, so every caller shows it the same way.
+function refused(detail) {
+  return { ok: false, status: 0, data: { detail } };
+}
+
+async function api(method, path, body, retried = false) {
+  // The browser's session is someone else's now: a write would be done in their name.
+  if (state.otherAccount && !path.startsWith("/api/auth/")) return refused(anotherAccountText());
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
-  const response = await fetch(path, {
-    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    return refused(method === "GET" ? "Could not reach the server." : "Could not reach the server; nothing was saved.");
+  }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (response.status === 401) showLogin();
+  // Another tab signed out and in again, so this tab's CSRF token is gone: see whose session it is now.
+  if (response.status === 403 && !retried && method !== "GET" && /CSRF/.test((data && data.detail) || "")) {
+    const holder = await checkSession();
+    if (holder === "mine") return api(method, path, body, true);
+    if (holder === "other") return refused(anotherAccountText());
+  }
   return { ok: response.ok, status: response.status, data };
 }
 
+// Each problem once: the server's detail is usually the problems joined into one line, so it is shown
+// only when it says more than the list.
 function problemText(result) {
   const data = result.data || {};
-  const lines = [data.detail || `Request failed (${result.status})`];
-  for (const problem of data.extra || []) {
-    if (problem && problem.field) lines.push(`• ${problem.field}: ${problem.error}`);
-  }
+  const problems = (data.extra || []).filter((p) => p && p.field).map((p) => `${p.field}: ${p.error}`);
+  const detail = data.detail || `Request failed (${result.status})`;
+  if (!problems.length) return detail;
+  const lines = problems.map((line) => `• ${line}`);
+  if (detail !== problems.join("; ") && !problems.includes(detail)) lines.unshift(detail);
   return lines.join("\n");
 }
 
@@ -60,6 +82,46 @@ function showLogin() {
   $("inbox-view").hidden = true;
   $("nav").hidden = true;
 }
+
+// --- another account in this browser ----------------------------------------------------------
+
+function who(user) { return user.name || user.email; }
+
+// "mine" (the CSRF token is taken again), "other" (someone else signed in: said so) or "unknown".
+async function checkSession() {
+  const me = await api("GET", "/api/auth/me");
+  if (!me.ok || !state.me) return "unknown";
+  if (me.data.id !== state.me.id) {
+    anotherAccount(me.data);
+    return "other";
+  }
+  state.csrf = me.data.csrf_token || "";
+  return "mine";
+}
+
+function anotherAccountText() {
+  const other = state.otherAccount;
+  return `Another account (${who(other)}, ${other.email}) signed in in this browser. Nothing was saved; ` +
+    `this tab is still ${who(state.me)}'s and keeps what you typed. Sign in again to go on.`;
+}
+
+// Reloading would make this tab the other person's and lose the form: offer to sign in again instead.
+function anotherAccount(other) {
+  state.otherAccount = other;
+  $("account-switched-text").textContent = anotherAccountText();
+  $("account-sign-in-again").textContent = `Sign in again as ${who(state.me)}`;
+  $("account-switched").hidden = false;
+}
+
+$("account-sign-in-again").addEventListener("click", () => {
+  const email = state.me.email;
+  state.otherAccount = null;
+  $("account-switched").hidden = true;
+  showLogin();
+  $("login-error").textContent = `Sign in as ${email} to go on where you were; the form is kept.`;
+  $("login-email").value = email;
+  $("login-password").focus();
+});
 
 async function start() {
   const me = await api("GET", "/api/auth/me");
