@@ -5,6 +5,7 @@ shown once."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 import pytest
@@ -120,6 +121,30 @@ async def test_another_account_signing_in_is_named_the_form_kept_and_saving_goes
         assert [v["author_name"] for v in await first.evaluate(
             "fetch('/api/articles/delivery-cost/versions').then((r) => r.json())")][0] == "Iryna"
         assert errors == []
+
+
+@pytest.mark.browser
+async def test_the_list_shows_the_latest_search_even_when_an_earlier_answer_comes_last(
+        backend, settings, session_factory) -> None:
+    async with _editor(backend, settings, session_factory) as (server, context):
+        page = await context.new_page()
+        await _sign_in(page, server.url)
+        late = asyncio.Event()
+
+        async def slow_for_ret(route) -> None:
+            if "q=ret" in route.request.url:
+                await asyncio.sleep(1.5)
+                late.set()
+            await route.continue_()
+
+        await page.route(lambda url: "/api/articles?" in url, slow_for_ret)
+        await page.fill("#article-search", "ret")
+        await page.fill("#article-search", "deliv")
+        await expect(page.locator("#article-list li")).to_have_count(1)
+        await asyncio.wait_for(late.wait(), 10)
+        await asyncio.sleep(0.5)  # the late answer has reached the page
+        await expect(page.locator("#article-list li")).to_have_count(1)
+        await expect(page.locator("#article-list li")).to_have_attribute("data-slug", "delivery-cost")
 
 
 @pytest.mark.browser

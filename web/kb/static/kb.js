@@ -11,6 +11,7 @@ const state = {
   variants: {},      // language -> {title, answer, questions}
   lang: "uk",
   group: null,       // the inbox group a new article is made from
+  listRequest: 0,    // the latest article-list request: only its answer is drawn
   otherAccount: null, // who signed in in this browser since this tab did (then this tab sends nothing)
 };
 
@@ -167,11 +168,13 @@ function showArticles() {
 }
 
 async function loadList() {
+  // One request per keystroke: an older query's answer arriving last must not be drawn.
+  const request = ++state.listRequest;
   const params = new URLSearchParams();
   if ($("article-search").value.trim()) params.set("q", $("article-search").value.trim());
   if ($("status-filter").value) params.set("status", $("status-filter").value);
   const result = await api("GET", `/api/articles?${params}`);
-  if (!result.ok) return;
+  if (!result.ok || request !== state.listRequest) return;
   const list = $("article-list");
   list.replaceChildren();
   for (const article of result.data) {
