@@ -72,6 +72,77 @@ async def _stored(page: Page, slug: str) -> dict:
 
 
 @pytest.mark.browser
+async def test_publish_saves_pending_edits_and_leaving_them_asks_first(backend, settings, session_factory) -> None:
+    async with _editor(backend, settings, session_factory) as (server, context):
+        page = await context.new_page()
+        errors = await _sign_in(page, server.url)
+        await _open(page, "delivery-cost")
+        await page.fill("#title", "Delivery price")
+        await page.fill("#answer", "Доставка коштує 80 грн.")
+
+        # Publish without Save: what the editor sees is what goes live, and the form keeps it.
+        await page.click("#publish")
+        await expect(page.locator("#status-badge")).to_have_text("published")
+        await expect(page.locator("#title")).to_have_value("Delivery price")
+        await expect(page.locator("#answer")).to_have_value("Доставка коштує 80 грн.")
+        stored = await _stored(page, "delivery-cost")
+        assert (stored["status"], stored["title"]) == ("published", "Delivery price")
+        assert stored["variants"]["uk"]["answer"] == "Доставка коштує 80 грн."
+
+        # Picking another article with unsaved edits asks; declining keeps the edit on screen.
+        await page.fill("#title", "Delivery prices")
+        asked: list[str] = []
+
+        async def decline(dialog) -> None:
+            asked.append(dialog.message)
+            await dialog.dismiss()
+
+        page.once("dialog", decline)
+        await page.locator('#article-list li[data-slug="returns"]').click()
+        await expect(page.locator("#slug")).to_have_value("delivery-cost")
+        await expect(page.locator("#title")).to_have_value("Delivery prices")
+        assert asked and "unsaved" in asked[0]
+
+        # Unpublishing with unsaved edits asks too; accepting it drops them knowingly.
+        page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        await page.click("#unpublish")
+        await expect(page.locator("#status-badge")).to_have_text("draft")
+        await expect(page.locator("#title")).to_have_value("Delivery price")
+        assert errors == []
+
+
+@pytest.mark.browser
+async def test_an_article_from_a_group_keeps_its_questions_in_the_groups_language(
+        backend, settings, session_factory) -> None:
+    async with _editor(backend, settings, session_factory) as (server, context):
+        page = await context.new_page()
+        errors = await _sign_in(page, server.url)
+        await page.click("#show-inbox")
+        await page.locator("#groups li.group .from-group").click()
+
+        # One variant, the group's: other language tabs (whose text would not be saved) are not offered.
+        await expect(page.locator('.lang-tab[data-lang="uk"]')).to_have_class("lang-tab active")
+        await expect(page.locator('.lang-tab[data-lang="ru"]')).to_be_hidden()
+        await expect(page.locator('.lang-tab[data-lang="en"]')).to_be_hidden()
+        await page.fill("#slug", "shipping-to-poland")
+        await page.fill("#title", "Shipping to Poland")
+        await page.fill("#answer", "Так, доставляємо в Польщу за 5–7 днів.")
+        await page.click("#save")
+        await expect(page.locator("#form-status")).to_have_text("Saved version 1.")
+
+        stored = await _stored(page, "shipping-to-poland")
+        assert list(stored["variants"]) == ["uk"]
+        assert stored["variants"]["uk"]["answer"] == "Так, доставляємо в Польщу за 5–7 днів."
+        assert sorted(stored["variants"]["uk"]["questions"]) == sorted(POLAND)
+
+        # Saved, it is an ordinary article: every language can be added and its questions edited.
+        await expect(page.locator('.lang-tab[data-lang="ru"]')).to_be_visible()
+        await page.click('.lang-tab[data-lang="ru"]')
+        await expect(page.locator("#questions")).to_be_enabled()
+        assert errors == []
+
+
+@pytest.mark.browser
 async def test_saving_with_the_server_unreachable_says_so_and_keeps_the_form(
         backend, settings, session_factory) -> None:
     async with _editor(backend, settings, session_factory) as (server, context):

@@ -10,7 +10,8 @@ const state = {
   article: null,     // the article as last loaded from the API (null: a new one)
   variants: {},      // language -> {title, answer, questions}
   lang: "uk",
-  group: null,       // the inbox group a new article is made from
+  group: null,       // the inbox group a new article is made from: {group, lang}
+  saved: "",         // the form as last loaded or saved (formSnapshot), to tell unsaved edits
   listRequest: 0,    // the latest article-list request: only its answer is drawn
   otherAccount: null, // who signed in in this browser since this tab did (then this tab sends nothing)
 };
@@ -182,7 +183,7 @@ async function loadList() {
     if (article.stale_languages.length) {
       badges.push(el("span", { class: "badge stale" }, `stale: ${article.stale_languages.join(", ")}`));
     }
-    const item = el("li", { "data-slug": article.slug, onclick: () => openArticle(article.slug) },
+    const item = el("li", { "data-slug": article.slug, onclick: () => discardOk() && openArticle(article.slug) },
       el("div", {}, article.title, ...badges), el("div", { class: "slug" }, article.slug));
     if (state.article && state.article.slug === article.slug) item.classList.add("selected");
     list.append(item);
@@ -213,11 +214,14 @@ function fillForm(article, variants) {
   for (const tab of document.querySelectorAll(".lang-tab")) {
     const stale = article && article.stale_languages.includes(tab.dataset.lang);
     tab.querySelector(".stale-flag").hidden = !stale;
+    // The inbox makes one variant, in the group's language: other languages are added once it is saved.
+    tab.hidden = Boolean(state.group) && tab.dataset.lang !== state.group.lang;
   }
   $("figures-card").hidden = !article;
   $("versions-card").hidden = !article;
   say("", true);
   showLanguage(state.lang);
+  state.saved = formSnapshot();
   if (article) {
     loadVersions();
     loadFigures();
@@ -238,7 +242,7 @@ function showLanguage(lang) {
   $("variant-title").value = variant.title || "";
   $("answer").value = variant.answer;
   $("questions").value = variant.questions.join("\n");
-  $("questions").disabled = Boolean(state.group);
+  $("questions").disabled = Boolean(state.group); // the group's questions, sent by id
   for (const tab of document.querySelectorAll(".lang-tab")) tab.classList.toggle("active", tab.dataset.lang === lang);
 }
 
@@ -262,6 +266,7 @@ async function openArticle(slug) {
 }
 
 $("new-article").addEventListener("click", () => {
+  if (!discardOk()) return;
   state.group = null;
   fillForm(null, {});
 });
@@ -282,21 +287,40 @@ function collectVariants() {
   return variants;
 }
 
-$("article-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const common = {
+function commonFields() {
+  return {
     slug: $("slug").value.trim(), title: $("title").value.trim(),
     tags: $("tags").value.split(",").map((t) => t.trim()).filter(Boolean),
   };
+}
+
+// The form as it would be saved, to compare with what was loaded.
+function formSnapshot() {
+  return JSON.stringify({ ...commonFields(), variants: collectVariants() });
+}
+
+function hasUnsavedEdits() {
+  return !$("article-form").hidden && formSnapshot() !== state.saved;
+}
+
+// Leaving the form (another article, a restore, unpublishing) must not drop edits without asking.
+function discardOk() {
+  return !hasUnsavedEdits() || window.confirm("Discard your unsaved changes to this article?");
+}
+
+// Save the form; true when saved (the form then shows the saved article), false when refused (said why).
+async function save() {
+  const common = commonFields();
   let result;
   if (state.article) {
     result = await api("PATCH", `/api/articles/${state.article.id}`,
       { ...common, version: state.article.version, variants: collectVariants() });
   } else if (state.group) {
-    keepLanguage();
-    const answer = (state.variants[state.lang] || {}).answer || "";
+    // The group's questions are in its language, whichever tab is open.
+    const answer = (collectVariants()[state.group.lang] || {}).answer || "";
     result = await api("POST", "/api/kb/unanswered/article", {
-      question_ids: state.group.question_ids, slug: common.slug, title: common.title, language: state.lang, answer,
+      question_ids: state.group.group.question_ids, slug: common.slug, title: common.title,
+      language: state.group.lang, answer,
     });
   } else {
     const variants = collectVariants();
@@ -305,22 +329,33 @@ $("article-form").addEventListener("submit", async (event) => {
   }
   if (!result.ok) {
     const prefix = result.status === 409 ? "Not saved. " : "";
-    return say(prefix + problemText(result));
+    say(prefix + problemText(result));
+    return false;
   }
   await openArticle(result.data.slug);
   say(`Saved version ${result.data.version}.`, true);
   refreshInboxCount();
+  return true;
+}
+
+$("article-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  save();
 });
 
 async function articleAction(method, path, body, done) {
+  if (!discardOk()) return;
   const result = await api(method, path, body);
   if (!result.ok) return say(problemText(result));
   await openArticle(result.data ? result.data.slug : state.article.slug);
   say(done, true);
 }
 
-$("publish").addEventListener("click", () =>
-  articleAction("POST", `/api/articles/${state.article.id}/publish`, undefined, "Published: the bot answers with it now."));
+// What the editor sees is what goes live: pending edits are saved first.
+$("publish").addEventListener("click", async () => {
+  if (hasUnsavedEdits() && !(await save())) return;
+  articleAction("POST", `/api/articles/${state.article.id}/publish`, undefined, "Published: the bot answers with it now.");
+});
 $("unpublish").addEventListener("click", () =>
   articleAction("PATCH", `/api/articles/${state.article.id}`, { version: state.article.version, status: "draft" },
     "Unpublished: the bot no longer answers with it."));
@@ -474,12 +509,14 @@ function groupActions(group, articles) {
 }
 
 function articleFromGroup(group) {
+  if (!discardOk()) return;
   showArticles();
   const lang = Object.entries(group.languages).sort((a, b) => b[1] - a[1])[0][0];
-  state.group = group;
+  state.group = { group, lang };
   state.lang = lang;
   fillForm(null, { [lang]: { title: "", answer: "", questions: group.examples } });
-  say(`All ${group.count} questions of the group become example questions. Write the answer, then save.`, true);
+  say(`All ${group.count} questions of the group become example questions. Write the answer, then save; ` +
+    "add other languages after saving.", true);
 }
 
 start();
