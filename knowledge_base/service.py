@@ -61,8 +61,10 @@ async def get_all(
     if status:
         statement = statement.where(Article.status == status)
     if query:
-        pattern = f"%{query.strip().lower()}%"
-        statement = statement.where(or_(Article.slug.like(pattern), Article.title.ilike(pattern)))
+        # autoescape: a typed ``_`` or ``%`` is a character to find, not a LIKE wildcard.
+        text = query.strip().lower()
+        statement = statement.where(or_(Article.slug.contains(text, autoescape=True),
+                                        Article.title.icontains(text, autoescape=True)))
     if slugs is not None:
         statement = statement.where(Article.slug.in_(list(slugs)))
     return list((await session.scalars(statement)).all())

@@ -10,7 +10,10 @@ const state = {
   article: null,     // the article as last loaded from the API (null: a new one)
   variants: {},      // language -> {title, answer, questions}
   lang: "uk",
-  group: null,       // the inbox group a new article is made from
+  group: null,       // the inbox group a new article is made from: {group, lang}
+  saved: "",         // the form as last loaded or saved (formSnapshot), to tell unsaved edits
+  listRequest: 0,    // the latest article-list request: only its answer is drawn
+  otherAccount: null, // who signed in in this browser since this tab did (then this tab sends nothing)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -26,24 +29,45 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-async function api(method, path, body) {
+// A refusal made up here, answered like one from the server, so every caller shows it the same way.
+function refused(detail) {
+  return { ok: false, status: 0, data: { detail } };
+}
+
+async function api(method, path, body, retried = false) {
+  // The browser's session is someone else's now: a write would be done in their name.
+  if (state.otherAccount && !path.startsWith("/api/auth/")) return refused(anotherAccountText());
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
-  const response = await fetch(path, {
-    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    return refused(method === "GET" ? "Could not reach the server." : "Could not reach the server; nothing was saved.");
+  }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (response.status === 401) showLogin();
+  // Another tab signed out and in again, so this tab's CSRF token is gone: see whose session it is now.
+  if (response.status === 403 && !retried && method !== "GET" && /CSRF/.test((data && data.detail) || "")) {
+    const holder = await checkSession();
+    if (holder === "mine") return api(method, path, body, true);
+    if (holder === "other") return refused(anotherAccountText());
+  }
   return { ok: response.ok, status: response.status, data };
 }
 
+// Each problem once: the server's detail is usually the problems joined into one line, so it is shown
+// only when it says more than the list.
 function problemText(result) {
   const data = result.data || {};
-  const lines = [data.detail || `Request failed (${result.status})`];
-  for (const problem of data.extra || []) {
-    if (problem && problem.field) lines.push(`• ${problem.field}: ${problem.error}`);
-  }
+  const problems = (data.extra || []).filter((p) => p && p.field).map((p) => `${p.field}: ${p.error}`);
+  const detail = data.detail || `Request failed (${result.status})`;
+  if (!problems.length) return detail;
+  const lines = problems.map((line) => `• ${line}`);
+  if (detail !== problems.join("; ") && !problems.includes(detail)) lines.unshift(detail);
   return lines.join("\n");
 }
 
@@ -60,6 +84,46 @@ function showLogin() {
   $("inbox-view").hidden = true;
   $("nav").hidden = true;
 }
+
+// --- another account in this browser ----------------------------------------------------------
+
+function who(user) { return user.name || user.email; }
+
+// "mine" (the CSRF token is taken again), "other" (someone else signed in: said so) or "unknown".
+async function checkSession() {
+  const me = await api("GET", "/api/auth/me");
+  if (!me.ok || !state.me) return "unknown";
+  if (me.data.id !== state.me.id) {
+    anotherAccount(me.data);
+    return "other";
+  }
+  state.csrf = me.data.csrf_token || "";
+  return "mine";
+}
+
+function anotherAccountText() {
+  const other = state.otherAccount;
+  return `Another account (${who(other)}, ${other.email}) signed in in this browser. Nothing was saved; ` +
+    `this tab is still ${who(state.me)}'s and keeps what you typed. Sign in again to go on.`;
+}
+
+// Reloading would make this tab the other person's and lose the form: offer to sign in again instead.
+function anotherAccount(other) {
+  state.otherAccount = other;
+  $("account-switched-text").textContent = anotherAccountText();
+  $("account-sign-in-again").textContent = `Sign in again as ${who(state.me)}`;
+  $("account-switched").hidden = false;
+}
+
+$("account-sign-in-again").addEventListener("click", () => {
+  const email = state.me.email;
+  state.otherAccount = null;
+  $("account-switched").hidden = true;
+  showLogin();
+  $("login-error").textContent = `Sign in as ${email} to go on where you were; the form is kept.`;
+  $("login-email").value = email;
+  $("login-password").focus();
+});
 
 async function start() {
   const me = await api("GET", "/api/auth/me");
@@ -105,11 +169,13 @@ function showArticles() {
 }
 
 async function loadList() {
+  // One request per keystroke: an older query's answer arriving last must not be drawn.
+  const request = ++state.listRequest;
   const params = new URLSearchParams();
   if ($("article-search").value.trim()) params.set("q", $("article-search").value.trim());
   if ($("status-filter").value) params.set("status", $("status-filter").value);
   const result = await api("GET", `/api/articles?${params}`);
-  if (!result.ok) return;
+  if (!result.ok || request !== state.listRequest) return;
   const list = $("article-list");
   list.replaceChildren();
   for (const article of result.data) {
@@ -117,7 +183,7 @@ async function loadList() {
     if (article.stale_languages.length) {
       badges.push(el("span", { class: "badge stale" }, `stale: ${article.stale_languages.join(", ")}`));
     }
-    const item = el("li", { "data-slug": article.slug, onclick: () => openArticle(article.slug) },
+    const item = el("li", { "data-slug": article.slug, onclick: () => discardOk() && openArticle(article.slug) },
       el("div", {}, article.title, ...badges), el("div", { class: "slug" }, article.slug));
     if (state.article && state.article.slug === article.slug) item.classList.add("selected");
     list.append(item);
@@ -148,11 +214,14 @@ function fillForm(article, variants) {
   for (const tab of document.querySelectorAll(".lang-tab")) {
     const stale = article && article.stale_languages.includes(tab.dataset.lang);
     tab.querySelector(".stale-flag").hidden = !stale;
+    // The inbox makes one variant, in the group's language: other languages are added once it is saved.
+    tab.hidden = Boolean(state.group) && tab.dataset.lang !== state.group.lang;
   }
   $("figures-card").hidden = !article;
   $("versions-card").hidden = !article;
   say("", true);
   showLanguage(state.lang);
+  state.saved = formSnapshot();
   if (article) {
     loadVersions();
     loadFigures();
@@ -173,7 +242,7 @@ function showLanguage(lang) {
   $("variant-title").value = variant.title || "";
   $("answer").value = variant.answer;
   $("questions").value = variant.questions.join("\n");
-  $("questions").disabled = Boolean(state.group);
+  $("questions").disabled = Boolean(state.group); // the group's questions, sent by id
   for (const tab of document.querySelectorAll(".lang-tab")) tab.classList.toggle("active", tab.dataset.lang === lang);
 }
 
@@ -197,6 +266,7 @@ async function openArticle(slug) {
 }
 
 $("new-article").addEventListener("click", () => {
+  if (!discardOk()) return;
   state.group = null;
   fillForm(null, {});
 });
@@ -217,21 +287,40 @@ function collectVariants() {
   return variants;
 }
 
-$("article-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const common = {
+function commonFields() {
+  return {
     slug: $("slug").value.trim(), title: $("title").value.trim(),
     tags: $("tags").value.split(",").map((t) => t.trim()).filter(Boolean),
   };
+}
+
+// The form as it would be saved, to compare with what was loaded.
+function formSnapshot() {
+  return JSON.stringify({ ...commonFields(), variants: collectVariants() });
+}
+
+function hasUnsavedEdits() {
+  return !$("article-form").hidden && formSnapshot() !== state.saved;
+}
+
+// Leaving the form (another article, a restore, unpublishing) must not drop edits without asking.
+function discardOk() {
+  return !hasUnsavedEdits() || window.confirm("Discard your unsaved changes to this article?");
+}
+
+// Save the form; true when saved (the form then shows the saved article), false when refused (said why).
+async function save() {
+  const common = commonFields();
   let result;
   if (state.article) {
     result = await api("PATCH", `/api/articles/${state.article.id}`,
       { ...common, version: state.article.version, variants: collectVariants() });
   } else if (state.group) {
-    keepLanguage();
-    const answer = (state.variants[state.lang] || {}).answer || "";
+    // The group's questions are in its language, whichever tab is open.
+    const answer = (collectVariants()[state.group.lang] || {}).answer || "";
     result = await api("POST", "/api/kb/unanswered/article", {
-      question_ids: state.group.question_ids, slug: common.slug, title: common.title, language: state.lang, answer,
+      question_ids: state.group.group.question_ids, slug: common.slug, title: common.title,
+      language: state.group.lang, answer,
     });
   } else {
     const variants = collectVariants();
@@ -240,22 +329,33 @@ $("article-form").addEventListener("submit", async (event) => {
   }
   if (!result.ok) {
     const prefix = result.status === 409 ? "Not saved. " : "";
-    return say(prefix + problemText(result));
+    say(prefix + problemText(result));
+    return false;
   }
   await openArticle(result.data.slug);
   say(`Saved version ${result.data.version}.`, true);
   refreshInboxCount();
+  return true;
+}
+
+$("article-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  save();
 });
 
 async function articleAction(method, path, body, done) {
+  if (!discardOk()) return;
   const result = await api(method, path, body);
   if (!result.ok) return say(problemText(result));
   await openArticle(result.data ? result.data.slug : state.article.slug);
   say(done, true);
 }
 
-$("publish").addEventListener("click", () =>
-  articleAction("POST", `/api/articles/${state.article.id}/publish`, undefined, "Published: the bot answers with it now."));
+// What the editor sees is what goes live: pending edits are saved first.
+$("publish").addEventListener("click", async () => {
+  if (hasUnsavedEdits() && !(await save())) return;
+  articleAction("POST", `/api/articles/${state.article.id}/publish`, undefined, "Published: the bot answers with it now.");
+});
 $("unpublish").addEventListener("click", () =>
   articleAction("PATCH", `/api/articles/${state.article.id}`, { version: state.article.version, status: "draft" },
     "Unpublished: the bot no longer answers with it."));
@@ -409,12 +509,14 @@ function groupActions(group, articles) {
 }
 
 function articleFromGroup(group) {
+  if (!discardOk()) return;
   showArticles();
   const lang = Object.entries(group.languages).sort((a, b) => b[1] - a[1])[0][0];
-  state.group = group;
+  state.group = { group, lang };
   state.lang = lang;
   fillForm(null, { [lang]: { title: "", answer: "", questions: group.examples } });
-  say(`All ${group.count} questions of the group become example questions. Write the answer, then save.`, true);
+  say(`All ${group.count} questions of the group become example questions. Write the answer, then save; ` +
+    "add other languages after saving.", true);
 }
 
 start();
