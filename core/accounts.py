@@ -160,6 +160,15 @@ async def resolve_token(session: AsyncSession, secret: str) -> tuple[StaffUser, 
     return user, token
 
 
+async def token_is_live(session: AsyncSession, token_id: int) -> bool:
+    """Whether token ``token_id`` still signs its user in: not revoked, not expired, the user active."""
+    token = await session.get(AuthToken, token_id, populate_existing=True)
+    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= utcnow()):
+        return False
+    user = await session.get(StaffUser, token.user_id, populate_existing=True)
+    return user is not None and user.active
+
+
 async def revoke_tokens(session: AsyncSession, *, user_id: int, token_id: int | None = None) -> int:
     """Revoke one token, or every token of the user ("log out everywhere"); returns how many."""
     statement = update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))

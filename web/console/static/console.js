@@ -415,8 +415,10 @@ function connect() {
     if (frame.topic === "sla.breached") alertBreach(frame.event);
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
   });
-  socket.addEventListener("close", () => {
+  socket.addEventListener("close", (event) => {
     if (!state.me || state.otherAccount) return;  // signed out, or the browser's session is someone else's
+    // The server closes with 4401 once this session is revoked (signed out everywhere, say): say so.
+    if (event.code === 4401) { checkSession(); return; }
     $("live-state").textContent = "reconnecting";
     state.retry = Math.min(state.retry * 2, 10000);
     setTimeout(connect, state.retry);
