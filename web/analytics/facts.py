@@ -6,10 +6,11 @@ the conversations: far cheaper on both backends than a correlated lookup per con
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.models import Conversation, ConversationEvent, Message
+from handoff.joining import JOINED
 from web.analytics.period import AnalyticsQuery
 
 # The NLU actions of bot replies that answered nothing (bots/steps/answer.py stores the decision on each).
@@ -114,7 +115,9 @@ def handoff_intervals(query: AnalyticsQuery) -> Select:
     resolved = (
         select(e.conversation_id.label("conversation_id"), func.min(e.created_at).label("resolved_at"))
         .select_from(handed).join(e, and_(e.conversation_id == handed.c.conversation_id, e.kind == "resolved",
-                                          e.created_at >= handed.c.handoff_at))
+                                          e.created_at >= handed.c.handoff_at,
+                                          # closed into the shopper's other conversation: nobody resolved it
+                                          or_(e.reason.is_(None), e.reason != JOINED)))
         .group_by(e.conversation_id).subquery("resolved"))
     first_reply = aliased(Message, name="first_reply")
     return (

@@ -152,3 +152,19 @@ async def test_a_conversation_left_with_no_answer_or_unpicked_buttons_is_not_res
     day = start.date().isoformat()
     body = (await client.get("/api/analytics/summary", params={"from": day, "to": day}, headers=supervisor)).json()
     assert (body["conversations"], body["bot_resolved"]) == (3, 1)
+
+
+async def test_a_conversation_closed_into_another_is_no_resolution(client, session_factory, supervisor) -> None:
+    # A shopper's second queued conversation, closed when a shared phone joined their records
+    # (handoff/joining.py): nobody resolved anything, so it must not shorten the resolution times.
+    start = utcnow() - timedelta(days=2)
+    async with session_factory() as session, session.begin():
+        resolved = await start_conversation(session, start, channel="telegram", language="uk", status="resolved")
+        resolved.customer(start, "оператор").event(start, "handoff", reason="explicit_request")
+        resolved.event(start + timedelta(seconds=600), "resolved")
+        joined = await start_conversation(session, start, channel="viber", language="uk", status="resolved")
+        joined.customer(start, "оператор").event(start, "handoff", reason="explicit_request")
+        joined.event(start + timedelta(seconds=5), "resolved", reason="joined")
+    day = start.date().isoformat()
+    body = (await client.get("/api/analytics/summary", params={"from": day, "to": day}, headers=supervisor)).json()
+    assert (body["handoffs"], body["resolutions"], body["resolution_p50_s"]) == (2, 1, 600.0)
