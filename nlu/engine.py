@@ -327,7 +327,7 @@ class NLUEngine:
         fused, parts = self._score_query(state, query)
         context = replace(context, chatter=closer_to_chatter(query.ml_vector, state.chatter, parts.get("dense_ml")))
         decision = decide_action(context, fused, parts)
-        if previous_answer and _short_of_an_answer(decision) and not context.chatter and reads_as_follow_up(normalized):
+        if previous_answer and _open_to_context(decision) and not context.chatter and reads_as_follow_up(normalized):
             fused, parts = self._score_query(state, self._prepare(with_context(text, previous_answer), language))
             decision = decide_in_context(decision, decide_action(context, fused, parts), previous_answer)
         return decision
@@ -359,9 +359,10 @@ class NLUEngine:
         self._executor.shutdown(wait=False)
 
 
-def _short_of_an_answer(decision: Decision) -> bool:
-    # Only the scores fell short: a request for a person, anger or a sensitive topic stays as decided.
-    return decision.action in ("fallback", "clarify") or decision.reason == "low_confidence"
+def _open_to_context(decision: Decision) -> bool:
+    # Scores decided it (an answer, or they fell short): a request for a person, anger or a sensitive topic
+    # stays as decided.
+    return decision.action in ("answer", "fallback", "clarify") or decision.reason == "low_confidence"
 
 
 def _signal_articles(documents: list[Document]) -> frozenset[int]:

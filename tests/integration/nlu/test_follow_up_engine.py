@@ -70,3 +70,17 @@ def test_chatter_worded_as_a_follow_up_gets_no_buttons_of_the_previous_topic(dem
 def test_a_request_for_a_person_worded_as_a_follow_up_still_goes_to_a_person(demo_engine) -> None:
     decision = demo_engine.decide("а можна оператора?", previous_language="uk", previous_answer=DELIVERY_COST)
     assert (decision.action, decision.reason) == ("handoff", "explicit_request")
+
+
+@pytest.mark.parametrize(("previous", "text", "language"), [
+    (PreviousAnswer("скільки коштує доставка?", "delivery-cost"), "а до Львова?", "uk"),
+    (PreviousAnswer("how long does delivery take?", "delivery-time"), "and to Lviv?", "en"),
+])
+def test_a_follow_up_naming_a_store_city_asks_between_the_topic_and_the_store(demo_engine, previous, text,
+                                                                              language) -> None:
+    # Found by QA: "а до Львова?" after the delivery cost got the Lviv store's hours. Alone it matches the
+    # stores weakly; in context it points back to delivery strongly: both are offered.
+    assert demo_engine.decide(text).article_id == "stores-hours"
+    decision = demo_engine.decide(text, previous_answer=previous)
+    assert (decision.action, decision.language) == ("clarify", language)
+    assert [c.article_id for c in decision.candidates] == [previous.article_id, "stores-hours"]
