@@ -38,10 +38,13 @@ async def test_a_tab_of_another_account_says_so_keeps_the_draft_and_goes_on_afte
             await first.click("#take")
             await first.fill("#reply-text", DRAFT)
 
+            # Petro signs in in this browser while Olena's session lives on (on another page of the app, say);
+            # a sign-out first is noticed at once (see the next test).
+            signed_in = await second.request.post(f"{server.url}/api/auth/login",
+                                                  data={"email": "petro@shop.ua", "password": PASSWORD})
+            assert signed_in.ok
             await second.goto(f"{server.url}/console")
-            await expect(second.locator("#live-state")).to_have_text("live")
-            await second.click("#logout")
-            await sign_in_console(second, server.url, "petro@shop.ua", PASSWORD)
+            await expect(second.locator("#me")).to_have_text("Petro (agent)")
 
             # The next write: refused, said why, nothing sent as Petro, the draft kept.
             await first.click("#send")
@@ -70,3 +73,34 @@ async def test_a_tab_of_another_account_says_so_keeps_the_draft_and_goes_on_afte
                 "Another account (Olena, olena@shop.ua) signed in in this browser")
             await second.click("#account-continue")
             await expect(second.locator("#me")).to_have_text("Olena (agent)")
+
+
+@pytest.mark.browser
+async def test_signing_out_in_another_tab_is_noticed_at_once_and_the_draft_is_kept(
+        backend, settings, session_factory) -> None:
+    # Both tabs share one session: a sign-out in one ends it in the other, which says so straight away
+    # (its live socket is closed, and the agent's status change arrives) instead of at its next write.
+    await make_team(session_factory, "support", skills=["general"])
+    await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena")
+    handed = await queued_request_for_a_person(settings, session_factory)
+    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
+        async with launched_chromium() as browser:
+            context = await browser.new_context()
+            first, second = await context.new_page(), await context.new_page()
+            await sign_in_console(first, server.url, "olena@shop.ua", PASSWORD)
+            await first.locator(f"#queue-list li[data-id='{handed}']").click()
+            await first.click("#take")
+            await first.fill("#reply-text", DRAFT)
+            await second.goto(f"{server.url}/console")
+            await expect(second.locator("#live-state")).to_have_text("live")
+            await second.click("#logout")
+
+            await expect(first.locator("#login-error")).to_have_text("Your session ended. Sign in again.")
+            await first.fill("#login-email", "olena@shop.ua")
+            await first.fill("#login-password", PASSWORD)
+            await first.click("#login-submit")
+            await expect(first.locator("#live-state")).to_have_text("live")
+            await expect(first.locator("#reply-text")).to_have_value(DRAFT)
+            await first.click("#send")
+            await expect(first.locator("#timeline")).to_contain_text(DRAFT)
+            assert await _agent_replies(session_factory) == 1

@@ -92,6 +92,21 @@ $("account-sign-in-again").addEventListener("click", () => {
   $("login-password").focus();
 });
 
+// A tab whose session ended (signed out in another tab) goes on by itself, what was typed kept, once the
+// same person has signed in again in this browser.
+async function resumeIfSignedInAgain() {
+  if (state.me || state.lastUserId === null || $("login").hidden) return;
+  const response = await fetch("/api/auth/me", { headers: { "Accept": "application/json" },
+                                                 credentials: "same-origin" }).catch(() => null);
+  if (!response || !response.ok) return;
+  const me = await response.json();
+  if (me.id !== state.lastUserId || state.me) return;
+  state.me = me;
+  $("login-error").textContent = "";
+  signedIn();
+}
+
 // A tab coming back into view checks whose session the browser holds, so a change shows before a write.
-window.addEventListener("focus", () => { if (state.me) checkSession(); });
-document.addEventListener("visibilitychange", () => { if (state.me && !document.hidden) checkSession(); });
+function backInView() { if (state.me) checkSession(); else resumeIfSignedInAgain(); }
+window.addEventListener("focus", backInView);
+document.addEventListener("visibilitychange", () => { if (!document.hidden) backInView(); });
