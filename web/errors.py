@@ -15,18 +15,21 @@ litestar finds in a request's shape (its ``ValidationException``) are answered l
 from __future__ import annotations
 
 import logging
+import re
 
 from litestar import Request, Response
 from litestar.exceptions import InternalServerException, ValidationException
 from litestar.exceptions.responses import create_exception_response
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationFailed, describe
 
 logger = logging.getLogger(__name__)
 
 CLIENT_DISCONNECTED = "client disconnected prematurely"  # litestar's words, see _client_left
+OUT_OF_RANGE = re.compile(r"out of int\d+ range|out of range for type")  # PostgreSQL's words, via asyncpg
 
 
 def _error(status: int, message: str, details: list | None = None) -> Response:
@@ -99,7 +102,33 @@ def internal_error(request: Request, exc: Exception) -> Response:
     return create_exception_response(request, exc)
 
 
+def _too_deep(exc: RecursionError) -> bool:
+    # The JSON decoders' own words; any other RecursionError is a bug and stays a logged 500.
+    return any(words in str(exc) for words in ("deserializ", "decoding a JSON"))
+
+
+def _out_of_range(exc: Exception) -> bool:
+    # SQLite: "Python int too large to convert to SQLite INTEGER"; asyncpg: "(value out of int32 range)".
+    return isinstance(exc, OverflowError) or OUT_OF_RANGE.search(str(exc)) is not None
+
+
+def bad_input(request: Request, exc: Exception) -> Response:
+    """A body nested too deeply, or a number beyond what the database stores: 400, not a logged 500.
+
+    Found by QA: ``{"email": [[[…]]]}`` 1,000 deep on the anonymous sign-in, and ids such as
+    99999999999999999999999 in a path or body, each logged a traceback and answered 500.
+    """
+    if isinstance(exc, RecursionError) and _too_deep(exc):
+        return _error(400, "the JSON body is nested too deeply")
+    if _out_of_range(exc):
+        return _error(400, "a number in the request is out of range")
+    return internal_error(request, exc)
+
+
 EXCEPTION_HANDLERS = {
+    RecursionError: bad_input,
+    OverflowError: bad_input,
+    DBAPIError: bad_input,
     HTTP_500_INTERNAL_SERVER_ERROR: internal_error,
     NotFoundError: not_found,
     ConflictError: conflict,

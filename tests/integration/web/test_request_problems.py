@@ -58,3 +58,24 @@ async def test_a_shape_litestar_refuses_has_the_apps_error_shape(client, session
     assert [set(problem) for problem in body["extra"]] == [{"field", "error"}]
     assert body["extra"][0]["field"] == "team"
     assert body["detail"].startswith("team: ") and "64 characters" in body["detail"]
+
+
+async def test_json_nested_too_deeply_is_400_even_before_sign_in(client, caplog) -> None:
+    # Found by QA: 1,000 nested lists on the anonymous sign-in answered 500 and logged a traceback.
+    body = '{"email": ' + "[" * 1000 + "]" * 1000 + ', "password": "x"}'
+    response = await client.post("/api/auth/login", content=body, headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()["detail"]) == (400, "the JSON body is nested too deeply")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/api/conversations/99999999999999999999999", None),
+    ("POST", "/api/agents/99999999999999999999999/status", {"status": "online"}),
+    ("PUT", "/api/teams/t1", {"first_response_sla_s": 99999999999999999999}),
+])
+async def test_a_number_beyond_what_the_database_stores_is_400(client, supervisor, caplog, method, path,
+                                                               body) -> None:
+    # Found by QA: OverflowError (SQLite) answered 500 with a traceback in the log.
+    response = await client.request(method, path, json=body, headers=supervisor)
+    assert (response.status_code, response.json()["detail"]) == (400, "a number in the request is out of range")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
