@@ -42,11 +42,13 @@ TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 # Legal threats, the police and fraud claims: a person answers those, whatever the bot could say.
+# Each form a stemmer reads differently is listed ("sue" / "suing", "sued"); inflections otherwise match.
 DEFAULT_SENSITIVE_TOPICS = (
     "суд", "подати до суду", "адвокат", "юрист", "позов", "поліція", "прокуратура", "захист прав споживачів",
-    "шахрайство", "подать в суд", "иск", "полиция", "защита прав потребителей", "мошенничество",
-    "lawyer", "attorney", "take you to court", "sue", "lawsuit", "police", "chargeback", "fraud",
-    "consumer protection",
+    "шахрайство", "шахрай", "обманути", "подать в суд", "иск", "полиция", "защита прав потребителей",
+    "мошенничество", "мошенник", "обмануть",
+    "lawyer", "attorney", "take you to court", "sue", "suing", "sued", "lawsuit", "police", "chargeback",
+    "fraud", "scam", "scammer", "cheated", "consumer protection",
 )
 
 

@@ -118,6 +118,11 @@ def test_the_default_topics_catch_threats_and_spare_look_alikes():
 
     assert touches("Піду в поліцію, якщо не повернете гроші", "uk")
     assert touches("I'll take you to court", "en")
+    # Found by the second QA pass: these got the bot (one of them the stores' hours).
+    for text, language in (("im suing your shop", "en"), ("we sued a shop like you", "en"),
+                           ("you scammed me", "en"), ("ви шахраї, поверніть гроші", "uk"),
+                           ("ви мене обманули", "uk"), ("вы мошенники!", "ru"), ("меня обманули", "ru")):
+        assert touches(text, language), text
     assert not touches("I have an issue with my password", "en")  # "issue" holds "sue"
     assert not touches("Ищу в поиске свой заказ", "ru")  # "поиске" holds "иск"
     assert not touches("Is there a food court near the Lviv store?", "en")
