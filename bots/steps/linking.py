@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bots.inbound import FlowContext
 from bots.steps.customer_texts import text
+from bots.steps.language import settle_language
 from bots.steps.orders import contact_keyboard, reply_with_recent_orders
 from bots.steps.outcomes import apply_outcome
 from core.customers.linking import (
@@ -35,6 +36,7 @@ async def link_shared_contact(ctx: FlowContext) -> None:
     if ctx.inbound.kind != "contact":
         return
     ctx.done = True
+    settle_language(ctx)  # before the records join: the shopper here is answered in their own language
     if not ctx.inbound.phone:
         # Someone else's contact card: it proves nothing about the sender.
         ctx.reply(text(ctx, "not_own_contact"), **contact_keyboard(ctx))
@@ -71,6 +73,7 @@ async def link_from_start(ctx: FlowContext) -> None:
     account = await ctx.session.get(Customer, customer_id) if customer_id else None
     ctx.done = True
     _forget_token(ctx)
+    settle_language(ctx)  # before the records join, as for a shared phone
     outcome = "link_invalid"
     if account is not None and account.erased_at is None:
         outcome = await _link_to_account(ctx, payload, account)
@@ -98,6 +101,7 @@ async def _go_on_where_people_answer(ctx: FlowContext) -> None:
     kept = await join_held_conversations(ctx.session, ctx.conversation, outcome=outcome)
     if kept.id != ctx.conversation.id:
         ctx.message.conversation_id = kept.id
+        kept.language = ctx.conversation.language or kept.language  # the language written in here and now
         ctx.conversation = kept
     apply_outcome(ctx, outcome)
 

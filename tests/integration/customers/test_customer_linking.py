@@ -135,7 +135,8 @@ async def test_a_link_that_could_not_be_used_stays_for_its_owner(flow, settings,
     await add_customers(session_factory, settings, OKSANA, DMYTRO)
     _, dmytros_token = await _shop_link(session_factory, settings, "shop-2")
     oksana_id, oksanas_token = await _shop_link(session_factory, settings, "shop-1")
-    await flow.process(shopper("telegram", "tg-dmytro", kind="start", payload={"start": dmytros_token}))
+    await flow.process(shopper("telegram", "tg-dmytro", kind="start", payload={"start": dmytros_token},
+                               language="en"))
     # Dmytro's messenger is already his own shop account: Oksana's link cannot join it, and stays hers.
     tried = await flow.process(shopper("telegram", "tg-dmytro", kind="start", payload={"start": oksanas_token},
                                        language="en"))
@@ -184,3 +185,16 @@ async def test_unmerge_restores_both_customers_from_the_audit_record(flow, setti
             Conversation.customer_id == restored.id))).all()) == conversation_ids
         assert await session.scalar(select(func.count(Message.id)).where(Message.customer_id == account.id)) == 0
         assert await session.scalar(select(AuditRecord.id).where(AuditRecord.action == "customer.unmerge"))
+
+
+async def test_a_link_is_confirmed_in_the_language_of_the_messenger_opening_it(flow, settings, session_factory):
+    # Found by the second QA pass: a Russian Telegram user got "Done! …" in the English the shop account's
+    # other messenger had been answered in.
+    await add_customers(session_factory, settings, OKSANA)
+    account_id, token = await _shop_link(session_factory, settings)
+    await flow.process(shopper("viber", "vb-own", text="hello, where is my order?", language="en"))
+    await flow.process(shopper("viber", "vb-own", kind="start", payload={"start": token}, language="en"))
+    async with session_factory() as session:
+        assert (await session.get(Customer, account_id)).preferred_language == "en"
+    opened = await flow.process(shopper("telegram", "tg-ru", kind="start", payload={"start": token}, language="ru"))
+    assert (await _last_reply(session_factory, opened)).text.startswith("Готово! Ваш мессенджер привязан")

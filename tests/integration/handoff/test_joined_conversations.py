@@ -81,3 +81,17 @@ async def test_the_conversation_a_person_answers_is_kept_and_takes_the_higher_pr
     kept, closed = await _conversation(session_factory, viber), await _conversation(session_factory, telegram)
     assert (kept.status, kept.priority, kept.channel) == ("assigned", 100, "telegram")
     assert closed.status == "resolved"
+
+
+async def test_the_shopper_is_answered_in_the_language_they_write_in_here(flow, session_factory):
+    # Found by the second QA pass: the Viber shopper, who wrote Russian, got the phone confirmation in the
+    # Ukrainian of the Telegram conversation that was kept.
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")  # in Ukrainian
+    await flow.process(shopper("viber", "vb-1", text="позовите оператора пожалуйста", language="ru"))
+    await flow.process(shopper("telegram", "tg-1", kind="contact", phone=PHONE, language="uk"))
+    shared = await flow.process(shopper("viber", "vb-1", kind="contact", phone=PHONE, language="ru"))
+    async with session_factory() as session:
+        [confirmation] = [await session.get(Message, reply_id) for reply_id in shared.reply_message_ids]
+        kept = await session.get(Conversation, telegram)
+    assert confirmation.text.startswith("Спасибо, ваш номер") and confirmation.channel == "viber"
+    assert (kept.status, kept.language) == ("queued", "ru")
