@@ -1,8 +1,9 @@
 """Reading a 1–5 rating from what the shopper pressed or typed after "Please rate our help from 1 to 5".
 
-Shoppers rarely type the bare digit: "5 stars, thanks!", "ставлю 3", "четыре". A message counts as a
-rating when, besides one score (a digit or a number word), it holds only words that go with rating
-("stars", "оцінка", "дякую", "/5") — so "order 3?" or "where is parcel 2" stays a question.
+Shoppers rarely type the bare digit: "5 stars, thanks!", "ставлю пятерку", "⭐⭐⭐⭐", "3, могло быть
+быстрее". A message counts as a rating when it is only stars, when it opens with a score followed by a
+comment, or when, besides one score (a digit or a number word), it holds only words that go with
+rating ("stars", "оцінка", "дякую", "/5") — so "order 3?" or "where is parcel 2" stays a question.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ CSAT_SCORES = range(1, 6)
 CSAT_PREFIX = "csat:"
 
 _NUMBER_WORDS = {
-    1: ("один", "одна", "одну", "одиниця", "единица", "one"),
-    2: ("два", "дві", "две", "двійка", "двойка", "two"),
-    3: ("три", "трійка", "тройка", "three"),
-    4: ("чотири", "четыре", "четвірка", "четверка", "four"),
-    5: ("пять", "п'ять", "пʼять", "пʼятірка", "п'ятірка", "пятерка", "five"),
+    1: ("один", "одна", "одну", "одиниця", "одиницю", "единица", "единицу", "one"),
+    2: ("два", "дві", "две", "двійка", "двійку", "двойка", "двойку", "two"),
+    3: ("три", "трійка", "трійку", "тройка", "тройку", "three"),
+    4: ("чотири", "четыре", "четвірка", "четвірку", "четверка", "четверку", "four"),
+    5: ("пять", "п'ять", "пʼять", "пʼятірка", "п'ятірка", "пʼятірку", "п'ятірку", "пятерка", "пятерку", "пятёрку",
+        "five"),
 }
+_STARS = re.compile(r"^[\s⭐★]+$")  # "⭐⭐⭐⭐⭐": the score is the number of stars
+# "3, могло быть быстрее": a score first, then a comment after a comma or the like, is the score.
+_SCORE_THEN_COMMENT = re.compile(r"^\s*([1-5])\s*(?:[,.!:;)]|\s[-–—])\s*\S")
 _SCORE_OF_WORD = {word: score for score, words in _NUMBER_WORDS.items() for word in words}
 # Words that go with a rating and say nothing else; anything beyond these makes the message a question.
 _RATING_WORDS = frozenset((
@@ -37,6 +42,11 @@ def parse_rating(text: str) -> int | None:
     if value.startswith(CSAT_PREFIX):
         value = value.removeprefix(CSAT_PREFIX)
         return int(value) if value.isdigit() and int(value) in CSAT_SCORES else None
+    if _STARS.match(value):
+        stars = value.count("⭐") + value.count("★")
+        return stars if stars in CSAT_SCORES else None
+    if commented := _SCORE_THEN_COMMENT.match(value):
+        return int(commented.group(1))
     scores, others = [], []
     for token in _TOKEN.findall(value.lower().replace("’", "'")):
         if token.isdigit():

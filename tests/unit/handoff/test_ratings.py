@@ -10,6 +10,8 @@ from handoff.ratings import parse_rating
     ("5", 5), ("csat:4", 4), ("5 stars, thanks!", 5), ("четыре", 4), ("ставлю 3", 3), ("п'ять", 5),
     ("пʼять", 5), ("5/5", 5), ("4 з 5", 4), ("1 out of 5", 1), ("2 звезды", 2), (" 4 ⭐ ", 4),
     ("Оцінка: три, дякую", 3),
+    # Found by the second QA pass:
+    ("⭐⭐⭐⭐⭐", 5), ("★★★", 3), ("ставлю пятерку", 5), ("3, могло быть быстрее", 3), ("4 - все ок, але довго", 4),
 ])
 def test_a_typed_rating_is_read(text, score) -> None:
     assert parse_rating(text) == score
@@ -17,6 +19,7 @@ def test_a_typed_rating_is_read(text, score) -> None:
 
 @pytest.mark.parametrize("text", [
     "order 3?", "where is parcel 2", "3 4", "10", "0", "дякую", "hello 5", "csat:9", "csat:", "", "5 з 10",
+    "⭐⭐⭐⭐⭐⭐", "2 items are missing", "3 days ago I ordered", "6, please",
 ])
 def test_anything_else_is_no_rating(text) -> None:
     assert parse_rating(text) is None
