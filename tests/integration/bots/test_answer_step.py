@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bots.flow import InboundFlow
 from bots.inbound import InboundMessage
 from bots.steps import default_steps
-from bots.steps.answer import FALLBACK, answer_from_knowledge_base
+from bots.steps.answer import ASK_IN_WORDS, answer_from_knowledge_base
 from core.bus import MemoryEventBus
 from core.models import Conversation, ConversationEvent, Message, OutboxItem
 from knowledge_base import service
@@ -169,14 +169,17 @@ async def test_a_person_request_is_left_to_the_handoff_step(settings, session_fa
         assert (await session.scalars(select(UnansweredQuestion))).all() == []
 
 
-async def test_emoji_alone_gets_the_fallback_but_stays_out_of_the_inbox(settings, session_factory, index) -> None:
-    # Found on the demo: "🤔" and "😀😀😀" filled the editors' inbox with nothing they could answer.
+async def test_emoji_alone_is_asked_for_words_stays_out_of_the_inbox_and_is_no_failure(settings, session_factory,
+                                                                                       index) -> None:
+    # Found on the demo: "🤔" and "😀😀😀" filled the editors' inbox with nothing they could answer; found by
+    # QA: they got "I could not find an answer", and two of them with an "ok" handed the shopper to a person.
     flow = _flow(settings, session_factory, index)
     await flow.process(_text("🤔", "e1", hint="uk"))
-    await flow.process(_text("😀😀😀", "e2", hint="uk"))
-    assert [p["text"] for p in await _outbox(session_factory)] == [FALLBACK["uk"]] * 2
+    result = await flow.process(_text("😀😀😀", "e2", hint="uk"))
+    assert [p["text"] for p in await _outbox(session_factory)] == [ASK_IN_WORDS["uk"]] * 2
     async with session_factory() as session:
         assert (await session.scalars(select(UnansweredQuestion))).all() == []
+        assert (await session.get(Conversation, result.conversation_id)).low_confidence_streak == 0
 
 
 async def test_thumbs_down_goes_to_the_inbox_and_the_figures(settings, session_factory, index) -> None:
