@@ -102,11 +102,14 @@ def _parse_bound(value: str | None, name: str, problems: list, *, inclusive_day:
     except ValueError:
         problems.append({"field": name, "error": f"'{name}' is not a date (YYYY-MM-DD) or ISO datetime: {value!r}"})
         return None
-    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        # Far-off years overflow the date arithmetic of a period (a day added to 9999-12-31).
+    try:
+        instant = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-14:00 lies past the last date Python knows
+        instant = None
+    # Checked in UTC, where the period is counted: far-off years overflow its date arithmetic (a day
+    # added to 9999-12-31), and an offset can carry a bound over the limit (found by QA).
+    if instant is None or not FIRST_YEAR <= instant.year <= LAST_YEAR:
         problems.append({"field": name, "error": f"'{name}' must be in the years {FIRST_YEAR} to {LAST_YEAR}: "
                                                  f"{value!r}"})
         return None
-    if len(value) == 10 and inclusive_day:
-        parsed += timedelta(days=1)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return instant + timedelta(days=1) if len(value) == 10 and inclusive_day else instant

@@ -90,6 +90,13 @@ async def test_an_empty_period_gives_zeros_and_no_rates(client, supervisor) -> N
     pytest.param({"from": "9999-12-30", "to": "9999-12-31"}, "'from' must be in the years 1970 to 2999",
                  id="far-future"),
     pytest.param({"from": "0001-01-01"}, "'from' must be in the years", id="far-past"),
+    # Found by the second QA pass: checked before the offset was applied, these gave 1969 and 3000 rows.
+    pytest.param({"from": "1970-01-01T00:00:00+05:00", "to": "1970-01-02"}, "'from' must be in the years",
+                 id="offset-before-1970"),
+    pytest.param({"from": "2999-12-31T00:00:00-14:00", "to": "2999-12-31T23:59:59-14:00"},
+                 "'to' must be in the years", id="offset-after-2999"),
+    pytest.param({"from": "2999-12-01", "to": "9999-12-31T23:00:00-14:00"}, "'to' must be in the years",
+                 id="offset-past-python"),
 ])
 async def test_a_bad_period_is_400_with_the_reason(client, supervisor, params, message) -> None:
     response = await client.get("/api/analytics/summary", params=params, headers=supervisor)
