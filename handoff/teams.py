@@ -28,6 +28,9 @@ async def upsert(
     name = name.strip()
     if not name or len(name) > MAX_NAME:
         problems.append({"field": "name", "error": f"1 to {MAX_NAME} characters"})
+    elif not name.isprintable():
+        # A NUL or a line break in a name shown in every console and routing log (found by QA: "%00").
+        problems.append({"field": "name", "error": "control characters are not allowed"})
     if timezone is not None:
         try:
             ZoneInfo(timezone)
@@ -45,7 +48,8 @@ async def upsert(
     if problems:
         raise ValidationFailed(describe(problems), problems)
     team = await get_or_create_team(session, name=name)
-    changes = {"skills": [s.strip() for s in skills if s.strip()] if skills is not None else None,
+    # Each skill once, in the order given (["a", "a", ""] is ["a"]).
+    changes = {"skills": list(dict.fromkeys(s.strip() for s in skills if s.strip())) if skills is not None else None,
                "is_vip": is_vip, "timezone": timezone, "business_hours": business_hours,
                "first_response_sla_s": first_response_sla_s, "next_response_sla_s": next_response_sla_s}
     for field, value in changes.items():

@@ -79,3 +79,13 @@ async def test_a_number_beyond_what_the_database_stores_is_400(client, superviso
     response = await client.request(method, path, json=body, headers=supervisor)
     assert (response.status_code, response.json()["detail"]) == (400, "a number in the request is out of range")
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_a_team_name_with_control_characters_is_refused_and_skills_are_kept_once(client, supervisor) -> None:
+    # Found by QA: PUT /api/teams/%00 created a team named "\u0000"; ["a", "a", ""] stored ["a", "a"].
+    refused = await client.put("/api/teams/%00", json={}, headers=supervisor)
+    assert (refused.status_code, refused.json()["extra"]) == (
+        400, [{"field": "name", "error": "control characters are not allowed"}])
+    saved = await client.put("/api/teams/t1", json={"skills": ["a", "a", " ", "b"]}, headers=supervisor)
+    assert saved.json()["skills"] == ["a", "b"]
+    assert [t["name"] for t in (await client.get("/api/teams", headers=supervisor)).json()] == ["t1"]
