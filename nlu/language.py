@@ -28,6 +28,9 @@ _ENGLISH_GLUE = frozenset((
     "thank",
 ))
 
+# Letters that are words on their own in uk, ru or en ("і", "в", "я", "a"); any other lone letter is a slip.
+_ONE_LETTER_WORDS = frozenset("аиійвузскояжбai")
+
 _detector_lock = threading.Lock()
 _detector = None
 
@@ -65,6 +68,14 @@ def _reads_as_english(normalized: str) -> bool:
     return any(token in _ENGLISH_GLUE for token in tokenize(normalized))
 
 
+def _words_that_tell(normalized: str) -> str:
+    # A letter standing alone that is no word of these languages is a slip ("скільки коштує доставка ы": a
+    # Ukrainian hit a key of the Russian layout), yet "ы" alone made lingua read Russian (found by QA).
+    tokens = tokenize(normalized)
+    words = [token for token in tokens if len(token) > 1 or token in _ONE_LETTER_WORDS]
+    return " ".join(words) if words and len(words) < len(tokens) else normalized
+
+
 def detect_language(
     text: str, *, hint: str | None = None, previous: str | None = None, default: str = "uk"
 ) -> str:
@@ -97,7 +108,7 @@ def detect_language(
         # Letters of a script none of the languages uses (Arabic, Hebrew, CJK): lingua scores every
         # language 0, which says nothing.
         return known or default
-    confidences = lingua_confidences(normalized)
+    confidences = lingua_confidences(_words_that_tell(normalized))
     if not confidences:
         return known or default
     best = max(confidences, key=confidences.__getitem__)

@@ -31,6 +31,10 @@ from nlu.language import detect_language
         pytest.param("Where is my order?", {"previous": "uk"}, "en", id="english-sentence-after-uk-switches"),
         pytest.param("Do you ship to Poland", {"previous": "ru"}, "en", id="english-question-after-ru-switches"),
         pytest.param("iPhone 15 Pro Max", {}, "en", id="product-name-alone-is-latin"),
+        # Found by QA: a stray key of the Russian layout switched a Ukrainian shopper to Russian.
+        pytest.param("скільки коштує доставка ы", {"hint": "uk"}, "uk", id="stray-letter-keeps-uk"),
+        pytest.param("скільки коштує доствка ы", {"hint": "uk"}, "uk", id="stray-letter-and-typo-keep-uk"),
+        pytest.param("и где мой заказ сейчас", {"hint": "uk"}, "ru", id="one-letter-words-still-count"),
     ],
 )
 def test_detect_language(text, kwargs, expected):
