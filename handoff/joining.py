@@ -15,10 +15,26 @@ from core.database import utcnow
 from core.models import Conversation
 from core.settings import pick_language
 from handoff import agents
-from handoff.flows import conversation_updated, dispatch
+from handoff.flows import conversation_updated, dispatch, send_notices
 from handoff.state import HUMAN_STATUSES, SYSTEM, Outcome, transition
 
 JOINED = "joined"  # the reason recorded on a conversation closed into another
+
+
+async def join_after_merge(session: AsyncSession, customer_id: int, *, outcome: Outcome) -> Conversation | None:
+    """After staff merged two records: join the customer's held conversations around the one written in last.
+
+    Texts for the shopper (an agent joining) are queued here, there being no inbound message to answer.
+    Returns the conversation kept, or None when people hold none of the customer's conversations.
+    """
+    latest = await session.scalar(
+        select(Conversation).where(Conversation.customer_id == customer_id, Conversation.status.in_(HUMAN_STATUSES))
+        .order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(1))
+    if latest is None:
+        return None
+    kept = await join_held_conversations(session, latest, outcome=outcome)
+    await send_notices(session, kept, outcome)
+    return kept
 
 
 async def join_held_conversations(session: AsyncSession, current: Conversation, *, outcome: Outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post, put
+from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
@@ -16,6 +16,9 @@ from core.customers.privacy import erase_customer, export_customer
 from core.customers.records import parse_customer, parse_order
 from core.errors import NotFoundError, ValidationFailed
 from core.models import Customer
+from handoff.joining import join_after_merge
+from handoff.state import Outcome
+from web.api.publishing import after_commit
 from web.auth import AGENTS, requires
 from web.deps import DbSession, Services
 
@@ -108,15 +111,21 @@ class MergeRequest(BaseModel):
 
 @post("/api/customers/{customer_id:str}/merge", guards=[requires("admin")], tags=["customers"], status_code=200)
 async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest], request: Request,
-                         db_session: DbSession, services: Services) -> dict:
-    """Merge two records of one person (audited); returns the survivor's card. 409 for two shop accounts."""
+                         db_session: DbSession, services: Services) -> Response:
+    """Merge two records of one person (audited); returns the survivor's card. 409 for two shop accounts.
+
+    Conversations people hold for both are joined into one, as when the shopper's own phone joins them
+    (:mod:`handoff.joining`).
+    """
     source = await _by_path(db_session, customer_id)
     target = await service.get(db_session, customer_id=data.into)
     await merge(db_session, source=source, target=target, reason=data.reason, actor_type="staff",
                 actor_id=request.user.user_id)
+    outcome = Outcome()
+    await join_after_merge(db_session, target.id, outcome=outcome)
     # The merged-away customer keeps its figures (as in a full refresh); the survivor gained orders.
     await refresh_customer_figures(db_session, services.settings, [target.id])
-    return await service.customer_card(db_session, target)
+    return Response(await service.customer_card(db_session, target), background=after_commit(services, outcome))
 
 
 @post("/api/customers/{customer_id:str}/unmerge", guards=[requires("admin")], tags=["customers"], status_code=200)

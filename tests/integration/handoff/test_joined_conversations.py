@@ -13,6 +13,7 @@ from core.models import Conversation, ConversationEvent, Message
 from handoff import flows
 from handoff.state import SYSTEM, Outcome
 from tests.support.customers import shopper
+from tests.support.staff import bearer_for
 
 PHONE = "+380501234567"
 PERSON = {"data": "handoff:request"}
@@ -95,3 +96,19 @@ async def test_the_shopper_is_answered_in_the_language_they_write_in_here(flow, 
         kept = await session.get(Conversation, telegram)
     assert confirmation.text.startswith("Спасибо, ваш номер") and confirmation.channel == "viber"
     assert (kept.status, kept.language) == ("queued", "ru")
+
+
+async def test_a_merge_made_by_staff_joins_the_conversations_too(flow, client, session_factory):
+    # Found by the second QA pass: an admin's merge left both conversations queued for one customer.
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
+    viber = await _ask_for_a_person(flow, "viber", "vb-1")
+    later = await flow.process(shopper("viber", "vb-1", text="ну що там?", language="uk"))  # written in last
+    async with session_factory() as session:
+        source = (await session.get(Conversation, viber)).customer_id
+        target = (await session.get(Conversation, telegram)).customer_id
+    admin = await bearer_for(session_factory, "admin")
+    merged = await client.post(f"/api/customers/{source}/merge", json={"into": target}, headers=admin)
+    assert merged.status_code == 200, merged.text
+    kept, closed = await _conversation(session_factory, telegram), await _conversation(session_factory, viber)
+    assert later.conversation_id == viber
+    assert (kept.status, kept.channel, closed.status) == ("queued", "viber", "resolved")
