@@ -53,12 +53,13 @@ class InboundMessage:
 
     @property
     def reads_as_text(self) -> bool:
-        """Whether the bot reads this update as words: text, or an attachment with a caption.
+        """Whether the bot reads this update as words: text, an edit of it, or an attachment with a caption.
 
         A photo captioned "чи є такий в наявності?" is a question like any other (found by QA: it got
-        "I can only read text"); the attachment stays on the message for the agents.
+        "I can only read text"); the attachment stays on the message for the agents. Which edits are
+        answered is :mod:`bots.steps.edits`'s choice.
         """
-        return self.kind == "text" or (self.kind in CAPTIONED_KINDS and bool(self.text.strip()))
+        return self.kind == "text" or (self.kind in (*CAPTIONED_KINDS, "edited") and bool(self.text.strip()))
 
     def __post_init__(self) -> None:
         # Every channel builds one of these, so text a database cannot store is made storable here once.

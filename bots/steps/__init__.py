@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bots.steps.answer import answer_from_knowledge_base
 from bots.steps.csat import csat
+from bots.steps.edits import answer_edits_of_unanswered
 from bots.steps.handoff import handoff, handoff_after_failure
 from bots.steps.human_owned import human_owned
 from bots.steps.linking import link_from_start, link_shared_contact
@@ -33,6 +34,7 @@ def default_steps() -> list[Step]:
         link_from_start,
         human_owned,
         csat,
+        answer_edits_of_unanswered,
         explain_unreadable_media,
         handle_marketing_opt_out,
         answer_order_questions,
