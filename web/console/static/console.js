@@ -378,16 +378,25 @@ async function loadCanned(conversationLanguage) {
 }
 
 // ---- live updates ----------------------------------------------------------------------------
+// Events come in bursts and one refresh answers them all; whether any of them touched the open conversation is
+// gathered until then, or its new message is lost when another conversation changes at the same moment.
 function scheduleRefresh(conversationId) {
   clearTimeout(state.refreshTimer);
-  const openTouched = state.openId !== null && (conversationId === state.openId ||
-    (state.detail && state.detail.customer.conversations.some((c) => c.id === conversationId)));
+  state.openTouched = state.openTouched || touchesOpen(conversationId);
   state.refreshTimer = setTimeout(async () => {
+    const openTouched = state.openTouched;
+    state.openTouched = false;
     // The lists would be read with whatever session the browser holds: make sure it is still this person's.
     if (await checkSession() !== "mine") return;
     refreshLists();
     if (openTouched) renderConversation();
   }, 50);
+}
+
+// The open conversation's timeline shows the customer's other conversations too.
+function touchesOpen(conversationId) {
+  return state.openId !== null && (conversationId === state.openId ||
+    (state.detail !== null && state.detail.customer.conversations.some((c) => c.id === conversationId)));
 }
 
 async function agentStatusChanged() {
