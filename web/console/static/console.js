@@ -411,6 +411,14 @@ function alertBreach(event) {
   $("sla-alerts").prepend(line);
 }
 
+// (Re)connected: what changed while the socket was down was never sent, the open conversation's messages too.
+function caughtUp() {
+  $("live-state").textContent = "live";
+  refreshLists();
+  refreshAgents();
+  if (state.openId !== null) renderConversation();
+}
+
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/api/ws`);
@@ -418,8 +426,7 @@ function connect() {
   socket.addEventListener("open", () => { state.retry = 500; });
   socket.addEventListener("message", (message) => {
     const frame = JSON.parse(message.data);
-    // (Re)connected: what changed while the socket was down was never sent.
-    if (frame.topic === "hello") { $("live-state").textContent = "live"; refreshLists(); refreshAgents(); return; }
+    if (frame.topic === "hello") { caughtUp(); return; }
     if (frame.topic === "agent.status") { agentStatusChanged(); return; }
     if (frame.topic === "sla.breached") alertBreach(frame.event);
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
