@@ -42,3 +42,18 @@ async def test_a_long_unbroken_message_wraps_instead_of_scrolling_sideways(backe
         await expect(page.locator("#timeline")).to_contain_text("AAAA")
         widths = await page.evaluate("() => [$('timeline').scrollWidth, $('timeline').clientWidth]")
         assert widths[0] <= widths[1], widths
+
+
+@pytest.mark.browser
+async def test_the_reply_and_note_boxes_stop_at_the_servers_limits(backend, settings, session_factory) -> None:
+    async with _taken_conversation(backend, settings, session_factory) as page:
+        for box, typed, limit in (("#reply-text", 10_000, 4096), ("#note-text", 5_000, 4000)):
+            await page.focus(box)
+            await page.keyboard.insert_text("B" * typed)  # as a paste is, unlike fill() which sets the value
+            assert len(await page.locator(box).input_value()) == limit, box
+        await page.click("#add-note")
+        await expect(page.locator("#notes li")).to_contain_text("Olena · ")
+        await expect(page.locator("#action-error")).to_have_text("")
+        await page.click("#send")
+        await expect(page.locator("[data-testid=message].out")).to_have_count(1)
+        await expect(page.locator("#action-error")).to_have_text("")
