@@ -55,5 +55,23 @@ async def test_the_reply_and_note_boxes_stop_at_the_servers_limits(backend, sett
         await expect(page.locator("#notes li")).to_contain_text("Olena · ")
         await expect(page.locator("#action-error")).to_have_text("")
         await page.click("#send")
-        await expect(page.locator("[data-testid=message].out")).to_have_count(1)
+        await expect(page.locator("[data-testid=message].author-agent")).to_have_count(1)
         await expect(page.locator("#action-error")).to_have_text("")
+
+
+@pytest.mark.browser
+async def test_a_narrow_window_stacks_the_columns_so_the_reply_box_fits(backend, settings, session_factory) -> None:
+    async with _taken_conversation(backend, settings, session_factory,
+                                   viewport={"width": 800, "height": 900}) as page:
+        for control in ("#reply-text", "#send"):
+            await page.locator(control).scroll_into_view_if_needed()
+            await expect(page.locator(control)).to_be_visible()
+            box = await page.locator(control).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 800, (control, box)
+        assert (await page.locator("#reply-text").bounding_box())["width"] >= 300
+        tops = [(await page.locator(column).bounding_box())["y"] for column in ("nav", "#conversation",
+                                                                                 "#customer-card")]
+        assert tops == sorted(tops), tops
+        await page.fill("#reply-text", "Your parcel is on its way.")
+        await page.click("#send")
+        await expect(page.locator("[data-testid=message].author-agent")).to_contain_text("Your parcel is on its way.")
