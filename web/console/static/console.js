@@ -403,13 +403,24 @@ async function agentStatusChanged() {
   if (await checkSession() === "mine") refreshAgents();  // read as this person, as scheduleRefresh does
 }
 
+// Only the newest alerts are shown: a pile of them pushed the work off screen, and the breached conversations
+// stay marked in the lists anyway.
+const MAX_ALERTS = 5;
+
 function alertBreach(event) {
   const line = el("div", { data: { testid: "sla-alert" },
     text: `SLA breached (${event.kind.replace("_", " ")}) in conversation #${event.conversation_id}` +
       `${event.team ? " · team " + event.team : ""}` });
-  activatable(line, () => { openConversation(event.conversation_id); line.remove(); });
-  $("sla-alerts").prepend(line);
+  activatable(line, () => { openConversation(event.conversation_id); line.remove(); alertsChanged(); });
+  const alerts = $("sla-alerts");
+  alerts.prepend(line);
+  while (alerts.children.length > MAX_ALERTS) alerts.lastElementChild.remove();
+  alertsChanged();
 }
+
+function alertsChanged() { $("dismiss-alerts").hidden = !$("sla-alerts").children.length; }
+
+$("dismiss-alerts").addEventListener("click", () => { $("sla-alerts").replaceChildren(); alertsChanged(); });
 
 // (Re)connected: what changed while the socket was down was never sent, the open conversation's messages too.
 function caughtUp() {
