@@ -44,3 +44,40 @@ async def test_only_the_five_newest_alerts_show_and_all_are_dismissed_at_once(ba
             await dismiss.click()
             await expect(alerts).to_have_count(0)
             await expect(dismiss).to_be_hidden()
+
+
+@pytest.mark.browser
+async def test_an_alert_opened_from_the_keyboard_leaves_the_focus_on_the_work(backend, settings,
+                                                                             session_factory) -> None:
+    await make_team(session_factory, "support", skills=["general"])
+    await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena")
+    flow = harness(settings, session_factory)
+    mine, queued, other = [(await flow.flow.process(shopper("person", user=user, data="handoff:request")))
+                           .conversation_id for user in ("1001", "1002", "1003")]
+    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
+        async with launched_chromium() as browser:
+            page = await browser.new_page()
+            await sign_in_console(page, server.url, "olena@shop.ua", PASSWORD)
+            await page.locator(f"#queue-list li[data-id='{mine}']").click()
+            await page.click("#take")
+            await expect(page.locator("#reply-form")).to_be_visible()
+            for conversation_id in (other, queued, mine):
+                await _breach(page, conversation_id)
+            title = page.locator("#conversation-title")
+            alerts = page.locator("[data-testid=sla-alert]")
+
+            await alerts.first.focus()  # the newest: Olena's own conversation
+            await page.keyboard.press("Enter")
+            await expect(title).to_have_text(f"Conversation #{mine} · assigned")
+            await expect(page.locator("#reply-text")).to_be_focused()
+
+            await alerts.first.focus()  # a queued one: nothing to reply to yet, so on to the next alert
+            await page.keyboard.press("Enter")
+            await expect(title).to_have_text(f"Conversation #{queued} · queued")
+            await expect(alerts).to_have_count(1)
+            await expect(alerts.first).to_be_focused()
+            await expect(alerts.first).to_contain_text(f"conversation #{other}")
+
+            await page.keyboard.press("Enter")  # the last one: the opened conversation itself
+            await expect(title).to_have_text(f"Conversation #{other} · queued")
+            await expect(title).to_be_focused()

@@ -411,11 +411,23 @@ function alertBreach(event) {
   const line = el("div", { data: { testid: "sla-alert" },
     text: `SLA breached (${event.kind.replace("_", " ")}) in conversation #${event.conversation_id}` +
       `${event.team ? " · team " + event.team : ""}` });
-  activatable(line, () => { openConversation(event.conversation_id); line.remove(); alertsChanged(); });
+  activatable(line, () => openAlert(line, event.conversation_id));
   const alerts = $("sla-alerts");
   alerts.prepend(line);
   while (alerts.children.length > MAX_ALERTS) alerts.lastElementChild.remove();
   alertsChanged();
+}
+
+// An opened alert goes away; the focus goes where the work goes on (the reply box, else the next alert), not to
+// the page's start with the removed line.
+async function openAlert(line, conversationId) {
+  const next = line.nextElementSibling || line.previousElementSibling;
+  line.remove();
+  alertsChanged();
+  await openConversation(conversationId);
+  if (!$("reply-form").hidden) $("reply-text").focus();
+  else if (next && next.isConnected) next.focus();
+  else $("conversation-title").focus();
 }
 
 function alertsChanged() { $("dismiss-alerts").hidden = !$("sla-alerts").children.length; }
