@@ -262,8 +262,11 @@ function attachmentNode(a) {
   return el("div", { className: "attachment", text: `📎 ${a.kind || "file"} ${a.name || ""} (file id ${a.file_id})` });
 }
 
+// The timeline holds the customer's other conversations too: their transitions name the conversation, as
+// their messages do, or another one's "Resolved" reads as this one's.
 function eventNode(e) {
-  const parts = [EVENT_LABELS[e.kind] || e.kind];
+  const label = EVENT_LABELS[e.kind] || e.kind;
+  const parts = [e.conversation_id === state.openId ? label : `#${e.conversation_id} ${label}`];
   if (e.reason) parts.push(`reason: ${reasonLabel(e.reason)}`);
   if (e.data && e.data.team) parts.push(`team ${e.data.team}`);
   if (e.data && e.data.to_agent) parts.push(`to ${agentName(e.data.to_agent)}`);
