@@ -190,7 +190,8 @@ async function openConversation(id) {
   }
   $("conversation").hidden = false; $("customer-card").hidden = false;
   $("action-error").textContent = "";
-  await Promise.all([renderConversation(), renderSuggestions()]);
+  renderSuggestions();  // the knowledge base may be slow: whoever waits for the conversation does not wait for it
+  await renderConversation();
 }
 
 async function renderConversation() {
