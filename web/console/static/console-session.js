@@ -4,7 +4,7 @@
 "use strict";
 
 const state = { me: null, csrf: "", openId: null, detail: null, agentNames: new Map(), cannedLanguage: null,
-  teams: [], socket: null, retry: 500, refreshTimer: null, otherAccount: null,
+  teams: [], socket: null, retry: 500, refreshTimer: null, openTouched: false, otherAccount: null,
   lastUserId: null };
 const $ = (id) => document.getElementById(id);
 

@@ -190,7 +190,8 @@ async function openConversation(id) {
   }
   $("conversation").hidden = false; $("customer-card").hidden = false;
   $("action-error").textContent = "";
-  await Promise.all([renderConversation(), renderSuggestions()]);
+  renderSuggestions();  // the knowledge base may be slow: whoever waits for the conversation does not wait for it
+  await renderConversation();
 }
 
 async function renderConversation() {
@@ -262,8 +263,11 @@ function attachmentNode(a) {
   return el("div", { className: "attachment", text: `📎 ${a.kind || "file"} ${a.name || ""} (file id ${a.file_id})` });
 }
 
+// The timeline holds the customer's other conversations too: their transitions name the conversation, as
+// their messages do, or another one's "Resolved" reads as this one's.
 function eventNode(e) {
-  const parts = [EVENT_LABELS[e.kind] || e.kind];
+  const label = EVENT_LABELS[e.kind] || e.kind;
+  const parts = [e.conversation_id === state.openId ? label : `#${e.conversation_id} ${label}`];
   if (e.reason) parts.push(`reason: ${reasonLabel(e.reason)}`);
   if (e.data && e.data.team) parts.push(`team ${e.data.team}`);
   if (e.data && e.data.to_agent) parts.push(`to ${agentName(e.data.to_agent)}`);
@@ -378,11 +382,14 @@ async function loadCanned(conversationLanguage) {
 }
 
 // ---- live updates ----------------------------------------------------------------------------
+// Events come in bursts and one refresh answers them all; whether any of them touched the open conversation is
+// gathered until then, or its new message is lost when another conversation changes at the same moment.
 function scheduleRefresh(conversationId) {
   clearTimeout(state.refreshTimer);
-  const openTouched = state.openId !== null && (conversationId === state.openId ||
-    (state.detail && state.detail.customer.conversations.some((c) => c.id === conversationId)));
+  state.openTouched = state.openTouched || touchesOpen(conversationId);
   state.refreshTimer = setTimeout(async () => {
+    const openTouched = state.openTouched;
+    state.openTouched = false;
     // The lists would be read with whatever session the browser holds: make sure it is still this person's.
     if (await checkSession() !== "mine") return;
     refreshLists();
@@ -390,16 +397,53 @@ function scheduleRefresh(conversationId) {
   }, 50);
 }
 
+// The open conversation's timeline shows the customer's other conversations too.
+function touchesOpen(conversationId) {
+  return state.openId !== null && (conversationId === state.openId ||
+    (state.detail !== null && state.detail.customer.conversations.some((c) => c.id === conversationId)));
+}
+
 async function agentStatusChanged() {
   if (await checkSession() === "mine") refreshAgents();  // read as this person, as scheduleRefresh does
 }
+
+// Only the newest alerts are shown: a pile of them pushed the work off screen, and the breached conversations
+// stay marked in the lists anyway.
+const MAX_ALERTS = 5;
 
 function alertBreach(event) {
   const line = el("div", { data: { testid: "sla-alert" },
     text: `SLA breached (${event.kind.replace("_", " ")}) in conversation #${event.conversation_id}` +
       `${event.team ? " · team " + event.team : ""}` });
-  activatable(line, () => { openConversation(event.conversation_id); line.remove(); });
-  $("sla-alerts").prepend(line);
+  activatable(line, () => openAlert(line, event.conversation_id));
+  const alerts = $("sla-alerts");
+  alerts.prepend(line);
+  while (alerts.children.length > MAX_ALERTS) alerts.lastElementChild.remove();
+  alertsChanged();
+}
+
+// An opened alert goes away; the focus goes where the work goes on (the reply box, else the next alert), not to
+// the page's start with the removed line.
+async function openAlert(line, conversationId) {
+  const next = line.nextElementSibling || line.previousElementSibling;
+  line.remove();
+  alertsChanged();
+  await openConversation(conversationId);
+  if (!$("reply-form").hidden) $("reply-text").focus();
+  else if (next && next.isConnected) next.focus();
+  else $("conversation-title").focus();
+}
+
+function alertsChanged() { $("dismiss-alerts").hidden = !$("sla-alerts").children.length; }
+
+$("dismiss-alerts").addEventListener("click", () => { $("sla-alerts").replaceChildren(); alertsChanged(); });
+
+// (Re)connected: what changed while the socket was down was never sent, the open conversation's messages too.
+function caughtUp() {
+  $("live-state").textContent = "live";
+  refreshLists();
+  refreshAgents();
+  if (state.openId !== null) renderConversation();
 }
 
 function connect() {
@@ -409,8 +453,7 @@ function connect() {
   socket.addEventListener("open", () => { state.retry = 500; });
   socket.addEventListener("message", (message) => {
     const frame = JSON.parse(message.data);
-    // (Re)connected: what changed while the socket was down was never sent.
-    if (frame.topic === "hello") { $("live-state").textContent = "live"; refreshLists(); refreshAgents(); return; }
+    if (frame.topic === "hello") { caughtUp(); return; }
     if (frame.topic === "agent.status") { agentStatusChanged(); return; }
     if (frame.topic === "sla.breached") alertBreach(frame.event);
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
