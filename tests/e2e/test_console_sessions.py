@@ -125,7 +125,8 @@ async def test_a_tab_left_open_across_a_new_sign_in_keeps_working_and_one_signed
             await second.goto(f"{server.url}/console")
             await expect(second.locator("#live-state")).to_have_text("live")
 
-            await first.click("#logout")
+            async with first.expect_navigation():  # sign-out reloads the page; a goto meanwhile is aborted
+                await first.click("#logout")
             # The other tab says so at once (its live socket is closed; the status change arrives) ...
             await expect(second.locator("#login-error")).to_have_text("Your session ended. Sign in again.")
             await sign_in_console(first, server.url, "olena@shop.ua", PASSWORD)
