@@ -4,21 +4,13 @@ socket was down shows once it is back."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from tests.conftest import make_settings
-from tests.support.browser import launched_chromium, sign_in_console
+from tests.support.browser import launched_chromium, live_frame, sign_in_console
 from tests.support.handoff import PASSWORD, harness, make_agent, make_team, shopper
 from tests.support.live_server import LiveServer
-
-
-async def _live_frame(page: Page, topic: str, conversation_id: int) -> None:
-    """Hand the console's socket a frame as the server sends it (this flow's own bus reaches no browser)."""
-    frame = json.dumps({"topic": topic, "event": {"conversation_id": conversation_id}})
-    await page.evaluate("(data) => state.socket.dispatchEvent(new MessageEvent('message', { data }))", frame)
 
 
 @pytest.mark.browser
@@ -37,8 +29,8 @@ async def test_a_new_message_shows_although_another_conversation_changed_at_once
             await expect(page.locator("#conversation-title")).to_have_text(f"Conversation #{opened} · queued")
 
             await flow.flow.process(shopper("Where is my parcel?", user="1001"))
-            await _live_frame(page, "message.created", opened)
-            await _live_frame(page, "conversation.updated", other)
+            await live_frame(page, "message.created", {"conversation_id": opened})
+            await live_frame(page, "conversation.updated", {"conversation_id": other})
             await expect(page.locator("#timeline")).to_contain_text("Where is my parcel?")
 
 

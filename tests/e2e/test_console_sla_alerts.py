@@ -3,22 +3,19 @@ opening one from the keyboard leaves the focus where the work goes on."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.async_api import Page, expect
 
 from tests.conftest import make_settings
-from tests.support.browser import launched_chromium, sign_in_console
+from tests.support.browser import launched_chromium, live_frame, sign_in_console
 from tests.support.handoff import PASSWORD, harness, make_agent, make_team, shopper
 from tests.support.live_server import LiveServer
 
 
 async def _breach(page: Page, conversation_id: int) -> None:
     """Hand the console's socket an ``sla.breached`` frame as the SLA worker's event reaches it."""
-    frame = json.dumps({"topic": "sla.breached",
-                        "event": {"conversation_id": conversation_id, "kind": "first_response", "team": "support"}})
-    await page.evaluate("(data) => state.socket.dispatchEvent(new MessageEvent('message', { data }))", frame)
+    await live_frame(page, "sla.breached", {"conversation_id": conversation_id, "kind": "first_response",
+                                            "team": "support"})
 
 
 @pytest.mark.browser

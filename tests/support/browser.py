@@ -29,3 +29,14 @@ async def launched_chromium():
             yield browser
         finally:
             await browser.close()
+
+
+async def live_frame(page, topic: str, event: dict) -> None:
+    """Hand the console's live socket a ``{"topic", "event"}`` frame as the server sends one.
+
+    For events the test's own flow publishes on a bus no browser listens to (and the SLA worker's).
+    """
+    import json
+
+    frame = json.dumps({"topic": topic, "event": event})
+    await page.evaluate("(data) => state.socket.dispatchEvent(new MessageEvent('message', { data }))", frame)
