@@ -52,11 +52,15 @@ async def reachable_identities(session: AsyncSession, customer_id: int) -> list[
     return sorted(identities, key=lambda i: (i.last_seen_at is not None, i.last_seen_at, i.id), reverse=True)
 
 
+async def chat_is_blocked(session: AsyncSession, customer_id: int, channel: str, chat_id: str | None) -> bool:
+    """Whether the customer blocked the bot or unsubscribed in that chat (it takes no messages)."""
+    return await session.scalar(select(Identity.id).where(
+        Identity.customer_id == customer_id, Identity.channel == channel, Identity.chat_id == chat_id,
+        Identity.subscribed.is_(False)).limit(1)) is not None
+
+
 async def _leave_unreachable_chat(session: AsyncSession, conversation: Conversation) -> None:
-    blocked = await session.scalar(select(Identity.id).where(
-        Identity.customer_id == conversation.customer_id, Identity.channel == conversation.channel,
-        Identity.chat_id == conversation.chat_id, Identity.subscribed.is_(False)).limit(1))
-    if blocked is None:
+    if not await chat_is_blocked(session, conversation.customer_id, conversation.channel, conversation.chat_id):
         return
     reachable = await reachable_identities(session, conversation.customer_id)
     if reachable:

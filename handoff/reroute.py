@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.bus import EventBus
 from core.customers.models import NotificationAttempt
 from core.database import transaction
-from core.models import Conversation, Identity, Message
-from core.outbox import queue_outgoing, reachable_identities
+from core.models import Conversation, Message
+from core.outbox import chat_is_blocked, queue_outgoing, reachable_identities
 from handoff.flows import queued_message_events
 from handoff.state import Outcome
 
@@ -46,10 +46,8 @@ async def reroute(session: AsyncSession, message_id: int) -> Outcome | None:
         return None
     if await session.scalar(select(NotificationAttempt.id).where(NotificationAttempt.message_id == message.id)):
         return None
-    blocked = await session.scalar(select(Identity.id).where(
-        Identity.customer_id == message.customer_id, Identity.channel == message.channel,
-        Identity.chat_id == message.chat_id, Identity.subscribed.is_(False)).limit(1))
-    if blocked is None or not await reachable_identities(session, message.customer_id):
+    blocked = await chat_is_blocked(session, message.customer_id, message.channel, message.chat_id)
+    if not blocked or not await reachable_identities(session, message.customer_id):
         return None  # another failure (a bad request, an outage) or nowhere else to go: it stays failed
     conversation = await session.get(Conversation, message.conversation_id)
     payload = message.payload or {}
