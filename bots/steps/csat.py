@@ -3,8 +3,9 @@
 A rating button stays on screen after the shopper moves on, so a press can come late: after a
 question the bot answered (the wait for a rating has ended) or after a new conversation began. Such a
 press is stored on the conversation it was asked for when that is the shopper's latest resolved one,
-still unrated, resolved less than :data:`LATE_RATING_WINDOW` ago; otherwise the shopper is thanked all
-the same. A typed digit counts only while the rating is awaited: later it is just a message.
+resolved less than :data:`LATE_RATING_WINDOW` ago; otherwise the shopper is thanked all the same. A
+second press there replaces the first: a shopper who tapped 1 for 5 corrects it by tapping again. A
+typed digit counts only while the rating is awaited: later it is just a message.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ async def _late_press(ctx: FlowContext, score: int | None) -> None:
     rated = await ctx.session.scalar(
         select(Conversation).where(Conversation.customer_id == ctx.customer.id, Conversation.status == "resolved")
         .order_by(Conversation.id.desc()).limit(1))
-    if (score is not None and rated is not None and rated.csat_score is None and rated.resolved_at is not None
+    if (score is not None and rated is not None and rated.resolved_at is not None
             and utcnow() - rated.resolved_at <= LATE_RATING_WINDOW):
         await _record(ctx, rated, score)
         return

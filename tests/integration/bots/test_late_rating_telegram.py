@@ -78,8 +78,8 @@ async def test_a_late_press_rates_the_conversation_it_was_asked_for(client, chan
     assert (conversations[0].status, conversations[0].csat_score) == ("resolved", 5)
 
 
-async def test_a_press_too_late_or_twice_is_thanked_and_changes_nothing(client, channels_settings, telegram,
-                                                                        session_factory) -> None:
+async def test_a_press_too_late_is_thanked_and_changes_nothing(client, channels_settings, telegram,
+                                                                session_factory) -> None:
     user_id = 7770003
     request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
     await _say(client, channels_settings, telegram, user_id, "скільки коштує доставка?")
@@ -92,9 +92,15 @@ async def test_a_press_too_late_or_twice_is_thanked_and_changes_nothing(client, 
     resolved, asked_after = await _conversations(session_factory, user_id)  # the question began a new one
     assert (resolved.csat_score, asked_after.status) == (None, "bot")
 
-    async with session_factory() as session, session.begin():
-        await session.execute(update(Conversation).where(Conversation.chat_id == str(user_id))
-                              .values(resolved_at=utcnow(), csat_score=4))
-    again = await _send(client, channels_settings, telegram, user_id, _press(request, 1, user_id))
+
+async def test_a_second_press_replaces_the_first(client, channels_settings, telegram, session_factory) -> None:
+    """A shopper who tapped 1 meaning 5 taps 5: the rating stored (and counted) is the 5."""
+    user_id = 7770004
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    await _send(client, channels_settings, telegram, user_id, _press(request, 1, user_id))
+    assert (await _conversations(session_factory, user_id))[0].csat_score == 1
+
+    again = await _send(client, channels_settings, telegram, user_id, _press(request, 5, user_id))
     assert again["text"] == texts.text("csat_thanks", "uk")
-    assert (await _conversations(session_factory, user_id))[0].csat_score == 4
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert (conversation.status, conversation.csat_score) == ("resolved", 5)
