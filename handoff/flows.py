@@ -62,12 +62,13 @@ async def request_handoff(
     if conversation.status != "assigned":
         # Taken at once, the shopper hears only who joined: "you are number 1 in line, about 4 minutes"
         # followed in the same second by "Olena has joined" reads as a glitch.
-        await _tell_place_in_line(session, conversation, team, now=now, config=config, language=language,
-                                  outcome=outcome)
+        await tell_place_in_line(session, conversation, team, now=now, config=config, language=language,
+                                 outcome=outcome)
 
 
-async def _tell_place_in_line(session: AsyncSession, conversation: Conversation, team: Team | None, *,
-                              now: datetime, config: HandoffConfig, language: str, outcome: Outcome) -> None:
+async def tell_place_in_line(session: AsyncSession, conversation: Conversation, team: Team | None, *,
+                             now: datetime, config: HandoffConfig, language: str, outcome: Outcome) -> None:
+    """Tell the shopper of a queued conversation their place in ``team``'s line and the wait (or the opening)."""
     position = await routing.queue_position(session, conversation)
     opening = hours.next_opening(team, now)
     if opening is None:
@@ -185,8 +186,8 @@ async def transfer(session: AsyncSession, conversation: Conversation, *, actor: 
     else:
         await dispatch(session, target_team, current=conversation, language=language, outcome=outcome)
         if conversation.status != "assigned":
-            await _tell_place_in_line(session, conversation, target_team, now=utcnow(), config=config,
-                                      language=language, outcome=outcome)
+            await tell_place_in_line(session, conversation, target_team, now=utcnow(), config=config,
+                                     language=language, outcome=outcome)
 
 
 async def resolve(session: AsyncSession, conversation: Conversation, *, actor: Actor, language: str,

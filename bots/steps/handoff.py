@@ -45,7 +45,7 @@ async def handoff(ctx: FlowContext) -> None:
     """Queue the conversation for an agent and tell the shopper their place in line."""
     if ctx.conversation.status not in ("bot", "resolved"):
         return
-    config = _config(ctx)
+    config = handoff_config(ctx)
     reason = handoff_reason(ctx, ctx.customer, config)
     if reason is None:
         _offer_a_person(ctx, shopper_language(ctx))
@@ -61,11 +61,12 @@ async def handoff_after_failure(ctx: FlowContext) -> None:
     A conversation a person already has stays with them: they see the message in its timeline.
     """
     if ctx.conversation.status in ("bot", "resolved"):
-        await _queue(ctx, BOT_FAILURE, _config(ctx))
+        await _queue(ctx, BOT_FAILURE, handoff_config(ctx))
     ctx.done = True
 
 
-def _config(ctx: FlowContext) -> HandoffConfig:
+def handoff_config(ctx: FlowContext) -> HandoffConfig:
+    """The hand-off settings the app loaded (the defaults when it loaded none)."""
     return ctx.services.get("handoff_config") or default_handoff_config()
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from bots.inbound import FlowContext
 from bots.steps.customer_texts import text
-from bots.steps.language import settle_language
+from bots.steps.handoff import handoff_config
+from bots.steps.language import settle_language, shopper_language
 from bots.steps.orders import contact_keyboard, reply_with_recent_orders
 from bots.steps.outcomes import apply_outcome
 from core.customers.linking import (
@@ -21,6 +22,7 @@ from core.customers.service import surviving
 from core.errors import ConflictError
 from core.models import AuditRecord, Customer, InstanceValue
 from handoff.joining import join_held_conversations
+from handoff.promotion import promote_if_vip
 from handoff.state import Outcome
 
 # What the stored message keeps of a shop link's token (see _forget_token).
@@ -52,8 +54,9 @@ async def link_shared_contact(ctx: FlowContext) -> None:
                                 target_type="customer", target_id=str(ctx.customer.id),
                                 details={"channel": ctx.inbound.channel, "merged_from": before
                                          if before != ctx.customer.id else None}))
-    await _go_on_where_people_answer(ctx)
+    line = await _go_on_where_people_answer(ctx)
     ctx.reply(text(ctx, "phone_verified", phone=phone))
+    apply_outcome(ctx, line)
     if ctx.conversation.status == "bot":  # with an agent on the conversation, the agent answers
         await reply_with_recent_orders(ctx, announce_empty=False)
 
@@ -74,27 +77,30 @@ async def link_from_start(ctx: FlowContext) -> None:
     ctx.done = True
     _forget_token(ctx)
     settle_language(ctx)  # before the records join, as for a shared phone
-    outcome = "link_invalid"
+    outcome, line = "link_invalid", Outcome()
     if account is not None and account.erased_at is None:
-        outcome = await _link_to_account(ctx, payload, account)
+        outcome, line = await _link_to_account(ctx, payload, account)
     if not ctx.inbound.payload.get("conversation_started"):
         ctx.reply(text(ctx, outcome), **(contact_keyboard(ctx) if outcome in ("link_invalid", "link_used") else {}))
+    apply_outcome(ctx, line)
 
 
-async def _link_to_account(ctx: FlowContext, token: str, account: Customer) -> str:
-    """Link the shopper to ``account`` by its genuine ``token``; returns the outcome's text key."""
+async def _link_to_account(ctx: FlowContext, token: str, account: Customer) -> tuple[str, Outcome]:
+    """Link the shopper to ``account`` by its genuine ``token``; returns the outcome's text key and the line's news."""
     if await link_token_taken(ctx.session, token, ctx.identity):
-        return "link_used"
+        return "link_used", Outcome()
     try:
         ctx.customer = await link_account(ctx.session, ctx.customer, await surviving(ctx.session, account))
     except ConflictError:
-        return "link_refused"  # not recorded: a shopper who could not use the link leaves it to its owner
+        # Not recorded: a shopper who could not use the link leaves it to its owner.
+        return "link_refused", Outcome()
     await remember_link_token(ctx.session, token, ctx.identity)
-    await _go_on_where_people_answer(ctx)
-    return "account_linked"
+    return "account_linked", await _go_on_where_people_answer(ctx)
 
 
-async def _go_on_where_people_answer(ctx: FlowContext) -> None:
+async def _go_on_where_people_answer(ctx: FlowContext) -> Outcome:
+    """Join the conversations people hold and move a VIP's to the VIP line; returns what the shopper hears
+    about that line, for after the linking's own confirmation."""
     # Records just joined may bring along conversations that people hold (the shopper asked for a person
     # in each messenger): one goes on, on this messenger, and this message joins it (handoff.joining).
     outcome = Outcome()
@@ -104,6 +110,11 @@ async def _go_on_where_people_answer(ctx: FlowContext) -> None:
         kept.language = ctx.conversation.language or kept.language  # the language written in here and now
         ctx.conversation = kept
     apply_outcome(ctx, outcome)
+    # Now known to be a VIP, a shopper waiting among everyone else moves to the VIP line (handoff.promotion).
+    line = Outcome()
+    await promote_if_vip(ctx.session, ctx.conversation, ctx.customer, settings=ctx.settings,
+                         config=handoff_config(ctx), language=shopper_language(ctx), outcome=line)
+    return line
 
 
 def _forget_token(ctx: FlowContext) -> None:

@@ -16,9 +16,12 @@ from core.customers.privacy import erase_customer, export_customer
 from core.customers.records import parse_customer, parse_order
 from core.errors import NotFoundError, ValidationFailed
 from core.models import Customer
+from core.settings import pick_language
+from handoff.flows import send_notices
 from handoff.joining import join_after_merge
+from handoff.promotion import promote_if_vip
 from handoff.state import Outcome
-from web.api.publishing import after_commit
+from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, requires
 from web.deps import DbSession, Services
 
@@ -115,16 +118,21 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
     """Merge two records of one person (audited); returns the survivor's card. 409 for two shop accounts.
 
     Conversations people hold for both are joined into one, as when the shopper's own phone joins them
-    (:mod:`handoff.joining`).
+    (:mod:`handoff.joining`); when the survivor is a VIP, the one kept moves to the VIP line
+    (:mod:`handoff.promotion`).
     """
     source = await _by_path(db_session, customer_id)
     target = await service.get(db_session, customer_id=data.into)
     await merge(db_session, source=source, target=target, reason=data.reason, actor_type="staff",
                 actor_id=request.user.user_id)
     outcome = Outcome()
-    await join_after_merge(db_session, target.id, outcome=outcome)
+    kept = await join_after_merge(db_session, target.id, outcome=outcome)
     # The merged-away customer keeps its figures (as in a full refresh); the survivor gained orders.
     await refresh_customer_figures(db_session, services.settings, [target.id])
+    if kept is not None:
+        await promote_if_vip(db_session, kept, target, settings=services.settings, config=handoff_config(services),
+                             language=pick_language(kept.language), outcome=outcome)
+        await send_notices(db_session, kept, outcome)
     return Response(await service.customer_card(db_session, target), background=after_commit(services, outcome))
 
 
