@@ -42,6 +42,7 @@ async def request_handoff(
     ``topics`` are what the message is about (the matched article's tags); the conversation keeps the
     one it was routed by. Assigns it at once when its team works now and an online agent has room.
     """
+    await routing.enter_queues(session)
     now = utcnow()
     vip = routing.is_vip(customer, settings)
     team = await routing.choose_team(session, topics=topics, vip=vip)
@@ -170,6 +171,7 @@ async def transfer(session: AsyncSession, conversation: Conversation, *, actor: 
         to_status = "assigned"
     else:
         target_team = await agents.get_team(session, name=team_name)
+        await routing.enter_queues(session)
         changes = {"assignee_id": None, "team": target_team.name}
         to_status = "queued"
     if changes["team"] != from_team:

@@ -9,12 +9,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.customers.figures import is_vip as vip_rule
+from core.database import serialize
 from core.models import Conversation, Customer, StaffUser, Team
 from core.settings import Settings
 from handoff import agents
 from handoff.config import HandoffConfig
 
 GENERAL_SKILL = "general"
+QUEUE_LOCK = "handoff-queues"
 
 
 def is_vip(customer: Customer, settings: Settings) -> bool:
@@ -70,6 +72,16 @@ def _same_queue(conversation: Conversation):
     if conversation.team is None:
         return Conversation.team.is_(None)
     return Conversation.team == conversation.team
+
+
+async def enter_queues(session: AsyncSession) -> None:
+    """Let one transaction at a time put a conversation in a queue, until it commits.
+
+    A place in line is counted from the committed queues: two hand-offs at the same moment in two
+    processes each counted without the other, and both shoppers read "you are number 1". Taken before
+    the conversation's waiting time is set, so the order of the lock is the order of the line.
+    """
+    await serialize(session, QUEUE_LOCK)
 
 
 async def queue_position(session: AsyncSession, conversation: Conversation) -> int:

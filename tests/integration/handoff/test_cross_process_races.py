@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import update
 
 from core.errors import ConflictError
-from core.models import Conversation, StaffUser
+from core.models import Conversation, Customer, StaffUser
 from handoff import flows
-from handoff.state import Actor, Outcome
-from tests.support.handoff import make_agent, queued_request_for_a_person
+from handoff.config import HandoffConfig
+from handoff.state import CUSTOMER, Actor, Outcome
+from tests.support.handoff import harness, make_agent, queued_request_for_a_person, shopper
 
 SUPERVISOR = Actor("staff", None, role="supervisor")
 
@@ -71,3 +72,33 @@ async def test_a_reply_after_a_supervisor_resolved_in_another_process_is_refused
         assert await _still_waiting(reply)  # the reply waits for the resolve to commit
     with pytest.raises(ConflictError, match="is resolved; there is nothing to reply to"):
         await reply
+
+
+
+async def _request_handoff(session, settings, conversation_id: int) -> str:
+    """Hand the conversation to a person in ``session``'s transaction; what the shopper is told."""
+    conversation = await session.get(Conversation, conversation_id)
+    outcome = Outcome()
+    await flows.request_handoff(session, conversation, await session.get(Customer, conversation.customer_id),
+                                reason="explicit_request", topics=[], actor=CUSTOMER,
+                                config=HandoffConfig(_env_file=None), settings=settings, language="en",
+                                outcome=outcome)
+    return outcome.notices[-1].text
+
+
+async def _hand_off(factory, settings, conversation_id: int) -> str:
+    async with factory() as session, session.begin():
+        return await _request_handoff(session, settings, conversation_id)
+
+
+async def test_two_hand_offs_at_once_in_two_processes_get_different_places(settings, session_factory,
+                                                                           other_process) -> None:
+    # Both counted the committed queue without the other, and both shoppers read "number 1".
+    first, second = [(await harness(settings, session_factory).flow.process(shopper("hi", user=user))).conversation_id
+                     for user in ("5001", "5002")]
+    async with session_factory() as session, session.begin():
+        told_first = await _request_handoff(session, settings, first)
+        meanwhile = asyncio.create_task(_hand_off(other_process, settings, second))
+        assert await _still_waiting(meanwhile)  # the other hand-off waits for this one to commit
+    assert "number 1 in the queue" in told_first
+    assert "number 2 in the queue" in await meanwhile
