@@ -18,6 +18,7 @@ from nlu.follow_up import decide_in_context, reads_as_follow_up, with_context
 from nlu.fusion import PART_GROUPS, Fusion
 from nlu.index import Document, Index, Query, prepare_documents
 from nlu.language import detect_language
+from nlu.multi_question import split_questions
 from nlu.multilingual import MultilingualEncoder, get_multilingual_encoder
 from nlu.off_topic import closer_to_chatter, not_covered, off_topic_messages
 from nlu.signals import SensitiveTopics, asks_for_person, is_frustrated, swears
@@ -330,7 +331,34 @@ class NLUEngine:
         if previous_answer and _open_to_context(decision) and not context.chatter and reads_as_follow_up(normalized):
             fused, parts = self._score_query(state, self._prepare(with_context(text, previous_answer), language))
             decision = decide_in_context(decision, decide_action(context, fused, parts), previous_answer)
+        if _open_to_context(decision) and not context.chatter:
+            decision = self._answer_each_question(state, context, text, decision)
         return decision
+
+    def _answer_each_question(self, state: _State, context: DecisionContext, text: str, decision: Decision
+                              ) -> Decision:
+        """For a message of two or three questions, the answers to each when two or more get one.
+
+        A confident answer to the whole message stays the main one (a question's elaboration must not
+        displace it); the other questions' answers follow it in :attr:`Decision.also`.
+        """
+        answers: list[Decision] = [decision] if decision.action == "answer" else []
+        for question in split_questions(text):
+            query = self._prepare(question, context.language)
+            fused, parts = self._score_query(state, query)
+            chatter = closer_to_chatter(query.ml_vector, state.chatter, parts.get("dense_ml"))
+            found = decide_action(replace(context, normalized=query.normalized, chatter=chatter), fused, parts)
+            if found.action != "answer":
+                continue
+            same = next((i for i, a in enumerate(answers) if a.article_id == found.article_id), None)
+            if same is None:
+                answers.append(_asked_by(found, question))
+            elif "question" not in answers[same].explanation:
+                # The question the whole message's answer answers: the one the figures record with it.
+                answers[same] = _asked_by(answers[same], question)
+        if len(answers) < 2:
+            return decision
+        return replace(answers[0], also=tuple(answers[1:]))
 
     async def adecide(
         self,
@@ -357,6 +385,10 @@ class NLUEngine:
     def close(self) -> None:
         """Stop the worker thread (the shared model stays loaded for other engines)."""
         self._executor.shutdown(wait=False)
+
+
+def _asked_by(decision: Decision, question: str) -> Decision:
+    return replace(decision, explanation={**decision.explanation, "question": question})
 
 
 def _open_to_context(decision: Decision) -> bool:

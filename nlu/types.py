@@ -58,6 +58,8 @@ class Decision:
         reason: Why no answer was given: "explicit_request", "frustration", "sensitive_topic",
             "low_confidence", "empty", "no_articles"; None for answer and clarify.
         explanation: Per-part scores and thresholds, for editors.
+        also: For a message that asks several questions, the answers to the others, each an "answer"
+            of another article in the order asked (:mod:`nlu.multi_question`); empty otherwise.
     """
 
     action: Action
@@ -67,6 +69,7 @@ class Decision:
     candidates: tuple[Candidate, ...]
     reason: str | None
     explanation: dict = field(default_factory=dict)
+    also: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True)

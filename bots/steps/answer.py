@@ -113,7 +113,8 @@ async def _on_text(ctx: FlowContext) -> None:
     ctx.topics = await message_topics(ctx.session, decision, article)
     if article is not None:
         conversation.low_confidence_streak = 0
-        await _answer(ctx, article, decision)
+        await _answer(ctx, article, decision, question=decision.explanation.get("question"))
+        await _answer_further_questions(ctx, decision)
     elif decision.action == "clarify" and decision.candidates:
         buttons = await clarify_buttons(ctx.session, decision.candidates)
         ctx.replies.append(Reply(_say(DID_YOU_MEAN, decision.language), buttons=buttons, keyboard="inline",
@@ -134,6 +135,20 @@ async def _on_text(ctx: FlowContext) -> None:
             conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
         await _unanswered(ctx, decision.language, "fallback")
         ctx.reply(_say(FALLBACK, decision.language), meta={"decision": _summary(decision)})
+
+
+async def _answer_further_questions(ctx: FlowContext, decision: Decision) -> None:
+    """Send the answers to the message's other questions ("… ? And how do I pay?"), each as it was asked.
+
+    Their articles' tags count among the message's topics, so a hand-off topic in any of them is seen.
+    """
+    for further in decision.also:
+        article = await _published(ctx, further.article_id)
+        if article is None:
+            continue
+        ctx.topics += [topic for topic in await message_topics(ctx.session, further, article)
+                       if topic not in ctx.topics]
+        await _answer(ctx, article, further, question=further.explanation.get("question"))
 
 
 async def _on_callback(ctx: FlowContext, data: str) -> None:

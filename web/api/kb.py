@@ -57,6 +57,9 @@ def decision_json(decision: Decision) -> dict[str, Any]:
                      "confidence": decision.confidence, "reason": decision.reason,
                      # the explanation holds numpy numbers: make it plain JSON
                      "explanation": json.loads(json.dumps(decision.explanation, default=float))},
+        # The answers to the message's other questions, when it asks several (nlu.multi_question).
+        "also": [{"article_id": d.article_id, "confidence": float(d.confidence),
+                  "question": d.explanation.get("question")} for d in decision.also],
         "matches": [{"article_id": c.article_id, "title": c.title, "score": float(c.score), "language": c.language}
                     for c in decision.candidates],
         "language": decision.language,

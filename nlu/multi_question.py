@@ -1,0 +1,35 @@
+"""Messages that ask two or three things at once: "Скільки коштує доставка? І як можна оплатити?".
+
+Scored whole, such a message matches one of its questions (or, split between two articles, neither
+well enough), and the shopper has to ask the rest again. Split at question marks and line breaks,
+each question is scored on its own, and when two or three of them get confident answers from
+different articles, the bot sends each answer (:attr:`nlu.types.Decision.also`).
+
+Only clear boundaries split: a new line, or a question mark followed by more text. Within a line, only
+the pieces that end with a question mark count: "Where is my card? I have been waiting a week!" asks
+one thing and says why. Pieces without two words ("Привіт?", "ok") are left out, and a message of
+more than three questions is read whole: it reads more like a letter for a person than a list of FAQ
+questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.text import MAX_CHARS, normalize, tokenize
+
+MAX_QUESTIONS = 3
+MIN_WORDS = 2
+_AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
+
+
+def split_questions(text: str) -> list[str]:
+    """The message's separate questions, in order, when it holds two or three of them; else ``[]``."""
+    questions = []
+    for line in text[:MAX_CHARS].splitlines():
+        pieces = [piece for piece in _AFTER_QUESTION_MARK.split(line.strip()) if piece]
+        if len(pieces) > 1:
+            # Text after a line's last question mark explains it rather than asking something else.
+            pieces = [piece for piece in pieces if piece.endswith("?")]
+        questions += [piece for piece in pieces if len(tokenize(normalize(piece))) >= MIN_WORDS]
+    return questions if 2 <= len(questions) <= MAX_QUESTIONS else []

@@ -1,0 +1,35 @@
+"""A message that asks two or three things gets an answer to each, on the demo knowledge base."""
+
+import pytest
+
+from nlu.multi_question import split_questions
+
+
+@pytest.mark.parametrize("text, first, others", [
+    pytest.param("Скільки коштує доставка? І як можна оплатити?", "delivery-cost", ["payment-methods"], id="uk"),
+    pytest.param("Сколько стоит доставка? Можно ли вернуть товар?", "delivery-cost", ["returns"], id="ru"),
+    pytest.param("How much is delivery?\nWhere is your store in Lviv?", "delivery-cost", ["stores-hours"],
+                 id="en-line-break"),
+])
+def test_each_question_gets_its_answer_in_the_order_asked(demo_engine, text, first, others) -> None:
+    decision = demo_engine.decide(text)
+
+    assert (decision.action, decision.article_id) == ("answer", first)
+    assert [(d.action, d.article_id) for d in decision.also] == [("answer", slug) for slug in others]
+    # Each answer keeps the question it answers: the figures record that, not the whole message.
+    assert [d.explanation["question"] for d in (decision, *decision.also)] == split_questions(text)
+
+
+def test_a_question_asked_twice_in_other_words_is_answered_once(demo_engine) -> None:
+    decision = demo_engine.decide("Скільки коштує доставка? Яка ціна доставки?")
+    assert (decision.action, decision.article_id, decision.also) == ("answer", "delivery-cost", ())
+
+
+def test_chatter_beside_a_question_adds_no_answer(demo_engine) -> None:
+    decision = demo_engine.decide("Скільки коштує доставка? Яка завтра погода?")
+    assert (decision.article_id, decision.also) == ("delivery-cost", ())
+
+
+def test_a_request_for_a_person_is_not_split(demo_engine) -> None:
+    decision = demo_engine.decide("Скільки коштує доставка? Покличте оператора, будь ласка")
+    assert (decision.action, decision.reason, decision.also) == ("handoff", "explicit_request", ())
