@@ -28,6 +28,7 @@ from web.auth import TokenAuthenticationMiddleware
 from web.components import COMPONENTS
 from web.deps import provide_db_session, provide_services
 from web.errors import EXCEPTION_HANDLERS
+from web.requests import TextSafeRequest, refuse_nul_in_url
 from web.routes import ROUTE_HANDLERS
 from web.security_headers import security_headers
 from web.services import AppServices
@@ -75,6 +76,9 @@ def create_app(settings: Settings, *, flow_steps: Sequence[Step] | None = None) 
                                                                                         sync_to_thread=False)},
         middleware=[DefineMiddleware(TokenAuthenticationMiddleware, exclude=[r"^/schema"])],
         exception_handlers=EXCEPTION_HANDLERS,  # includes logging every unhandled exception (web.errors)
+        # Requests with U+0000, which PostgreSQL cannot store, get a 400 (web.requests).
+        request_class=TextSafeRequest,
+        before_request=refuse_nul_in_url,
         # Logging belongs to the process (core.logs.configure_logging: LOG_LEVEL, LOG_JSON). litestar's
         # default LoggingConfig would replace the root logger's handler with its own on every create_app.
         logging_config=None,

@@ -39,6 +39,7 @@ from sqlalchemy import select
 from bots.flow import InboundFlow
 from bots.inbound import InboundMessage
 from bots.messengers.webchat import author_name
+from bots.normalize import storable
 from bots.outbox_store import STATUS_RANK
 from core import events
 from core.models import Conversation, Identity, Message
@@ -189,7 +190,8 @@ class WebchatHub:
             language_hint=language,
         ))
         if not result.duplicate and result.message_id is not None:
-            await self._echo(visitor, result.message_id, client_id, payload.get("label") or text.strip())
+            # As stored: the other tabs show what the history will show after a reload.
+            await self._echo(visitor, result.message_id, client_id, storable(payload.get("label") or text.strip()))
         return {"type": "accepted", "id": client_id}
 
     async def _echo(self, visitor: str, message_id: int, client_id: str, shown: str) -> None:

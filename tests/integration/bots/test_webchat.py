@@ -244,6 +244,15 @@ async def test_a_message_typed_in_one_tab_shows_in_the_visitors_other_tab(server
         assert json.loads(await stranger.recv()) == {"type": "history", "messages": []}
 
 
+async def test_the_echo_shows_the_text_as_stored(server):
+    # Found by QA: a NUL came back in the echo while the history (and every later view) shows U+FFFD.
+    async with connect(server, visitor_id()) as socket:
+        await socket.recv()
+        await socket.send(json.dumps({"type": "message", "id": "c1", "text": "where\u0000 is it?"}))
+        [echo] = [f for f in await frames_until(socket, lambda f: f["type"] == "echo") if f["type"] == "echo"]
+        assert echo["text"] == "where\ufffd is it?"
+
+
 async def test_a_pressed_button_is_shown_by_its_label_after_a_reload(server):
     # Found on the demo: after a reload the shopper's bubble read "csat:4" instead of the "4" they pressed.
     visitor = visitor_id()

@@ -83,9 +83,40 @@ async def test_a_number_beyond_what_the_database_stores_is_400(client, superviso
 
 async def test_a_team_name_with_control_characters_is_refused_and_skills_are_kept_once(client, supervisor) -> None:
     # Found by QA: PUT /api/teams/%00 created a team named "\u0000"; ["a", "a", ""] stored ["a", "a"].
-    refused = await client.put("/api/teams/%00", json={}, headers=supervisor)
+    refused = await client.put("/api/teams/%01", json={}, headers=supervisor)
     assert (refused.status_code, refused.json()["extra"]) == (
         400, [{"field": "name", "error": "control characters are not allowed"}])
+    assert (await client.put("/api/teams/%00", json={}, headers=supervisor)).status_code == 400
     saved = await client.put("/api/teams/t1", json={"skills": ["a", "a", " ", "b"]}, headers=supervisor)
     assert saved.json()["skills"] == ["a", "b"]
     assert [t["name"] for t in (await client.get("/api/teams", headers=supervisor)).json()] == ["t1"]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    pytest.param("/api/auth/login", {"email": "a\u0000@b.c", "password": "x"}, "email", id="sign-in"),
+    pytest.param("/api/articles", {**article_body(slug="nul-test"), "title": "T\u0000"}, "title", id="article"),
+    pytest.param("/api/articles", article_body(slug="nul-test", variants={
+        "en": {"answer": "a", "questions": ["ok", "q\u0000?"]}}), "variants.en.questions.1", id="nested"),
+    pytest.param("/api/tokens", {"name": "n", "k\u0000": 1}, "k\u0000", id="a-key"),
+])
+async def test_a_nul_character_in_a_json_body_is_400_naming_the_field(client, session_factory, caplog, path, body,
+                                                                     field) -> None:
+    # Found by QA: PostgreSQL cannot store U+0000; each such request logged a traceback and answered 500
+    # (the sign-in without any account), while SQLite stored the character.
+    headers = await staff_headers(session_factory, client, "admin")
+    response = await client.post(path, json=body, headers=headers)
+    assert (response.status_code, response.json()["extra"]) == (
+        400, [{"field": field, "error": "must not contain the NUL character (U+0000)"}])
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    pytest.param("/api/articles?q=a%00b", "q", id="query"),
+    pytest.param("/api/customers/%00", "customer_id", id="path"),
+])
+async def test_a_nul_character_in_a_path_or_query_is_400(client, session_factory, caplog, path, field) -> None:
+    admin = await staff_headers(session_factory, client, "admin")
+    response = await client.get(path, headers=admin)
+    assert (response.status_code, response.json()["extra"]) == (
+        400, [{"field": field, "error": "must not contain the NUL character (U+0000)"}])
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
