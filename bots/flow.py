@@ -33,6 +33,7 @@ Step = Callable[[FlowContext], Awaitable[None]]
 # Runs of the flow for one update when concurrent requests keep winning the race to insert first; each
 # lost race means another request committed, so a few runs always settle it in practice.
 _ATTEMPTS = 3
+NAME_CHARS = 255  # customers.name, identities.display_name and identities.username
 
 
 @dataclass
@@ -175,15 +176,17 @@ async def resolve_identity(session: AsyncSession, inbound: InboundMessage) -> Id
         select(Identity).where(Identity.channel == inbound.channel, Identity.external_id == inbound.user_id)
     )
     now = utcnow()
+    # A name longer than the column (Viber documents no limit) is cut rather than lose the message to it.
+    name = (inbound.display_name or "")[:NAME_CHARS] or None
     if identity is None:
-        customer = Customer(name=inbound.display_name, preferred_language=inbound.language_hint)
+        customer = Customer(name=name, preferred_language=inbound.language_hint)
         session.add(customer)
         await session.flush()
         identity = Identity(customer_id=customer.id, channel=inbound.channel, external_id=inbound.user_id)
         session.add(identity)
     identity.chat_id = inbound.chat_id
-    identity.display_name = inbound.display_name or identity.display_name
-    identity.username = inbound.username or identity.username
+    identity.display_name = name or identity.display_name
+    identity.username = (inbound.username or "")[:NAME_CHARS] or identity.username
     identity.language_code = inbound.language_hint or identity.language_code
     identity.subscribed = True
     identity.last_seen_at = now

@@ -26,20 +26,23 @@ def _token(value: Any) -> bool:
 
 
 STRING: Check = ("a string", lambda value: isinstance(value, str))
+# Viber's user ids are 24 characters; the column holds 128 (identities.external_id), and a longer one
+# could only fail to store, on every retry.
+USER_ID: Check = ("a string of at most 128 characters", lambda value: isinstance(value, str) and len(value) <= 128)
 INTEGER: Check = ("an integer", _integer)
 NUMBER: Check = ("a number", lambda value: _integer(value) or isinstance(value, float))
 BOOLEAN: Check = ("true or false", lambda value: isinstance(value, bool))
 TOKEN: Check = ("an integer", _token)
 
 # The documented fields of a callback and their types; a nested mapping is an object with those fields.
-USER = {"id": STRING, "name": STRING, "avatar": STRING, "country": STRING, "language": STRING,
+USER = {"id": USER_ID, "name": STRING, "avatar": STRING, "country": STRING, "language": STRING,
         "api_version": INTEGER}
 MESSAGE = {"type": STRING, "text": STRING, "media": STRING, "thumbnail": STRING, "file_name": STRING,
            "file_size": INTEGER, "size": INTEGER, "duration": INTEGER, "sticker_id": INTEGER,
            "tracking_data": STRING, "location": {"lat": NUMBER, "lon": NUMBER},
            "contact": {"name": STRING, "phone_number": STRING, "avatar": STRING}}
 CALLBACK = {"event": STRING, "timestamp": INTEGER, "message_token": TOKEN, "chat_hostname": STRING,
-            "sender": USER, "user": USER, "message": MESSAGE, "user_id": STRING, "type": STRING,
+            "sender": USER, "user": USER, "message": MESSAGE, "user_id": USER_ID, "type": STRING,
             "context": STRING, "subscribed": BOOLEAN, "silent": BOOLEAN, "desc": STRING}
 
 # What each event needs (dotted paths: sender.id needs a sender object); none may be empty.

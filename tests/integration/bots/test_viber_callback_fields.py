@@ -3,6 +3,7 @@ words, nothing stored, no flow run (found by QA: ``"text": 5`` was handed to a p
 
 import pytest
 
+from core.models import Customer
 from tests.support import viber_payloads as vp
 from tests.support.channels import post_viber, stored_messages
 
@@ -30,6 +31,8 @@ def _message(**changes) -> dict:
     pytest.param({"event": "seen", "timestamp": 1, "message_token": 1}, "a seen event needs user_id",
                  id="seen-without-user"),
     pytest.param({"timestamp": 1}, "event is required", id="no-event"),
+    pytest.param(vp.message_event(vp.text("hi"), user_id="u" * 129), "sender.id must be a string of at most 128 "
+                 "characters", id="sender-id-too-long"),
 ])
 async def test_a_malformed_callback_is_400_naming_the_problem(channels_client, channels_settings, session_factory,
                                                               body, detail) -> None:
@@ -45,3 +48,16 @@ async def test_every_wrong_field_is_named_at_once(channels_client, channels_sett
     assert response.json()["detail"] == ("not a Viber callback: sender.name must be a string; "
                                          "message.media must be a string; message.tracking_data must be a string")
 
+
+
+async def test_a_name_longer_than_the_database_holds_is_cut_and_the_message_kept(
+        channels_client, channels_settings, session_factory) -> None:
+    # Found by QA: a 256-character sender.name failed every retry with a 500 and the message never arrived.
+    response = await post_viber(channels_client, channels_settings,
+                                vp.message_event(vp.text("Сколько стоит доставка?"), name="Я" * 300))
+    assert response.status_code == 200
+    [stored] = await stored_messages(session_factory, "in")
+    assert stored.text == "Сколько стоит доставка?"
+    async with session_factory() as session:
+        customer = await session.get(Customer, stored.customer_id)
+    assert customer.name == "Я" * 255
