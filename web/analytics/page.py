@@ -25,7 +25,7 @@ from core.models import Conversation
 from handoff.reasons import reason_label
 from web.analytics import charts, format
 from web.analytics.api import Filter, From, To
-from web.analytics.period import parse_query
+from web.analytics.period import check_team, parse_query
 from web.analytics.queries import summary
 from web.auth import SESSION_COOKIE, SUPERVISORS
 from web.deps import DbSession
@@ -58,6 +58,7 @@ async def analytics_page(request: Request, db_session: DbSession, start: From = 
         return _html("forbidden.html", status=403, user=user)
     try:
         query = parse_query(start, end, channel=channel, language=language, team=team)
+        await check_team(db_session, query)
     except ValidationFailed as exc:
         return _html("analytics.html", status=400, user=user, error=str(exc), options=await _options(db_session),
                      selected={"from": start, "to": end, "channel": channel, "language": language, "team": team},

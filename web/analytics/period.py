@@ -5,12 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.database import utcnow
 from core.errors import ValidationFailed
+from core.models import Conversation, Team
 from core.settings import SUPPORTED_LANGUAGES
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# The messengers conversations come from (conversations.channel).
+CHANNELS = ("telegram", "viber", "webchat")
 # Periods are read within these years; beyond them there is nothing to count, and date arithmetic overflows.
 FIRST_YEAR, LAST_YEAR = 1970, 2999
 
@@ -66,10 +72,13 @@ def parse_query(
     missing ``from`` is 30 days before ``to``.
 
     Raises:
-        ValidationFailed: unparseable dates, an empty or reversed period, one longer than 366 days, or a
-            language the shop does not speak.
+        ValidationFailed: unparseable dates, an empty or reversed period, one longer than 366 days, a
+            language the shop does not speak or a channel it has no messenger for.
     """
     problems = []
+    # A typo in a filter must not read as "no conversations" (found by QA: channel=zzz gave zeros).
+    if channel and channel not in CHANNELS:
+        problems.append({"field": "channel", "error": f"'channel' must be one of {', '.join(CHANNELS)}: {channel!r}"})
     if language and language not in SUPPORTED_LANGUAGES:
         problems.append({"field": "language", "error": f"'language' must be one of {', '.join(SUPPORTED_LANGUAGES)}: "
                                                        f"{language!r}"})
@@ -113,3 +122,20 @@ def _parse_bound(value: str | None, name: str, problems: list, *, inclusive_day:
                                                  f"{value!r}"})
         return None
     return instant + timedelta(days=1) if len(value) == 10 and inclusive_day else instant
+
+
+async def check_team(session: AsyncSession, query: AnalyticsQuery) -> None:
+    """Refuse a ``team`` filter that names no team, now or on any stored conversation.
+
+    A team removed since still has its conversations to count; a name nobody ever had is a typo.
+
+    Raises:
+        ValidationFailed: the team is unknown.
+    """
+    if query.team is None:
+        return
+    known = await session.scalar(select(or_(exists().where(Team.name == query.team),
+                                            exists().where(Conversation.team == query.team))))
+    if not known:
+        raise ValidationFailed(f"no team is named {query.team!r}",
+                               [{"field": "team", "error": f"no team is named {query.team!r}"}])

@@ -86,6 +86,9 @@ async def test_an_empty_period_gives_zeros_and_no_rates(client, supervisor) -> N
     pytest.param({"from": "2026-02-01", "to": "2026-01-01"}, "before", id="reversed"),
     pytest.param({"from": "2024-01-01", "to": "2026-01-01"}, "at most 366 days", id="too-long"),
     pytest.param({"language": "xx"}, "'language' must be one of uk, ru, en", id="unknown-language"),
+    # Found by QA: these gave 200 with all-zero figures, as if nothing had happened.
+    pytest.param({"channel": "zzz"}, "'channel' must be one of telegram, viber, webchat", id="unknown-channel"),
+    pytest.param({"team": "nope"}, "no team is named 'nope'", id="unknown-team"),
     # Found by QA: a 500 (OverflowError) on the analytics page, the API and the CSV export.
     pytest.param({"from": "9999-12-30", "to": "9999-12-31"}, "'from' must be in the years 1970 to 2999",
                  id="far-future"),
@@ -102,6 +105,8 @@ async def test_a_bad_period_is_400_with_the_reason(client, supervisor, params, m
     response = await client.get("/api/analytics/summary", params=params, headers=supervisor)
     assert response.status_code == 400
     assert message in response.json()["detail"]
+    export = await client.get("/api/analytics/export.csv", params=params, headers=supervisor)
+    assert export.status_code == 400
 
 
 async def test_agents_and_editors_may_not_read_analytics(client, session_factory) -> None:
