@@ -19,6 +19,9 @@ from handoff import services as crud
 from handoff.state import Outcome
 from knowledge_base.models import Article
 from knowledge_base.rendering import plain_text
+from nlu.signals import asks_for_person
+from nlu.small_talk import small_talk
+from nlu.text import normalize
 from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, SUPERVISORS, requires
 from web.deps import DbSession, Services
@@ -150,11 +153,11 @@ async def canned_responses(request: Request, services: Services, language: FromQ
 
 @get("/api/conversations/{conversation_id:int}/suggestions", guards=[requires(*AGENTS)], tags=["conversations"])
 async def suggestions(conversation_id: ConversationId, db_session: DbSession, services: Services) -> list[dict]:
-    """Knowledge-base answers for the customer's last message; empty when there is no index."""
+    """Knowledge-base answers for the customer's latest question; empty when there is no index."""
     conversation = await crud.get(db_session, conversation_id=conversation_id)
     index = services.extras.get("kb_index")
     timeline = await crud.get_timeline(db_session, customer_id=conversation.customer_id)
-    last = next((m for m in reversed(timeline) if m.direction == "in" and m.text.strip()), None)
+    last = _latest_question(timeline)
     if index is None or last is None:
         return []
     language = await conversation_language(db_session, conversation, default=services.settings.default_language)
@@ -163,6 +166,20 @@ async def suggestions(conversation_id: ConversationId, db_session: DbSession, se
     except Exception:  # a broken index must not break the console
         logger.exception("knowledge-base suggestions failed for conversation %s", conversation_id)
         return []
+
+
+def _latest_question(timeline: list[Message]) -> Message | None:
+    """The shopper's latest message that asks something, skipping requests for a person and small talk.
+
+    "Позовите живого человека" or "дякую" says nothing about the subject: scored on them, the
+    suggestions were unrelated articles (found by QA). The question asked before them is what the
+    agent needs answers for.
+    """
+    for message in reversed(timeline):
+        text = message.text.strip() if message.direction == "in" else ""
+        if text and not asks_for_person(normalize(text)) and small_talk(text) is None:
+            return message
+    return None
 
 
 async def _suggestions(db_session, index, message: Message, language: str) -> list[dict]:

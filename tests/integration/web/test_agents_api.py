@@ -121,6 +121,20 @@ async def test_suggestions_offer_the_published_answer_for_the_last_customer_mess
     assert index.asked[-1] == "how much is delivery to Lviv?"
 
 
+async def test_suggestions_answer_the_question_not_the_request_for_a_person(
+        client, settings, session_factory, olena) -> None:
+    # Found by QA: scored on "позовите живого человека", the suggestions were unrelated articles.
+    flow = harness(settings, session_factory)
+    result = await flow.flow.process(shopper("person", data="handoff:request"))
+    for text in ("how much is delivery to Lviv?", "Это ужасно, позовите живого человека!", "дякую"):
+        await flow.flow.process(shopper(text))
+    index = FakeIndex()
+    client.app.state.services.extras["kb_index"] = index
+    headers = await token_for(session_factory, olena)
+    await client.get(f"/api/conversations/{result.conversation_id}/suggestions", headers=headers)
+    assert index.asked == ["how much is delivery to Lviv?"]
+
+
 async def test_supervisors_configure_teams_and_routing_follows(client, settings, session_factory, olena) -> None:
     boss = await token_for(session_factory, await make_agent(session_factory, "boss@shop.ua", role="supervisor"))
     created = await client.put("/api/teams/billing", headers=boss, json={
