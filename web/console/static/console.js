@@ -185,6 +185,7 @@ const EVENT_LABELS = { handoff: "Handed off", assigned: "Assigned", transferred:
 
 async function openConversation(id) {
   state.openId = id;
+  showDrafts();
   for (const li of document.querySelectorAll("ul.conversations li")) {
     li.classList.toggle("active", Number(li.dataset.id) === id);
   }
@@ -310,17 +311,38 @@ async function renderSuggestions() {
 
 function insertText(text) {
   const box = $("reply-text");
-  box.value = box.value ? `${box.value}\n${text}` : text;
+  setDraft(state.openId, "reply-text", box.value ? `${box.value}\n${text}` : text);
   box.focus();
 }
 
+// ---- drafts ----------------------------------------------------------------------------------
+// Unsent text belongs to its conversation (found by QA: a reply and a note typed for one customer stayed in
+// the boxes and were sent to the next conversation opened). Kept per conversation id for the page's lifetime;
+// live re-renders never touch the boxes, so what is being typed stays.
+const DRAFT_BOXES = ["reply-text", "note-text"];
+const drafts = new Map();  // conversation id → { box id: text }
+
+function setDraft(id, box, text) {
+  drafts.set(id, { ...drafts.get(id), [box]: text });
+  if (id === state.openId) $(box).value = text;
+}
+
+function showDrafts() {
+  const draft = drafts.get(state.openId) || {};
+  for (const box of DRAFT_BOXES) $(box).value = draft[box] || "";
+}
+
+for (const box of DRAFT_BOXES) $(box).addEventListener("input", () => setDraft(state.openId, box, $(box).value));
+
 // ---- actions ---------------------------------------------------------------------------------
+// Says whether it went through, as the error line may by then belong to another conversation opened meanwhile.
 async function act(path, body) {
   $("action-error").textContent = "";
   try {
     await api("POST", `/api/conversations/${state.openId}/${path}`, body);
     await Promise.all([renderConversation(), refreshLists()]);
-  } catch (error) { $("action-error").textContent = error.message; }
+    return true;
+  } catch (error) { $("action-error").textContent = error.message; return false; }
 }
 
 $("take").addEventListener("click", () => act("assign", {}));
@@ -332,14 +354,14 @@ $("transfer").addEventListener("click", () => {
   if (!target) return;
   act("transfer", kind === "team" ? { team: value } : { agent_id: Number(value) });
 });
-// A text form posts its text, then empties the box unless the server refused it.
+// A text form posts its text, then empties that conversation's draft unless the server refused it; the agent
+// may have opened another conversation meanwhile, whose draft stays.
 function textForm(formId, inputId, path) {
   $(formId).addEventListener("submit", async (event) => {
     event.preventDefault();
-    const text = $(inputId).value;
+    const id = state.openId, text = $(inputId).value;
     if (!text.trim()) return;
-    await act(path, { text });
-    if (!$("action-error").textContent) $(inputId).value = "";
+    if (await act(path, { text })) setDraft(id, inputId, "");
   });
 }
 textForm("reply-form", "reply-text", "messages");
