@@ -210,6 +210,9 @@ async function renderConversation() {
   if (id !== state.openId) return;
   state.detail = detail;
   rememberAgents(agents);
+  // Before the conversation shows: a canned answer picked at once came in the previous conversation's language.
+  await loadCanned(detail.language || detail.customer.language);
+  if (id !== state.openId) return;
   $("conversation-title").textContent = `Conversation #${detail.id} · ${detail.status}`;
   // replaceChildren would show a null child as the text "null": only real nodes go in.
   $("conversation-meta").replaceChildren(...[
@@ -225,7 +228,6 @@ async function renderConversation() {
   const mayAct = detail.status === "queued" || (detail.status === "assigned" && (mineNow || isSupervisor()));
   $("resolve").hidden = $("handback").hidden = $("transfer").hidden = $("transfer-target").hidden = !mayAct;
   $("reply-form").hidden = !mineNow;
-  await loadCanned(detail.language || detail.customer.language);
   renderTimeline(messages, detail.events);
   renderCard(detail.customer);
   renderNotes(detail.notes);
