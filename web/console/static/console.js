@@ -22,7 +22,12 @@ async function start() {
   signedIn();
 }
 
-function showLogin() { $("app").hidden = true; $("not-for-role").hidden = true; $("login").hidden = false; }
+// A password left in the form signed the next person at this computer back in with one click (found by QA): the
+// form is shown empty of it, and a sign-in takes it out as soon as it is read.
+function showLogin() {
+  $("app").hidden = true; $("not-for-role").hidden = true; $("login").hidden = false;
+  $("login-password").value = "";
+}
 
 // Editors may sign in but the console's API refuses them: say where their work is instead.
 const CONSOLE_ROLES = ["admin", "supervisor", "agent"];
@@ -42,8 +47,10 @@ function showNotForRole() {
 $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("login-error").textContent = "";
+  const password = $("login-password").value;
+  $("login-password").value = "";
   try {
-    await api("POST", "/api/auth/login", { email: $("login-email").value, password: $("login-password").value });
+    await api("POST", "/api/auth/login", { email: $("login-email").value, password });
     const me = await api("GET", "/api/auth/me");
     // The page may still show the conversation and draft of whoever signed in here before: keep them only
     // for that same person.
@@ -185,6 +192,7 @@ const EVENT_LABELS = { handoff: "Handed off", assigned: "Assigned", transferred:
 
 async function openConversation(id) {
   state.openId = id;
+  showDrafts();
   for (const li of document.querySelectorAll("ul.conversations li")) {
     li.classList.toggle("active", Number(li.dataset.id) === id);
   }
@@ -202,6 +210,9 @@ async function renderConversation() {
   if (id !== state.openId) return;
   state.detail = detail;
   rememberAgents(agents);
+  // Before the conversation shows: a canned answer picked at once came in the previous conversation's language.
+  await loadCanned(detail.language || detail.customer.language);
+  if (id !== state.openId) return;
   $("conversation-title").textContent = `Conversation #${detail.id} · ${detail.status}`;
   // replaceChildren would show a null child as the text "null": only real nodes go in.
   $("conversation-meta").replaceChildren(...[
@@ -217,7 +228,6 @@ async function renderConversation() {
   const mayAct = detail.status === "queued" || (detail.status === "assigned" && (mineNow || isSupervisor()));
   $("resolve").hidden = $("handback").hidden = $("transfer").hidden = $("transfer-target").hidden = !mayAct;
   $("reply-form").hidden = !mineNow;
-  await loadCanned(detail.language || detail.customer.language);
   renderTimeline(messages, detail.events);
   renderCard(detail.customer);
   renderNotes(detail.notes);
@@ -310,17 +320,38 @@ async function renderSuggestions() {
 
 function insertText(text) {
   const box = $("reply-text");
-  box.value = box.value ? `${box.value}\n${text}` : text;
+  setDraft(state.openId, "reply-text", box.value ? `${box.value}\n${text}` : text);
   box.focus();
 }
 
+// ---- drafts ----------------------------------------------------------------------------------
+// Unsent text belongs to its conversation (found by QA: a reply and a note typed for one customer stayed in
+// the boxes and were sent to the next conversation opened). Kept per conversation id for the page's lifetime;
+// live re-renders never touch the boxes, so what is being typed stays.
+const DRAFT_BOXES = ["reply-text", "note-text"];
+const drafts = new Map();  // conversation id → { box id: text }
+
+function setDraft(id, box, text) {
+  drafts.set(id, { ...drafts.get(id), [box]: text });
+  if (id === state.openId) $(box).value = text;
+}
+
+function showDrafts() {
+  const draft = drafts.get(state.openId) || {};
+  for (const box of DRAFT_BOXES) $(box).value = draft[box] || "";
+}
+
+for (const box of DRAFT_BOXES) $(box).addEventListener("input", () => setDraft(state.openId, box, $(box).value));
+
 // ---- actions ---------------------------------------------------------------------------------
+// Says whether it went through, as the error line may by then belong to another conversation opened meanwhile.
 async function act(path, body) {
   $("action-error").textContent = "";
   try {
     await api("POST", `/api/conversations/${state.openId}/${path}`, body);
     await Promise.all([renderConversation(), refreshLists()]);
-  } catch (error) { $("action-error").textContent = error.message; }
+    return true;
+  } catch (error) { $("action-error").textContent = error.message; return false; }
 }
 
 $("take").addEventListener("click", () => act("assign", {}));
@@ -332,14 +363,14 @@ $("transfer").addEventListener("click", () => {
   if (!target) return;
   act("transfer", kind === "team" ? { team: value } : { agent_id: Number(value) });
 });
-// A text form posts its text, then empties the box unless the server refused it.
+// A text form posts its text, then empties that conversation's draft unless the server refused it; the agent
+// may have opened another conversation meanwhile, whose draft stays.
 function textForm(formId, inputId, path) {
   $(formId).addEventListener("submit", async (event) => {
     event.preventDefault();
-    const text = $(inputId).value;
+    const id = state.openId, text = $(inputId).value;
     if (!text.trim()) return;
-    await act(path, { text });
-    if (!$("action-error").textContent) $(inputId).value = "";
+    if (await act(path, { text })) setDraft(id, inputId, "");
   });
 }
 textForm("reply-form", "reply-text", "messages");
