@@ -79,6 +79,8 @@ function say(text, ok = false) {
 // --- sign-in -----------------------------------------------------------------------------------
 
 function showLogin() {
+  // Whoever sits at this browser next must type the password: it is never left in the form.
+  $("login-password").value = "";
   $("login-view").hidden = false;
   $("articles-view").hidden = true;
   $("inbox-view").hidden = true;
@@ -144,6 +146,7 @@ $("login-form").addEventListener("submit", async (event) => {
   const result = await api("POST", "/api/auth/login", {
     email: $("login-email").value, password: $("login-password").value,
   });
+  $("login-password").value = ""; // used once, right or wrong: it must not stay in the page
   if (!result.ok) {
     $("login-error").textContent = "Wrong e-mail or password.";
     return;
