@@ -156,8 +156,10 @@ $("login-form").addEventListener("submit", async (event) => {
 });
 
 $("logout").addEventListener("click", async () => {
+  if (!discardOk()) return;
   await api("POST", "/api/auth/logout");
   state.csrf = "";
+  closeForm(); // the edits were given up, and the next person signing in starts from the list
   showLogin();
 });
 
@@ -229,6 +231,14 @@ function fillForm(article, variants) {
     loadVersions();
     loadFigures();
   }
+}
+
+function closeForm() {
+  state.article = null;
+  $("article-form").hidden = true;
+  $("versions-card").hidden = true;
+  $("figures-card").hidden = true;
+  $("empty-hint").hidden = false;
 }
 
 function keepLanguage() {
@@ -306,10 +316,16 @@ function hasUnsavedEdits() {
   return !$("article-form").hidden && formSnapshot() !== state.saved;
 }
 
-// Leaving the form (another article, a restore, unpublishing) must not drop edits without asking.
+// Leaving the form (another article, a restore, unpublishing, signing out) must not drop edits without asking.
 function discardOk() {
   return !hasUnsavedEdits() || window.confirm("Discard your unsaved changes to this article?");
 }
+
+// Reloading or closing the tab must not either: the browser asks, in its own words. Checked when the page is
+// left, so once the edits are saved or given up it lets the page go.
+window.addEventListener("beforeunload", (event) => {
+  if (hasUnsavedEdits()) event.preventDefault();
+});
 
 // Save the form; true when saved (the form then shows the saved article), false when refused (said why).
 async function save() {
@@ -366,11 +382,7 @@ $("delete").addEventListener("click", async () => {
   if (!window.confirm(`Delete "${state.article.title}" and its history?`)) return;
   const result = await api("DELETE", `/api/articles/${state.article.id}`);
   if (!result.ok) return say(problemText(result));
-  state.article = null;
-  $("article-form").hidden = true;
-  $("versions-card").hidden = true;
-  $("figures-card").hidden = true;
-  $("empty-hint").hidden = false;
+  closeForm();
   loadList();
 });
 
