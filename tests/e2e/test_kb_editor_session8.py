@@ -1,5 +1,6 @@
-"""The knowledge-base editor in a browser, on what QA pass B found: no password is left in the sign-in form, and
-unsaved edits are not lost to a reload, closing the tab or signing out without asking."""
+"""The knowledge-base editor in a browser, on what QA pass B found: no password is left in the sign-in form,
+unsaved edits are not lost to a reload, closing the tab or signing out without asking, and an article opened far
+down the list is shown, not left off-screen."""
 
 from __future__ import annotations
 
@@ -178,3 +179,21 @@ async def test_signing_out_with_unsaved_edits_asks_first(backend, settings, sess
         assert dialogs.none_left()
         await _signed_in(page)
         await expect(page.locator("#article-form")).to_be_hidden()
+
+
+@pytest.mark.browser
+async def test_an_article_clicked_far_down_the_list_is_shown(backend, settings, session_factory) -> None:
+    async with _editor(backend, settings, session_factory) as page:
+        await _signed_in(page)
+        # Near the top, opening it leaves the page where it is: the header stays in view.
+        await _item(page, "topic-01").click()
+        await _opened(page, "topic-01")
+        await expect(page.locator("#logout")).to_be_in_viewport()
+
+        last = _item(page, TOPICS[-1])
+        await last.scroll_into_view_if_needed()
+        await expect(page.locator("#article-form")).not_to_be_in_viewport()
+        await last.click()
+        await _opened(page, TOPICS[-1])
+        for field in ("#slug", "#title", "#answer"):
+            await expect(page.locator(field)).to_be_in_viewport()

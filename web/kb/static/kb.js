@@ -188,7 +188,7 @@ async function loadList() {
     if (article.stale_languages.length) {
       badges.push(el("span", { class: "badge stale" }, `stale: ${article.stale_languages.join(", ")}`));
     }
-    const item = el("li", { "data-slug": article.slug, onclick: () => discardOk() && openArticle(article.slug) },
+    const item = el("li", { "data-slug": article.slug, onclick: () => discardOk() && openFromList(article.slug) },
       el("div", {}, article.title, ...badges), el("div", { class: "slug" }, article.slug));
     if (state.article && state.article.slug === article.slug) item.classList.add("selected");
     list.append(item);
@@ -241,6 +241,13 @@ function closeForm() {
   $("empty-hint").hidden = false;
 }
 
+// The form is at the top of the page: opened from far down the list it was off-screen, as if nothing had
+// happened. Show it, with the keyboard in its first field.
+function bringFormIntoView() {
+  $("article-form").scrollIntoView({ block: "start" });
+  $("slug").focus({ preventScroll: true });
+}
+
 function keepLanguage() {
   state.variants[state.lang] = {
     title: $("variant-title").value.trim(),
@@ -278,10 +285,16 @@ async function openArticle(slug) {
   loadList();
 }
 
+async function openFromList(slug) {
+  await openArticle(slug);
+  bringFormIntoView();
+}
+
 $("new-article").addEventListener("click", () => {
   if (!discardOk()) return;
   state.group = null;
   fillForm(null, {});
+  bringFormIntoView();
 });
 
 function collectVariants() {
@@ -530,6 +543,7 @@ function articleFromGroup(group) {
   state.group = { group, lang };
   state.lang = lang;
   fillForm(null, { [lang]: { title: "", answer: "", questions: group.examples } });
+  bringFormIntoView();
   say(`All ${group.count} questions of the group become example questions. Write the answer, then save; ` +
     "add other languages after saving.", true);
 }
