@@ -1,6 +1,6 @@
 """The knowledge-base editor in a browser, on what QA pass B found: no password is left in the sign-in form,
-unsaved edits are not lost to a reload, closing the tab or signing out without asking, and an article opened far
-down the list is shown, not left off-screen."""
+unsaved edits are not lost to a reload, closing the tab or signing out without asking, the article list works
+from the keyboard, and an article opened far down the list is shown, not left off-screen."""
 
 from __future__ import annotations
 
@@ -179,6 +179,29 @@ async def test_signing_out_with_unsaved_edits_asks_first(backend, settings, sess
         assert dialogs.none_left()
         await _signed_in(page)
         await expect(page.locator("#article-form")).to_be_hidden()
+
+
+@pytest.mark.browser
+async def test_the_article_list_opens_from_the_keyboard_and_shows_the_form(backend, settings, session_factory) -> None:
+    async with _editor(backend, settings, session_factory) as page:
+        await _signed_in(page)
+        # From the search box, Tab goes through the filter and New article to the first article.
+        await page.click("#article-search")
+        for _ in range(3):
+            await page.keyboard.press("Tab")
+        await expect(_item(page, "topic-01").get_by_role("button")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await _opened(page, "topic-01")
+        await expect(page.locator("#slug")).to_be_focused()
+
+        # Back from the form is the last article, far down the list: Space opens it, and the form is on screen.
+        await page.keyboard.press("Shift+Tab")
+        await expect(_item(page, TOPICS[-1]).get_by_role("button")).to_be_focused()
+        await expect(page.locator("#article-form")).not_to_be_in_viewport()
+        await page.keyboard.press(" ")
+        await _opened(page, TOPICS[-1])
+        await expect(page.locator("#slug")).to_be_focused()
+        await expect(page.locator("#slug")).to_be_in_viewport()
 
 
 @pytest.mark.browser

@@ -188,8 +188,10 @@ async function loadList() {
     if (article.stale_languages.length) {
       badges.push(el("span", { class: "badge stale" }, `stale: ${article.stale_languages.join(", ")}`));
     }
-    const item = el("li", { "data-slug": article.slug, onclick: () => discardOk() && openFromList(article.slug) },
-      el("div", {}, article.title, ...badges), el("div", { class: "slug" }, article.slug));
+    // A real button, so the keyboard reaches it with Tab and opens it with Enter or Space.
+    const item = el("li", { "data-slug": article.slug }, el("button", {
+      type: "button", class: "open-article", onclick: () => discardOk() && openFromList(article.slug),
+    }, el("span", {}, article.title, ...badges), el("span", { class: "slug" }, article.slug)));
     if (state.article && state.article.slug === article.slug) item.classList.add("selected");
     list.append(item);
   }
