@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -56,18 +56,21 @@ async def get_by_reference(session: AsyncSession, *, reference: str) -> Article:
 async def get_all(
     session: AsyncSession, *, status: str | None = None, query: str | None = None, slugs: Sequence[str] | None = None
 ) -> list[Article]:
-    """Articles by title, optionally filtered by status, a text in slug or title, or a set of slugs."""
+    """Articles by title, optionally filtered by status, a set of slugs, or a text in the slug, the title or
+    the title of any language variant (any letter case)."""
     statement = select(Article).order_by(Article.title, Article.id)
     if status:
         statement = statement.where(Article.status == status)
-    if query:
-        # autoescape: a typed ``_`` or ``%`` is a character to find, not a LIKE wildcard.
-        text = query.strip().lower()
-        statement = statement.where(or_(Article.slug.contains(text, autoescape=True),
-                                        Article.title.icontains(text, autoescape=True)))
     if slugs is not None:
         statement = statement.where(Article.slug.in_(list(slugs)))
-    return list((await session.scalars(statement)).all())
+    articles = list((await session.scalars(statement)).all())
+    if query:
+        # Matched in Python, not with SQL LIKE: SQLite's lower() and LIKE fold only ASCII letters, so
+        # "вартість" would miss "Вартість доставки" there. The variants come with every article anyway
+        # (selectin), and a knowledge base is hundreds of articles, not millions.
+        text = query.strip().casefold()
+        articles = [article for article in articles if any(text in name.casefold() for name in _titles(article))]
+    return articles
 
 
 async def create(session: AsyncSession, *, data: ArticleData, author: Author, action: str = "create") -> Article:
@@ -251,3 +254,8 @@ def _apply_variants(article: Article, data: ArticleData, now, *, as_a_whole: boo
         if language == data.source_language:
             variant.source_updated_at = variant.content_updated_at
             source_time = variant.content_updated_at
+
+
+def _titles(article: Article) -> list[str]:
+    """What a search looks in: the slug, the title and the variants' own titles."""
+    return [article.slug, article.title, *(variant.title for variant in article.variants if variant.title)]

@@ -79,6 +79,8 @@ function say(text, ok = false) {
 // --- sign-in -----------------------------------------------------------------------------------
 
 function showLogin() {
+  // Whoever sits at this browser next must type the password: it is never left in the form.
+  $("login-password").value = "";
   $("login-view").hidden = false;
   $("articles-view").hidden = true;
   $("inbox-view").hidden = true;
@@ -144,6 +146,7 @@ $("login-form").addEventListener("submit", async (event) => {
   const result = await api("POST", "/api/auth/login", {
     email: $("login-email").value, password: $("login-password").value,
   });
+  $("login-password").value = ""; // used once, right or wrong: it must not stay in the page
   if (!result.ok) {
     $("login-error").textContent = "Wrong e-mail or password.";
     return;
@@ -153,8 +156,10 @@ $("login-form").addEventListener("submit", async (event) => {
 });
 
 $("logout").addEventListener("click", async () => {
+  if (!discardOk()) return;
   await api("POST", "/api/auth/logout");
   state.csrf = "";
+  closeForm(); // the edits were given up, and the next person signing in starts from the list
   showLogin();
 });
 
@@ -183,8 +188,10 @@ async function loadList() {
     if (article.stale_languages.length) {
       badges.push(el("span", { class: "badge stale" }, `stale: ${article.stale_languages.join(", ")}`));
     }
-    const item = el("li", { "data-slug": article.slug, onclick: () => discardOk() && openArticle(article.slug) },
-      el("div", {}, article.title, ...badges), el("div", { class: "slug" }, article.slug));
+    // A real button, so the keyboard reaches it with Tab and opens it with Enter or Space.
+    const item = el("li", { "data-slug": article.slug }, el("button", {
+      type: "button", class: "open-article", onclick: () => discardOk() && openFromList(article.slug),
+    }, el("span", {}, article.title, ...badges), el("span", { class: "slug" }, article.slug)));
     if (state.article && state.article.slug === article.slug) item.classList.add("selected");
     list.append(item);
   }
@@ -228,6 +235,21 @@ function fillForm(article, variants) {
   }
 }
 
+function closeForm() {
+  state.article = null;
+  $("article-form").hidden = true;
+  $("versions-card").hidden = true;
+  $("figures-card").hidden = true;
+  $("empty-hint").hidden = false;
+}
+
+// The form is at the top of the page: opened from far down the list it was off-screen, as if nothing had
+// happened. Show it, with the keyboard in its first field.
+function bringFormIntoView() {
+  $("article-form").scrollIntoView({ block: "start" });
+  $("slug").focus({ preventScroll: true });
+}
+
 function keepLanguage() {
   state.variants[state.lang] = {
     title: $("variant-title").value.trim(),
@@ -265,10 +287,16 @@ async function openArticle(slug) {
   loadList();
 }
 
+async function openFromList(slug) {
+  await openArticle(slug);
+  bringFormIntoView();
+}
+
 $("new-article").addEventListener("click", () => {
   if (!discardOk()) return;
   state.group = null;
   fillForm(null, {});
+  bringFormIntoView();
 });
 
 function collectVariants() {
@@ -303,10 +331,16 @@ function hasUnsavedEdits() {
   return !$("article-form").hidden && formSnapshot() !== state.saved;
 }
 
-// Leaving the form (another article, a restore, unpublishing) must not drop edits without asking.
+// Leaving the form (another article, a restore, unpublishing, signing out) must not drop edits without asking.
 function discardOk() {
   return !hasUnsavedEdits() || window.confirm("Discard your unsaved changes to this article?");
 }
+
+// Reloading or closing the tab must not either: the browser asks, in its own words. Checked when the page is
+// left, so once the edits are saved or given up it lets the page go.
+window.addEventListener("beforeunload", (event) => {
+  if (hasUnsavedEdits()) event.preventDefault();
+});
 
 // Save the form; true when saved (the form then shows the saved article), false when refused (said why).
 async function save() {
@@ -363,11 +397,7 @@ $("delete").addEventListener("click", async () => {
   if (!window.confirm(`Delete "${state.article.title}" and its history?`)) return;
   const result = await api("DELETE", `/api/articles/${state.article.id}`);
   if (!result.ok) return say(problemText(result));
-  state.article = null;
-  $("article-form").hidden = true;
-  $("versions-card").hidden = true;
-  $("figures-card").hidden = true;
-  $("empty-hint").hidden = false;
+  closeForm();
   loadList();
 });
 
@@ -515,6 +545,7 @@ function articleFromGroup(group) {
   state.group = { group, lang };
   state.lang = lang;
   fillForm(null, { [lang]: { title: "", answer: "", questions: group.examples } });
+  bringFormIntoView();
   say(`All ${group.count} questions of the group become example questions. Write the answer, then save; ` +
     "add other languages after saving.", true);
 }
