@@ -62,12 +62,23 @@ def check(data: object) -> None:
     _check_language(data, "the file", problems)
     for key, of_strings in (("articles", False), ("test", False), ("oos_train", True)):
         _check_list(data, key, "the file", problems, of_strings=of_strings)
-    ids = {str(article["id"]) for article in _entries(data, "articles")
-           if isinstance(article, dict) and _is_id(article.get("id"))}
+    ids: set[str] = set()
+    # (id, language) -> the number of the article that has it first: one id may come once per language.
+    seen: dict[tuple[str, object], int] = {}
     for number, article in enumerate(_entries(data, "articles"), 1):
         _check_article(article, f"article {number}", problems)
+        if isinstance(article, dict) and _is_id(article.get("id")):
+            ids.add(str(article["id"]))
+            # Two articles under one id and language are evaluated as one (found by QA: the last silently won).
+            language = article.get("language", data.get("language"))
+            first = seen.setdefault((str(article["id"]), language), number)
+            if first != number:
+                problems.append(f"article {number}: id {article['id']!r} in language {language!r} is article "
+                                f"{first}'s too")
     for number, item in enumerate(_entries(data, "test"), 1):
         _check_test_item(item, f"test item {number}", ids, problems)
+    if data.get("test") in (None, []):
+        problems.append("the file: test has no items, so there is nothing to evaluate")
     if problems:
         raise EvaluationFileError(problems)
 

@@ -24,6 +24,10 @@ def test_a_file_in_the_contract_format_passes_including_out_of_scope_items_and_a
     check(_file())
 
 
+def test_one_id_may_come_once_per_language() -> None:
+    check(_file(articles=[*ARTICLES, {"id": "refund_time", "language": "uk", "questions": ["Коли повернуть гроші?"]}]))
+
+
 @pytest.mark.parametrize(("data", "problem"), [
     ([], "expected a JSON object with articles and test, not a list"),
     (_file(language="xx"), "the file: language 'xx' is not one of uk, ru, en"),
@@ -38,6 +42,13 @@ def test_a_file_in_the_contract_format_passes_including_out_of_scope_items_and_a
      "test item 2: query must be a string"),
     (_file(test=[{"query": "q", "language": "xx"}]), "test item 1: language 'xx' is not one of"),
     (_file(test=["refund?"]), "test item 1: expected an object, not a string"),
+    # Found by QA: evaluated with exit 0, the second article silently standing for both.
+    (_file(articles=[*ARTICLES, {"id": "refund_time", "questions": ["q"]}]),
+     "article 3: id 'refund_time' in language 'en' is article 1's too"),
+    (_file(articles=[*ARTICLES, {"id": "7", "language": "uk", "questions": ["q"]}]),
+     "article 3: id '7' in language 'uk' is article 2's too"),
+    (_file(test=[]), "the file: test has no items, so there is nothing to evaluate"),
+    ({"name": "t", "language": "en", "articles": []}, "the file: test has no items"),
 ])
 def test_each_malformed_file_names_its_problem_and_position(data, problem) -> None:
     with pytest.raises(EvaluationFileError, match=f"^{problem}"):
