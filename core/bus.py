@@ -180,11 +180,24 @@ class RedisEventBus(EventBus):
                             await self._dispatch(envelope["topic"], envelope["event"])
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 self._ready.clear()
-                logger.warning("Redis bus connection lost; reconnecting in %.1fs", delay, exc_info=True)
+                logger.warning("Redis bus connection lost (%s); reconnecting in %.1fs", exc, delay,
+                               exc_info=not unreachable(exc))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says only that Redis cannot be reached (down, refusing, timing out).
+
+    Its message is all there is to tell: a traceback on every reconnect buried the log, and a
+    one-off command printed ten of them (found by QA). Anything else keeps its traceback.
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return isinstance(exc, OSError | RedisConnectionError | RedisTimeoutError)
 
 
 def _without_password(url: str) -> str:

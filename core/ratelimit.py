@@ -113,10 +113,10 @@ class RedisRateLimiter(RateLimiter):
         """Take a token; allowed while Redis is unreachable (see below)."""
         try:
             allowed, first = await self._script(keys=[self._prefix + key], args=[self.burst, self.rate])
-        except self._unreachable:
+        except self._unreachable as exc:
             # The limit only protects the bot from a flooding shopper: refusing every shopper's
             # message (the webhook would fail, so nothing is stored) while Redis restarts is worse.
-            logger.warning("rate limit for %s not checked: Redis unreachable", key, exc_info=True)
+            logger.warning("rate limit for %s not checked: Redis unreachable (%s)", key, exc)
             return Verdict(True)
         return Verdict(bool(allowed), first_refusal=bool(first))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core import events
-from core.bus import EventBus
+from core.bus import EventBus, unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,6 @@ async def announce_change(bus: EventBus, article_id: int | None) -> None:
     """
     try:
         await bus.publish(events.KB_CHANGED, {"article_id": article_id})
-    except Exception:
-        logger.warning("could not announce the knowledge-base change on the bus; other processes pick it up "
-                       "at their next check", exc_info=True)
+    except Exception as exc:
+        logger.warning("could not announce the knowledge-base change on the bus (%s); other processes pick it "
+                       "up at their next check", exc, exc_info=not unreachable(exc))

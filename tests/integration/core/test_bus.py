@@ -5,7 +5,8 @@ import socket
 
 import pytest
 
-from core.bus import MemoryEventBus, RedisEventBus, create_bus
+from core.bus import MemoryEventBus, RedisEventBus, create_bus, unreachable
+from knowledge_base.changes import announce_change
 from tests.conftest import make_settings
 
 
@@ -118,3 +119,29 @@ async def test_an_event_this_process_cannot_publish_still_reaches_its_own_listen
         await bus.stop()
     assert received == [("outbox.dead", {"message_id": 7})]
     assert "pw-kept-out" not in caplog.text
+
+
+async def test_redis_out_of_reach_is_one_line_each_time_not_a_traceback(caplog) -> None:
+    # Found by QA: a one-off "kb import" with Redis down printed some 220 lines, ten tracebacks among them.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    bus = RedisEventBus(f"redis://127.0.0.1:{closed_port}/0", "rdtest-one-line")
+    await bus.start()
+    try:
+        await announce_change(bus, 7)  # what "kb import" does after saving
+        for _ in range(100):  # the reader's first reconnect comes after 0.2 s
+            if any("Redis bus connection lost" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await bus.stop()
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert {r.getMessage().split(" (")[0] for r in warnings} >= {
+        "Redis bus connection lost", "could not announce the knowledge-base change on the bus"}
+    assert [r.getMessage() for r in warnings if r.exc_info] == []
+
+
+def test_other_failures_keep_their_traceback() -> None:
+    assert not unreachable(RuntimeError("a bug"))
+    assert unreachable(ConnectionRefusedError(111, "Connection refused"))
