@@ -40,11 +40,14 @@ class _RelaydeskGroup(click.Group):
         """Run the command; database failures become one line on stderr and exit code 1."""
         from sqlalchemy.exc import DBAPIError
 
+        from web.migrate import DatabaseLocationError
+
         try:
             return super().invoke(ctx)
         # asyncpg raises network errors as they are, unwrapped by SQLAlchemy; other OSErrors (a file
-        # that cannot be read) are not about the database and keep their traceback.
-        except (DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as exc:
+        # that cannot be read) are not about the database and keep their traceback. A SQLite file's
+        # folder that cannot be created is the database being out of reach, like a refused login.
+        except (DBAPIError, ConnectionError, TimeoutError, socket.gaierror, DatabaseLocationError) as exc:
             click.echo(f"relaydesk: {_database_problem(exc)}", err=True)
             sys.exit(1)
 

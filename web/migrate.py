@@ -38,6 +38,10 @@ class DatabaseBehindError(RuntimeError):
         self.applied = applied  # the revisions the database records; empty when it has never been upgraded
 
 
+class DatabaseLocationError(RuntimeError):
+    """The folder of a SQLite database file cannot be created, so the database cannot be opened."""
+
+
 def check(settings: Settings) -> None:
     """Raise when the models and the migrations disagree (``alembic check``).
 
@@ -72,4 +76,8 @@ def _ensure_sqlite_directory(url: str) -> None:
 
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().resolve().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseLocationError(f"cannot create its folder {folder}: {exc.strerror}") from exc
