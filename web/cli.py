@@ -267,10 +267,13 @@ def telegram_poll() -> None:
     upgrade(settings)
     from bots.telegram.polling import PollingError
 
+    # The PollingError comes out of the app lifespan's task group wrapped in an ExceptionGroup; except*
+    # takes it out of the group (or as it is), while any other error in the group still propagates.
     try:
         asyncio.run(_poll_telegram(settings))
-    except PollingError as exc:
-        click.echo(f"relaydesk: {exc}", err=True)
+    except* PollingError as group:
+        for exc in group.exceptions:
+            click.echo(f"relaydesk: {exc}", err=True)
         sys.exit(1)
 
 
