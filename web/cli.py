@@ -29,6 +29,11 @@ def _settings(**overrides: object) -> Settings:
         sys.exit(2)
 
 
+# Integers stored in the database are refused when parsed, naming the option, rather than failing in
+# the driver: SQLite overflows beyond 64 bits with a traceback and PostgreSQL's error names no option.
+# The columns behind these options (team SLA seconds, token ids) are Integer: 32-bit on PostgreSQL.
+POSITIVE_INT32 = click.IntRange(1, 2**31 - 1)
+
 # SQLSTATE of PostgreSQL's "relation does not exist"; SQLite says "no such table" in its message.
 UNDEFINED_TABLE = "42P01"
 
@@ -102,7 +107,8 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+# Port 0 (any free port) is refused too: the webhooks and the printed URLs need the real one.
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--demo", is_flag=True, help="Seed the demo store into an empty database and print its logins.")
 def serve(host: str, port: int, demo: bool) -> None:
     """Run the whole platform in one process: console, REST API, webhooks, delivery."""
@@ -326,8 +332,8 @@ def teams() -> None:
 @click.option("--vip/--no-vip", default=None, help="The team that serves VIP customers.")
 @click.option("--timezone", default=None, help="Time zone of the business hours, e.g. Europe/Kyiv.")
 @click.option("--hours", default=None, help='Business hours as JSON: {"mon": ["09:00", "18:00"], ...}; {} = always.')
-@click.option("--first-response-sla", type=int, default=None, help="Seconds until the first reply is due.")
-@click.option("--next-response-sla", type=int, default=None, help="Seconds until each next reply is due.")
+@click.option("--first-response-sla", type=POSITIVE_INT32, default=None, help="Seconds until the first reply is due.")
+@click.option("--next-response-sla", type=POSITIVE_INT32, default=None, help="Seconds until each next reply is due.")
 def teams_set(name: str, skills: str | None, vip: bool | None, timezone: str | None, hours: str | None,
               first_response_sla: int | None, next_response_sla: int | None) -> None:
     """Create team NAME or change what is given."""
@@ -409,7 +415,7 @@ def tokens_create(email: str, name: str) -> None:
 
 
 @tokens.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=POSITIVE_INT32)
 def tokens_revoke(token_id: int) -> None:
     """Revoke an API token by its id (see GET /api/tokens)."""
     from core.api_tokens import revoke_token
