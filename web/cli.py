@@ -306,15 +306,37 @@ def webhooks() -> None:
 
 @webhooks.command("set")
 def webhooks_set() -> None:
-    """Register the Telegram and Viber webhooks at RELAYDESK_PUBLIC_URL (the server must be running there)."""
-    from bots.webhook_setup import WebhookSetupError, set_webhooks
+    """Register the Telegram and Viber webhooks at RELAYDESK_PUBLIC_URL (the server must be running there).
+
+    Each channel is tried on its own and reported as soon as it is done, so a failure of one never
+    hides that the other was changed.
+    """
+    from aiogram.exceptions import TelegramNetworkError
+
+    from bots.webhook_setup import WebhookSetupError, check_configuration, set_telegram_webhook, set_viber_webhook
 
     settings = _settings()
     try:
-        for line in asyncio.run(set_webhooks(settings)):
-            click.echo(line)
+        check_configuration(settings)
     except WebhookSetupError as exc:
         click.echo(f"relaydesk: {exc}", err=True)
+        sys.exit(1)
+    setters = [setter for enabled, setter in ((settings.telegram_enabled, set_telegram_webhook),
+                                              (settings.viber_enabled, set_viber_webhook)) if enabled]
+    failed = False
+    for setter in setters:
+        try:
+            click.echo(asyncio.run(setter(settings)))
+        except WebhookSetupError as exc:
+            failed = True
+            # aiogram's network errors are TelegramAPIErrors too, which set_telegram_webhook words as
+            # a refusal; a Bot API that was never reached refused nothing.
+            if isinstance(exc.__cause__, TelegramNetworkError):
+                click.echo(f"relaydesk: could not reach the Telegram Bot API at {settings.telegram_api_url}: "
+                           f"{exc.__cause__.message}", err=True)
+            else:
+                click.echo(f"relaydesk: {exc}", err=True)
+    if failed:
         sys.exit(1)
 
 
