@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from viberbot.api.event_type import EventType
 
 from bots.telegram.dispatcher import ALLOWED_UPDATES, build_bot
@@ -34,21 +34,6 @@ def check_configuration(settings: Settings) -> None:
                                 "RELAYDESK_TELEGRAM_WEBHOOK_SECRET) and/or RELAYDESK_VIBER_TOKEN")
 
 
-async def set_webhooks(settings: Settings) -> list[str]:
-    """Register every configured channel's webhook; returns one line per channel for the operator.
-
-    Raises:
-        WebhookSetupError: a setting is missing or an API refused.
-    """
-    check_configuration(settings)
-    done = []
-    if settings.telegram_enabled:
-        done.append(await set_telegram_webhook(settings))
-    if settings.viber_enabled:
-        done.append(await set_viber_webhook(settings))
-    return done
-
-
 async def set_telegram_webhook(settings: Settings) -> str:
     """Telegram's setWebhook with the secret token and the update types the bot handles."""
     url = settings.public_url + TELEGRAM_PATH
@@ -56,6 +41,10 @@ async def set_telegram_webhook(settings: Settings) -> str:
     try:
         await bot.set_webhook(url=url, secret_token=settings.telegram_webhook_secret,
                               allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    except TelegramNetworkError as exc:
+        # aiogram words a Bot API it never reached as an API error too; that refused nothing.
+        raise WebhookSetupError(f"could not reach the Telegram Bot API at {settings.telegram_api_url}: "
+                                f"{exc.message}") from exc
     except TelegramAPIError as exc:
         raise WebhookSetupError(f"Telegram refused the webhook {url}: {exc.message}") from exc
     finally:

@@ -311,8 +311,6 @@ def webhooks_set() -> None:
     Each channel is tried on its own and reported as soon as it is done, so a failure of one never
     hides that the other was changed.
     """
-    from aiogram.exceptions import TelegramNetworkError
-
     from bots.webhook_setup import WebhookSetupError, check_configuration, set_telegram_webhook, set_viber_webhook
 
     settings = _settings()
@@ -329,13 +327,7 @@ def webhooks_set() -> None:
             click.echo(asyncio.run(setter(settings)))
         except WebhookSetupError as exc:
             failed = True
-            # aiogram's network errors are TelegramAPIErrors too, which set_telegram_webhook words as
-            # a refusal; a Bot API that was never reached refused nothing.
-            if isinstance(exc.__cause__, TelegramNetworkError):
-                click.echo(f"relaydesk: could not reach the Telegram Bot API at {settings.telegram_api_url}: "
-                           f"{exc.__cause__.message}", err=True)
-            else:
-                click.echo(f"relaydesk: {exc}", err=True)
+            click.echo(f"relaydesk: {exc}", err=True)
     if failed:
         sys.exit(1)
 

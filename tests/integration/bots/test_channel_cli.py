@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from bots.webhook_setup import WebhookSetupError, set_webhooks
+from bots.webhook_setup import WebhookSetupError, check_configuration, set_viber_webhook
 from core.settings import Settings
 from tests.support import telegram_payloads as tp
 from tests.support.channels import WEBHOOK_SECRET
@@ -60,9 +60,9 @@ def test_webhooks_set_without_public_url_says_what_to_set(settings, telegram):
     assert "RELAYDESK_PUBLIC_URL is not set" in result.output
 
 
-async def test_webhooks_set_without_any_channel_names_the_tokens():
+def test_webhooks_set_without_any_channel_names_the_tokens():
     with pytest.raises(WebhookSetupError, match="RELAYDESK_TELEGRAM_TOKEN.*RELAYDESK_VIBER_TOKEN"):
-        await set_webhooks(Settings(_env_file=None, public_url="https://shop.example.com"))
+        check_configuration(Settings(_env_file=None, public_url="https://shop.example.com"))
 
 
 async def test_webhooks_set_reports_a_refusal(viber):
@@ -70,7 +70,7 @@ async def test_webhooks_set_reports_a_refusal(viber):
     settings = Settings(_env_file=None, public_url="https://shop.example.com", viber_token=viber.token,
                         viber_api_url=viber.api_url, viber_bot_name="Shop")
     with pytest.raises(WebhookSetupError, match="Viber refused the webhook .*status 1 invalidUrl"):
-        await set_webhooks(settings)
+        await set_viber_webhook(settings)
 
 
 def test_telegram_poll_without_a_token_says_so(settings):
