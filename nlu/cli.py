@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 
+from core.errors import ConfigurationError
+from core.settings import load_settings
+
 _PROBLEMS_SHOWN = 20  # problems of a malformed evaluation file printed before "… and N more"
 
 
@@ -25,7 +28,13 @@ def eval_command(file: Path, as_json: bool) -> None:
     from nlu.evaluation import EvaluationFileError, evaluate, summary_rows
 
     try:
-        result = evaluate(file)
+        settings = load_settings()
+    except ConfigurationError as exc:
+        click.echo(f"relaydesk: invalid settings: {exc}", err=True)
+        sys.exit(2)
+    try:
+        # The encoder the bot uses (found by QA: the bundled one was evaluated whatever EMBEDDING_MODEL said).
+        result = evaluate(file, embedding_model=settings.embedding_model)
     except EvaluationFileError as exc:
         # One line per problem, so a file with many bad items is mended in one go; a flood is cut short.
         for problem in exc.problems[:_PROBLEMS_SHOWN]:

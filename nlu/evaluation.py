@@ -158,7 +158,8 @@ def entries_of(data: dict) -> list[KnowledgeEntry]:
 
 
 def evaluate(
-    path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NLUEngine] | None = None
+    path_or_dict: str | Path | dict, *, engine_factory: Callable[[], NLUEngine] | None = None,
+    embedding_model: str | None = None,
 ) -> dict:
     """Build an engine from the file's articles and run every test query through ``decide``.
 
@@ -168,6 +169,7 @@ def evaluate(
     Args:
         path_or_dict: A path to an evaluation JSON file, or its parsed content.
         engine_factory: Builds the engine (default: ``NLUEngine`` with the file's language as default).
+        embedding_model: The encoder of the default engine (``EMBEDDING_MODEL``; None: the bundled one).
 
     Returns:
         ``in_scope_accuracy`` (abstentions count as wrong), ``oos_recall`` (share of out-of-scope
@@ -179,7 +181,8 @@ def evaluate(
     """
     data = load(path_or_dict)
     language = data.get("language", "en")
-    engine = engine_factory() if engine_factory else NLUEngine(default_language=language)
+    engine = (engine_factory() if engine_factory
+              else NLUEngine(default_language=language, embedding_model=embedding_model))
     started = time.perf_counter()
     engine.rebuild(entries_of(data), oos_examples=tuple(data.get("oos_train") or ()))
     build_s = time.perf_counter() - started

@@ -100,3 +100,11 @@ def test_cli_table(small_file, encoder):
 def test_cli_missing_file():
     result = CliRunner().invoke(nlu_group, ["eval", "/no/such/file.json"])
     assert result.exit_code != 0
+
+
+def test_cli_refuses_bad_settings_as_serve_does(small_file, tmp_path):
+    # Found by QA: nlu eval read no settings, so it ran (with the bundled encoder) where serve refused to start.
+    result = CliRunner().invoke(nlu_group, ["eval", str(small_file)],
+                                env={"RELAYDESK_EMBEDDING_MODEL": str(tmp_path / "no-such-model")})
+    assert result.exit_code == 2
+    assert "RELAYDESK_EMBEDDING_MODEL" in result.output and "no model directory" in result.output
