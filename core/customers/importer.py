@@ -81,7 +81,11 @@ def read_source(path: Path) -> list[SourceRecord]:
 
 
 def read_json(text: str) -> list[SourceRecord]:
-    """Records of a JSON array of customers, each with the line its object starts on."""
+    """Records of a JSON array of customers, each with the line its object starts on.
+
+    The array is walked record by record to know each one's line, as strictly as ``json.loads``
+    (no trailing comma, nothing after the closing ``]``).
+    """
     decoder = json.JSONDecoder()
     position = _skip_space(text, 0)
     # A file that does not parse has this one problem: it is the message, without details that
@@ -98,19 +102,28 @@ def read_json(text: str) -> list[SourceRecord]:
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
-            raise ValidationFailed(f"JSON import: line {exc.lineno}: {exc.msg}") from None
+            raise ValidationFailed(f"JSON import: line {exc.lineno}: {exc.msg} (not valid JSON)") from None
         records.append(SourceRecord(line, value))
         position = _skip_space(text, position)
         if text.startswith(",", position):
             position = _skip_space(text, position + 1)
+            if text.startswith("]", position):
+                raise _not_json(text, position, "a comma before the closing ']'")
         elif not text.startswith("]", position):
-            line = text.count("\n", 0, position) + 1
-            raise ValidationFailed(f"JSON import: line {line}: expected ',' or ']'")
+            raise _not_json(text, position, "expected ',' or ']'")
+    end = _skip_space(text, position + 1)
+    if end < len(text):
+        raise _not_json(text, end, "text after the closing ']'")
     shared = {line for line, count in Counter(record.line for record in records).items() if count > 1}
     for number, record in enumerate(records, 1):
         if record.line in shared:
             record.position = number
     return records
+
+
+def _not_json(text: str, position: int, problem: str) -> ValidationFailed:
+    line = text.count("\n", 0, position) + 1
+    return ValidationFailed(f"JSON import: line {line}: {problem} (not valid JSON)")
 
 
 def _skip_space(text: str, position: int) -> int:
