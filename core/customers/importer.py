@@ -134,36 +134,44 @@ def _skip_space(text: str, position: int) -> int:
 
 def read_csv(text: str) -> list[SourceRecord]:
     """Customer records of a CSV export, one customer per ``external_id`` gathering its order rows."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [column for column in ("external_id",) if column not in (reader.fieldnames or [])]
-    unknown = [column for column in reader.fieldnames or [] if column not in CSV_COLUMNS]
-    if missing or unknown:
-        problems = [{"line": 1, "error": f"missing column {c!r}"} for c in missing]
-        problems += [{"line": 1, "error": f"unknown column {c!r}; known: {', '.join(CSV_COLUMNS)}"} for c in unknown]
-        raise ValidationFailed("CSV import: bad header", problems)
-    by_id: dict[str, SourceRecord] = {}
-    for row in reader:
+    # strict: an unclosed quote is an error instead of a cell running on to the end of the file,
+    # swallowing every row after it.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    line = 0  # the last line read: an error is in the row after it
+    try:
+        missing = [column for column in ("external_id",) if column not in (reader.fieldnames or [])]
+        unknown = [column for column in reader.fieldnames or [] if column not in CSV_COLUMNS]
+        if missing or unknown:
+            problems = [{"line": 1, "error": f"missing column {c!r}"} for c in missing]
+            problems += [{"line": 1, "error": f"unknown column {c!r}; known: {', '.join(CSV_COLUMNS)}"}
+                         for c in unknown]
+            raise ValidationFailed("CSV import: bad header", problems)
+        by_id: dict[str, SourceRecord] = {}
         line = reader.line_num
-        customer = {
-            "external_id": (row.get("external_id") or "").strip(),
-            "name": (row.get("name") or "").strip() or None,
-            **{column: _split(row.get(column)) for column in ("phones", "emails", "tags")},
-        }
-        record = by_id.get(customer["external_id"])
-        if record is None:
-            record = by_id[customer["external_id"]] = SourceRecord(line, {**customer, "orders": []})
-        elif {k: record.data[k] for k in customer} != customer:
-            # The row's order is still checked: every problem is reported in one run.
-            record.problems.append({"line": line, "error": f"customer columns differ from line {record.line} "
-                                                           "of the same customer"})
-        if None in row:
-            # The cells are shifted: which one is the order's number or total cannot be told.
-            record.problems.append({"line": line, "error": "more cells than columns"})
-            continue
-        order = {key: (row.get(column) or "").strip() for column, key in ORDER_COLUMNS.items()}
-        if any(order.values()):
-            record.order_lines.setdefault(order["number"], line)
-            record.data["orders"].append({key: value for key, value in order.items() if value})
+        for row in reader:
+            line = reader.line_num
+            customer = {
+                "external_id": (row.get("external_id") or "").strip(),
+                "name": (row.get("name") or "").strip() or None,
+                **{column: _split(row.get(column)) for column in ("phones", "emails", "tags")},
+            }
+            record = by_id.get(customer["external_id"])
+            if record is None:
+                record = by_id[customer["external_id"]] = SourceRecord(line, {**customer, "orders": []})
+            elif {k: record.data[k] for k in customer} != customer:
+                # The row's order is still checked: every problem is reported in one run.
+                record.problems.append({"line": line, "error": f"customer columns differ from line {record.line} "
+                                                               "of the same customer"})
+            if None in row:
+                # The cells are shifted: which one is the order's number or total cannot be told.
+                record.problems.append({"line": line, "error": "more cells than columns"})
+                continue
+            order = {key: (row.get(column) or "").strip() for column, key in ORDER_COLUMNS.items()}
+            if any(order.values()):
+                record.order_lines.setdefault(order["number"], line)
+                record.data["orders"].append({key: value for key, value in order.items() if value})
+    except csv.Error as exc:
+        raise ValidationFailed(f"CSV import: line {line + 1}: not valid CSV: {exc}") from None
     return list(by_id.values())
 
 
