@@ -32,6 +32,8 @@ CUSTOMER_COLUMNS = ("external_id", "name", "phones", "emails", "tags")
 ORDER_COLUMNS = {"order_number": "number", "order_status": "status", "order_total": "total",
                  "order_currency": "currency", "order_created_at": "created_at", "order_tracking": "tracking"}
 CSV_COLUMNS = (*CUSTOMER_COLUMNS, *ORDER_COLUMNS)
+# PostgreSQL cannot store U+0000 in text; SQLite can, and the check is the same on both.
+NUL_ERROR = "must not contain the NUL character (U+0000)"
 # Order numbers looked up per query; SQLite allows a limited number of bound parameters.
 QUERY_CHUNK = 500
 
@@ -193,6 +195,8 @@ async def validate(session: AsyncSession, sources: list[SourceRecord], *, region
     for source in sources:
         external_id = _external_id(source)
         problems += [_problem(source, **problem) for problem in source.problems]
+        problems += [_problem(source, line=_line_of(source, name), field=name, error=NUL_ERROR)
+                     for name in _nul_fields(source.data)]
         try:
             records.append(CustomerRecord.model_validate(source.data, context={"region": region}))
         except ValidationError as exc:
@@ -232,6 +236,14 @@ def _problem(source: SourceRecord, *, line: int | None = None, **problem) -> dic
     if source.position is not None:
         where["customer"] = source.position
     return where | problem
+
+
+def _nul_fields(value: object, path: str = "") -> list[str]:
+    """The dotted paths ("name", "orders.0.tracking") of every text in ``value`` holding U+0000."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [found for key, item in items for found in _nul_fields(item, f"{path}.{key}" if path else str(key))]
 
 
 def _external_id(source: SourceRecord) -> str | None:
