@@ -32,6 +32,8 @@ CUSTOMER_COLUMNS = ("external_id", "name", "phones", "emails", "tags")
 ORDER_COLUMNS = {"order_number": "number", "order_status": "status", "order_total": "total",
                  "order_currency": "currency", "order_created_at": "created_at", "order_tracking": "tracking"}
 CSV_COLUMNS = (*CUSTOMER_COLUMNS, *ORDER_COLUMNS)
+# PostgreSQL cannot store U+0000 in text; SQLite can, and the check is the same on both.
+NUL_ERROR = "must not contain the NUL character (U+0000)"
 # Order numbers looked up per query; SQLite allows a limited number of bound parameters.
 QUERY_CHUNK = 500
 
@@ -81,7 +83,11 @@ def read_source(path: Path) -> list[SourceRecord]:
 
 
 def read_json(text: str) -> list[SourceRecord]:
-    """Records of a JSON array of customers, each with the line its object starts on."""
+    """Records of a JSON array of customers, each with the line its object starts on.
+
+    The array is walked record by record to know each one's line, as strictly as ``json.loads``
+    (no trailing comma, nothing after the closing ``]``).
+    """
     decoder = json.JSONDecoder()
     position = _skip_space(text, 0)
     # A file that does not parse has this one problem: it is the message, without details that
@@ -98,19 +104,28 @@ def read_json(text: str) -> list[SourceRecord]:
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
-            raise ValidationFailed(f"JSON import: line {exc.lineno}: {exc.msg}") from None
+            raise ValidationFailed(f"JSON import: line {exc.lineno}: {exc.msg} (not valid JSON)") from None
         records.append(SourceRecord(line, value))
         position = _skip_space(text, position)
         if text.startswith(",", position):
             position = _skip_space(text, position + 1)
+            if text.startswith("]", position):
+                raise _not_json(text, position, "a comma before the closing ']'")
         elif not text.startswith("]", position):
-            line = text.count("\n", 0, position) + 1
-            raise ValidationFailed(f"JSON import: line {line}: expected ',' or ']'")
+            raise _not_json(text, position, "expected ',' or ']'")
+    end = _skip_space(text, position + 1)
+    if end < len(text):
+        raise _not_json(text, end, "text after the closing ']'")
     shared = {line for line, count in Counter(record.line for record in records).items() if count > 1}
     for number, record in enumerate(records, 1):
         if record.line in shared:
             record.position = number
     return records
+
+
+def _not_json(text: str, position: int, problem: str) -> ValidationFailed:
+    line = text.count("\n", 0, position) + 1
+    return ValidationFailed(f"JSON import: line {line}: {problem} (not valid JSON)")
 
 
 def _skip_space(text: str, position: int) -> int:
@@ -121,36 +136,44 @@ def _skip_space(text: str, position: int) -> int:
 
 def read_csv(text: str) -> list[SourceRecord]:
     """Customer records of a CSV export, one customer per ``external_id`` gathering its order rows."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [column for column in ("external_id",) if column not in (reader.fieldnames or [])]
-    unknown = [column for column in reader.fieldnames or [] if column not in CSV_COLUMNS]
-    if missing or unknown:
-        problems = [{"line": 1, "error": f"missing column {c!r}"} for c in missing]
-        problems += [{"line": 1, "error": f"unknown column {c!r}; known: {', '.join(CSV_COLUMNS)}"} for c in unknown]
-        raise ValidationFailed("CSV import: bad header", problems)
-    by_id: dict[str, SourceRecord] = {}
-    for row in reader:
+    # strict: an unclosed quote is an error instead of a cell running on to the end of the file,
+    # swallowing every row after it.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    line = 0  # the last line read: an error is in the row after it
+    try:
+        missing = [column for column in ("external_id",) if column not in (reader.fieldnames or [])]
+        unknown = [column for column in reader.fieldnames or [] if column not in CSV_COLUMNS]
+        if missing or unknown:
+            problems = [{"line": 1, "error": f"missing column {c!r}"} for c in missing]
+            problems += [{"line": 1, "error": f"unknown column {c!r}; known: {', '.join(CSV_COLUMNS)}"}
+                         for c in unknown]
+            raise ValidationFailed("CSV import: bad header", problems)
+        by_id: dict[str, SourceRecord] = {}
         line = reader.line_num
-        customer = {
-            "external_id": (row.get("external_id") or "").strip(),
-            "name": (row.get("name") or "").strip() or None,
-            **{column: _split(row.get(column)) for column in ("phones", "emails", "tags")},
-        }
-        record = by_id.get(customer["external_id"])
-        if record is None:
-            record = by_id[customer["external_id"]] = SourceRecord(line, {**customer, "orders": []})
-        elif {k: record.data[k] for k in customer} != customer:
-            # The row's order is still checked: every problem is reported in one run.
-            record.problems.append({"line": line, "error": f"customer columns differ from line {record.line} "
-                                                           "of the same customer"})
-        if None in row:
-            # The cells are shifted: which one is the order's number or total cannot be told.
-            record.problems.append({"line": line, "error": "more cells than columns"})
-            continue
-        order = {key: (row.get(column) or "").strip() for column, key in ORDER_COLUMNS.items()}
-        if any(order.values()):
-            record.order_lines.setdefault(order["number"], line)
-            record.data["orders"].append({key: value for key, value in order.items() if value})
+        for row in reader:
+            line = reader.line_num
+            customer = {
+                "external_id": (row.get("external_id") or "").strip(),
+                "name": (row.get("name") or "").strip() or None,
+                **{column: _split(row.get(column)) for column in ("phones", "emails", "tags")},
+            }
+            record = by_id.get(customer["external_id"])
+            if record is None:
+                record = by_id[customer["external_id"]] = SourceRecord(line, {**customer, "orders": []})
+            elif {k: record.data[k] for k in customer} != customer:
+                # The row's order is still checked: every problem is reported in one run.
+                record.problems.append({"line": line, "error": f"customer columns differ from line {record.line} "
+                                                               "of the same customer"})
+            if None in row:
+                # The cells are shifted: which one is the order's number or total cannot be told.
+                record.problems.append({"line": line, "error": "more cells than columns"})
+                continue
+            order = {key: (row.get(column) or "").strip() for column, key in ORDER_COLUMNS.items()}
+            if any(order.values()):
+                record.order_lines.setdefault(order["number"], line)
+                record.data["orders"].append({key: value for key, value in order.items() if value})
+    except csv.Error as exc:
+        raise ValidationFailed(f"CSV import: line {line + 1}: not valid CSV: {exc}") from None
     return list(by_id.values())
 
 
@@ -172,6 +195,8 @@ async def validate(session: AsyncSession, sources: list[SourceRecord], *, region
     for source in sources:
         external_id = _external_id(source)
         problems += [_problem(source, **problem) for problem in source.problems]
+        problems += [_problem(source, line=_line_of(source, name), field=name, error=NUL_ERROR)
+                     for name in _nul_fields(source.data)]
         try:
             records.append(CustomerRecord.model_validate(source.data, context={"region": region}))
         except ValidationError as exc:
@@ -211,6 +236,14 @@ def _problem(source: SourceRecord, *, line: int | None = None, **problem) -> dic
     if source.position is not None:
         where["customer"] = source.position
     return where | problem
+
+
+def _nul_fields(value: object, path: str = "") -> list[str]:
+    """The dotted paths ("name", "orders.0.tracking") of every text in ``value`` holding U+0000."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [found for key, item in items for found in _nul_fields(item, f"{path}.{key}" if path else str(key))]
 
 
 def _external_id(source: SourceRecord) -> str | None:

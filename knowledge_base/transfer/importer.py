@@ -7,8 +7,10 @@ nothing the second time (and records no new versions).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +24,8 @@ from knowledge_base.versions import Author
 
 _CHUNK = 500
 IMPORT_AUTHOR = Author(name="import")
+# PostgreSQL cannot store U+0000 in text; SQLite can, and the check is the same on both.
+NUL_ERROR = "must not contain the NUL character (U+0000)"
 
 
 @dataclass
@@ -49,22 +53,71 @@ def validate_rows(rows: Sequence[Row], *, default_source_language: str = "uk") -
     articles: list[ArticleData] = []
     first_seen: dict[str, str] = {}
     for row in rows:
-        found = [{"location": row.location, **p} for p in row.problems]
-        try:
-            article = parse_article(row.raw, default_source_language=default_source_language)
-        except ValidationFailed as exc:
-            found += [{"location": row.location, **p} for p in exc.details]
-        else:
+        found = list(row.problems)
+        article = None
+        if row.read:  # a row that could not be read has only the problem saying why
+            article, more = _check(row.raw, default_source_language)
+            found += more
+        if article is not None:
             if article.slug in first_seen:
-                found.append({"location": row.location, "field": "slug",
+                found.append({"field": "slug",
                               "error": f"slug {article.slug!r} appears twice (first at {first_seen[article.slug]})"})
             first_seen.setdefault(article.slug, row.location)
             articles.append(article)
-        problems += found
+        problems += [{"location": row.location, **p} for p in found]
         bad_rows += bool(found)
     if problems:
         raise ValidationFailed(f"{bad_rows} bad article(s), nothing was imported", problems)
     return articles
+
+
+def _check(raw: Any, default_source_language: str) -> tuple[ArticleData | None, list[dict[str, str]]]:
+    """The article (None when it is bad) and its problems: those of ``parse_article``, a number or
+    date where text belongs, and text the database cannot store."""
+    not_text = _not_text(raw) if isinstance(raw, dict) else []
+    try:
+        article = parse_article(raw, default_source_language=default_source_language)
+    except ValidationFailed as exc:
+        # "title: 404" is named as a number, not as a missing title.
+        named = {problem["field"] for problem in not_text}
+        return None, not_text + [problem for problem in exc.details if problem["field"] not in named]
+    if not_text:
+        return None, not_text
+    return article, _nul_problems(article)
+
+
+def _not_text(raw: dict[str, Any]) -> list[dict[str, str]]:
+    """Text fields that YAML (or JSON) gave another type: ``title: 404``, ``title: 2024-01-01``.
+
+    Refused rather than turned into text: YAML has already changed some of them (``slug: 007`` is
+    the number 7, ``title: 1.10`` is 1.1), so quoting is the only way to keep what was written.
+    """
+    fields = {name: raw.get(name) for name in ("slug", "title", "status", "source_language")}
+    variants = raw.get("variants")
+    for language, body in (variants.items() if isinstance(variants, dict) else ()):
+        if isinstance(body, dict):
+            fields |= {f"variants.{language}.{name}": body.get(name) for name in ("answer", "title")}
+    return [{"field": name, "error": f"{value!s} is read as {_kind(value)}, not text: put it in quotes"}
+            for name, value in fields.items() if value is not None and not isinstance(value, str)]
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, datetime.date):
+        return "a date"
+    return f"a {type(value).__name__}"
+
+
+def _nul_problems(article: ArticleData) -> list[dict[str, str]]:
+    """Every field of ``article`` holding U+0000."""
+    texts: dict[str, Sequence[str]] = {"slug": [article.slug], "title": [article.title], "tags": article.tags}
+    for language, variant in article.variants.items():
+        texts |= {f"variants.{language}.answer": [variant.answer], f"variants.{language}.questions": variant.questions,
+                  f"variants.{language}.title": [variant.title or ""]}
+    return [{"field": name, "error": NUL_ERROR} for name, values in texts.items() if any("\x00" in v for v in values)]
 
 
 async def import_articles(

@@ -34,6 +34,7 @@ class Row:
     location: str
     raw: dict[str, Any]
     problems: list[dict[str, str]] = field(default_factory=list)  # disagreements found while reading
+    read: bool = True  # False: it could not be read, and its problems say why
 
 
 def read_articles(path: Path) -> list[Row]:
@@ -49,10 +50,22 @@ def read_articles(path: Path) -> list[Row]:
     if suffix not in readers:
         raise _unreadable(str(path), "unknown format: use a folder of .md files, or a .json, .yaml or .csv file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _read_text(path)
     except UnicodeDecodeError as exc:
         raise _unreadable(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     return readers[suffix](text)
+
+
+def markdown_files(folder: Path) -> list[Path]:
+    """Every Markdown file under ``folder`` (``.md`` in any case: editors also save ``.MD``), sorted."""
+    return sorted(path for path in folder.rglob("*") if path.suffix.lower() == ".md" and path.is_file())
+
+
+def _read_text(path: Path) -> str:
+    # newline="": line breaks are kept as written, so an answer with "\r\n" exported to CSV or
+    # Markdown reads back equal (Path.read_text would turn them into "\n": an update each time).
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return file.read()
 
 
 def read_json(text: str) -> list[Row]:
@@ -81,8 +94,8 @@ def read_yaml(text: str) -> list[Row]:
         document = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise _unreadable(f"line {mark.line + 1}" if mark else "the file", f"not valid YAML: {exc}") from exc
+        where, problem = _yaml_problem(exc)
+        raise _unreadable(where, f"not valid YAML: {problem}") from exc
     articles = _article_list(document)
     if isinstance(node, yaml.MappingNode):
         node = next(value for key, value in node.value if key.value == "articles")
@@ -91,44 +104,95 @@ def read_yaml(text: str) -> list[Row]:
 
 
 def read_csv(text: str) -> list[Row]:
-    """One row per article language (article columns repeated); questions one per line in their cell."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in ("slug", "language", "answer") if c not in (reader.fieldnames or ())]
-    if missing:
-        raise _unreadable("line 1", f"missing columns: {', '.join(missing)} (expected {', '.join(CSV_COLUMNS)})")
-    parts = []
-    line = reader.line_num + 1
-    for record in reader:
-        parts.append((f"line {line}", record.get("language") or "", {
-            "slug": record.get("slug"), "title": record.get("title"), "status": record.get("status") or None,
-            "tags": record.get("tags"), "source_language": record.get("source_language") or None,
-            "variant": {"answer": record.get("answer"), "questions": record.get("questions"),
-                        "title": record.get("variant_title") or None},
-        }))
+    """One row per article language (article columns repeated); questions one per line in their cell.
+
+    Tags are comma-separated, or one per line when the cell holds a line break (as an export writes
+    them when a tag holds a comma).
+    """
+    # strict: an unclosed quote is an error instead of a cell running on to the end of the file,
+    # swallowing every row after it.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    try:
+        missing = [c for c in ("slug", "language", "answer") if c not in (reader.fieldnames or ())]
+        if missing:
+            raise _unreadable("line 1", f"missing columns: {', '.join(missing)} (expected {', '.join(CSV_COLUMNS)})")
+        parts = []
         line = reader.line_num + 1
+        for record in reader:
+            if None in record:
+                parts.append((f"line {line}", "", {"_error": f"more cells than the header's {len(reader.fieldnames)} "
+                                                             "columns"}))
+            else:
+                parts.append((f"line {line}", record.get("language") or "", _csv_part(record)))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise _unreadable(f"line {line}", f"not valid CSV: {exc}") from exc
     return _join_variants(parts)
+
+
+def _csv_part(record: dict[str, str]) -> dict[str, Any]:
+    tags = record.get("tags") or ""
+    return {
+        "slug": record.get("slug"), "title": record.get("title"), "status": record.get("status") or None,
+        "tags": tags.splitlines() if "\n" in tags else tags,
+        "source_language": record.get("source_language") or None,
+        "variant": {"answer": record.get("answer"), "questions": record.get("questions"),
+                    "title": record.get("variant_title") or None},
+    }
 
 
 def read_markdown_folder(folder: Path) -> list[Row]:
     """``*.md`` files, one per article language: front matter (slug, title, status, tags, language,
     questions, source_language, variant_title) and the answer as the body."""
     parts = []
-    for path in sorted(folder.rglob("*.md")):
+    for path in markdown_files(folder):
         where = str(path.relative_to(folder))
         try:
-            post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
-        except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
-            parts.append((where, "", {"slug": None, "_error": f"front matter does not parse: {exc}"}))
+            meta, body = _front_matter(_read_text(path))
+        except UnicodeDecodeError as exc:
+            parts.append((where, "", {"_error": f"not UTF-8 text ({exc.reason} at byte {exc.start})"}))
             continue
-        meta = post.metadata
+        except yaml.YAMLError as exc:
+            parts.append((where, "", {"_error": "front matter does not parse: {}: {}".format(*_yaml_problem(exc))}))
+            continue
+        except ValueError as exc:
+            parts.append((where, "", {"_error": str(exc)}))
+            continue
         parts.append((where, str(meta.get("language") or ""), {
             "slug": meta.get("slug") or path.name.split(".")[0],
             "title": meta.get("title"), "status": meta.get("status"), "tags": meta.get("tags"),
             "source_language": meta.get("source_language"),
-            "variant": {"answer": post.content, "questions": meta.get("questions"),
-                        "title": meta.get("variant_title")},
+            "variant": {"answer": body, "questions": meta.get("questions"), "title": meta.get("variant_title")},
         }))
     return _join_variants(parts)
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """The front matter (``{}`` when there is none) and the body of a Markdown file.
+
+    Split with python-frontmatter's YAML boundary rather than ``frontmatter.loads``, which turns
+    "\r\n" into "\n" in the body.
+    """
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        return {}, text.strip()
+    try:
+        meta, body = handler.split(text)
+    except ValueError:
+        raise ValueError("the front matter has no closing '---' line") from None
+    meta = handler.load(meta)  # libyaml's loader when installed, as frontmatter.loads uses
+    return (meta if isinstance(meta, dict) else {}), body.strip()
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> tuple[str, str]:
+    """Where ("line N") and what is wrong, in one line each (PyYAML's own message spans several).
+
+    Front matter starts right after the "---" on line 1, so its lines count as the file's.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return (f"line {mark.line + 1}" if mark else "the file"), problem
 
 
 def _join_variants(parts: list[tuple[str, str, dict]]) -> list[Row]:
@@ -138,7 +202,9 @@ def _join_variants(parts: list[tuple[str, str, dict]]) -> list[Row]:
     for where, language, part in parts:
         slug = part.get("slug")
         if part.get("_error") or not slug:
-            loose.append(Row(where, {}, [{"field": "", "error": part.get("_error") or "the slug is required"}]))
+            # Nothing more is checked: a row that could not be read would also be missing every field.
+            loose.append(Row(where, {}, [{"field": "", "error": part.get("_error") or "the slug is required"}],
+                             read=False))
             continue
         row = rows.get(slug)
         if row is None:

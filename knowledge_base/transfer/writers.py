@@ -14,7 +14,7 @@ import yaml
 from core.errors import ValidationFailed
 from core.settings import SUPPORTED_LANGUAGES
 from knowledge_base.schema import SLUG_PATTERN, ArticleData
-from knowledge_base.transfer.readers import CSV_COLUMNS
+from knowledge_base.transfer.readers import CSV_COLUMNS, markdown_files
 
 
 def write_articles(articles: Sequence[ArticleData], path: Path) -> str:
@@ -54,7 +54,11 @@ def to_yaml(articles: Sequence[ArticleData]) -> str:
 
 
 def to_csv(articles: Sequence[ArticleData]) -> str:
-    """One row per article language; tags comma-separated, questions one per line."""
+    """One row per article language; tags comma-separated, questions one per line.
+
+    When a tag holds a comma, the tags are written one per line instead, each line ended (so a
+    single such tag is one too), and read back whole.
+    """
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
@@ -62,11 +66,17 @@ def to_csv(articles: Sequence[ArticleData]) -> str:
         for language, variant in sorted(article.variants.items()):
             writer.writerow({
                 "slug": article.slug, "title": article.title, "status": article.status,
-                "tags": ", ".join(article.tags), "source_language": article.source_language, "language": language,
+                "tags": _csv_tags(article.tags), "source_language": article.source_language, "language": language,
                 "variant_title": variant.title or "", "answer": variant.answer,
                 "questions": "\n".join(variant.questions),
             })
     return buffer.getvalue()
+
+
+def _csv_tags(tags: Sequence[str]) -> str:
+    if any("," in tag for tag in tags):
+        return "".join(f"{tag}\n" for tag in tags)
+    return ", ".join(tags)
 
 
 def write_markdown_folder(articles: Sequence[ArticleData], folder: Path) -> None:
@@ -81,8 +91,8 @@ def write_markdown_folder(articles: Sequence[ArticleData], folder: Path) -> None
         ValidationFailed: the folder holds Markdown files that are not an export's.
     """
     if folder.is_dir():
-        foreign = sorted(str(path.relative_to(folder)) for path in folder.rglob("*.md")
-                         if path.parent != folder or not _is_export_name(path.name))
+        foreign = [str(path.relative_to(folder)) for path in markdown_files(folder)
+                   if path.parent != folder or not _is_export_name(path.name)]
         if foreign:
             raise ValidationFailed(
                 f"{folder}: holds Markdown files that are not an export's ({', '.join(foreign[:3])}"
