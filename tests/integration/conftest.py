@@ -3,6 +3,8 @@
 import pytest
 
 from core.database import create_engine, create_session_factory
+from tests.support.telegram_double import TelegramDouble
+from tests.support.viber_double import ViberDouble
 
 
 @pytest.fixture
@@ -16,3 +18,17 @@ async def other_process(settings, backend):
     engine = create_engine(settings)
     yield create_session_factory(engine)
     await engine.dispose()
+
+
+@pytest.fixture
+def telegram():
+    """A running Telegram Bot API double."""
+    with TelegramDouble() as double:
+        yield double
+
+
+@pytest.fixture
+def viber():
+    """A running Viber REST API double."""
+    with ViberDouble() as double:
+        yield double

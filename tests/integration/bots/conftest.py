@@ -6,22 +6,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.support.channels import channel_settings, delivery_test_steps
-from tests.support.telegram_double import TelegramDouble
-from tests.support.viber_double import ViberDouble
-
-
-@pytest.fixture
-def telegram():
-    """A running Telegram Bot API double."""
-    with TelegramDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def viber():
-    """A running Viber REST API double."""
-    with ViberDouble() as double:
-        yield double
 
 
 @pytest.fixture

@@ -15,26 +15,11 @@ from core.settings import Settings
 from tests.support.backends import create_postgres_database, drop_postgres_database
 from tests.support.channels import WEBHOOK_SECRET
 from tests.support.cli import run_cli
-from tests.support.telegram_double import TelegramDouble
 from tests.support.viber_double import ViberDouble, viber_status
 from web.migrate import alembic_config, upgrade
 
 PUBLIC_URL = "https://shop.example.com"
 INT32_MAX = 2**31 - 1  # the largest value of the Integer columns behind the options below
-
-
-@pytest.fixture
-def telegram():
-    """A running Telegram Bot API double."""
-    with TelegramDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def viber():
-    """A running Viber REST API double."""
-    with ViberDouble() as double:
-        yield double
 
 
 @pytest.fixture
