@@ -10,6 +10,13 @@ from knowledge_base.changes import announce_change
 from tests.conftest import make_settings
 
 
+def _closed_port() -> int:
+    """A local port nothing listens on (bound once, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 async def _collect(bus, topic: str) -> list:
     received: list = []
 
@@ -102,9 +109,7 @@ async def test_buses_with_another_prefix_do_not_hear_each_other(backend) -> None
 async def test_an_event_this_process_cannot_publish_still_reaches_its_own_listeners(caplog) -> None:
     # Found by the multi-process QA pass: a notification whose delivery died while Redis was unreachable
     # never failed over, because the dead letter's event reached no one (not even this process).
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = _closed_port()
     bus = RedisEventBus(f"redis://:pw-kept-out@127.0.0.1:{closed_port}/0", "rdtest-cut-off")
     await bus.start()
     received: list = []
@@ -123,9 +128,7 @@ async def test_an_event_this_process_cannot_publish_still_reaches_its_own_listen
 
 async def test_redis_out_of_reach_is_one_line_each_time_not_a_traceback(caplog) -> None:
     # Found by QA: a one-off "kb import" with Redis down printed some 220 lines, ten tracebacks among them.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = _closed_port()
     bus = RedisEventBus(f"redis://127.0.0.1:{closed_port}/0", "rdtest-one-line")
     await bus.start()
     try:
