@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import IssuedToken, hash_password, issue_token
 from core.database import utcnow
-from core.errors import NotFoundError, ValidationFailed
+from core.errors import ConflictError, NotFoundError, ValidationFailed
 from core.models import AuditRecord, AuthToken, StaffUser
 from core.settings import ROLES
 
@@ -103,12 +103,15 @@ async def revoke_token(session: AsyncSession, *, token_id: int, owner_id: int | 
     """Revoke an API token (audited as ``token.revoke``); ``owner_id`` limits it to that user's tokens.
 
     Raises:
-        NotFoundError: no such live API token (or not the owner's).
+        NotFoundError: no such API token (or not the owner's).
+        ConflictError: the token is already revoked; it exists and already does what was asked,
+            so "not found" would send the caller looking for a wrong id.
     """
     token = await session.get(AuthToken, token_id)
-    if token is None or token.kind != "api" or token.revoked_at or (owner_id is not None and
-                                                                    token.user_id != owner_id):
+    if token is None or token.kind != "api" or (owner_id is not None and token.user_id != owner_id):
         raise NotFoundError(f"no API token {token_id}")
+    if token.revoked_at:
+        raise ConflictError(f"API token {token_id} is already revoked")
     token.revoked_at = utcnow()
     session.add(AuditRecord(actor_type="staff" if actor_id else "system", actor_id=actor_id, action="token.revoke",
                             target_type="auth_token", target_id=str(token_id),

@@ -49,7 +49,7 @@ async def tokens(request: Request, db_session: DbSession, include_revoked: FromQ
 
 @delete("/api/tokens/{token_id:int}", guards=[requires(*STAFF)], tags=["tokens"], status_code=204)
 async def delete_token(request: Request, token_id: FromPath[int], db_session: DbSession) -> None:
-    """Revoke an API token at once (admins: any; others: their own; 404 otherwise)."""
+    """Revoke an API token at once (admins: any; others: their own; 404 otherwise, 409 when already revoked)."""
     principal: Principal = request.user
     await revoke_token(db_session, token_id=token_id, actor_id=principal.user_id,
                        owner_id=None if principal.role == "admin" else principal.user_id)

@@ -37,7 +37,19 @@ async def test_revoked_token_is_refused_at_once(client, session_factory) -> None
     assert (await client.get("/api/tokens", headers=admin)).json() == []
     with_revoked = (await client.get("/api/tokens?include_revoked=true", headers=admin)).json()
     assert with_revoked[0]["revoked_at"] is not None
-    assert (await client.delete(f"/api/tokens/{body['id']}", headers=admin)).status_code == 404
+    again = await client.delete(f"/api/tokens/{body['id']}", headers=admin)
+    assert (again.status_code, again.json()["detail"]) == (409, f"API token {body['id']} is already revoked")
+    unknown = await client.delete(f"/api/tokens/{body['id'] + 1}", headers=admin)
+    assert (unknown.status_code, unknown.json()["detail"]) == (404, f"no API token {body['id'] + 1}")
+
+
+async def test_someone_elses_revoked_token_stays_hidden(client, session_factory) -> None:
+    """A revoked token of another user is 404, not 409: staff learn nothing of others' tokens."""
+    admin = await bearer_for(session_factory, "admin")
+    agent = await bearer_for(session_factory, "agent")
+    body = (await client.post("/api/tokens", json={"name": "CRM", "role": "integration"}, headers=admin)).json()
+    assert (await client.delete(f"/api/tokens/{body['id']}", headers=admin)).status_code == 204
+    assert (await client.delete(f"/api/tokens/{body['id']}", headers=agent)).status_code == 404
 
 
 async def test_staff_manage_only_their_own_tokens(client, session_factory) -> None:
