@@ -18,14 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.inbound import FlowContext, InboundMessage, Reply
-from bots.steps.csat import is_rating_press
+from bots.steps.csat import corrects_rating, is_rating_press, typed_rating
 from core import events
 from core.bus import EventBus
 from core.database import is_transient, utcnow
 from core.models import Conversation, Customer, Identity, Message
 from core.outbox import queue_outgoing
 from core.settings import Settings
-from handoff.ratings import parse_rating
 
 logger = logging.getLogger(__name__)
 
@@ -235,9 +234,10 @@ async def _newest(session: AsyncSession, customer_id: int, *conditions) -> Conve
 
 
 def _rates(conversation: Conversation, inbound: InboundMessage) -> bool:
-    # A typed digit is a rating only while one is awaited; a button press may come late (bots.steps.csat).
-    typed = conversation.awaiting_csat and inbound.kind == "text" and parse_rating(inbound.text or "") is not None
-    return is_rating_press(inbound) or typed
+    # A typed rating counts while one is awaited or just after one was given; a button press may come
+    # late (bots.steps.csat).
+    typed = conversation.awaiting_csat and typed_rating(inbound) is not None
+    return is_rating_press(inbound) or typed or corrects_rating(conversation, inbound)
 
 
 async def queue_replies(session: AsyncSession, conversation: Conversation, replies: Sequence[Reply]) -> list[int]:

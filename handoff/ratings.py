@@ -2,8 +2,10 @@
 
 Shoppers rarely type the bare digit: "5 stars, thanks!", "ставлю пятерку", "⭐⭐⭐⭐", "3, могло быть
 быстрее". A message counts as a rating when it is only stars, when it opens with a score followed by a
-comment, or when, besides one score (a digit or a number word), it holds only words that go with
-rating ("stars", "оцінка", "дякую", "/5") — so "order 3?" or "where is parcel 2" stays a question.
+comment or by its unit ("2 stars too slow"), or when, besides one score (a digit or a number word), it
+holds only words that go with rating ("stars", "оцінка", "дякую", "/5") — on its own or before a
+comment after a comma or a dash ("ставлю 2, долго") — so "order 3?" or "where is parcel 2" stays a
+question.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ _NUMBER_WORDS = {
 _STARS = re.compile(r"^[\s⭐★]+$")  # "⭐⭐⭐⭐⭐": the score is the number of stars
 # "3, могло быть быстрее": a score first, then a comment after a comma or the like, is the score.
 _SCORE_THEN_COMMENT = re.compile(r"^\s*([1-5])\s*(?:[,.!:;)]|\s[-–—])\s*\S")
+# "2 stars too slow", "4/5 долго": a score with its unit or scale first says it is a rating, whatever follows.
+_SCORE_WITH_UNIT = re.compile(
+    r"^\s*([1-5])\s*(?:/\s*5|(?:stars?|зірк[аиоу]?|зірок|звезд[аыу]?|бал(?:и|ів|л|ла|лов)?|"
+    r"points?)(?![^\W_]))", re.IGNORECASE)
+# Where a comment begins after a rating: "2 stars, too slow", "ставлю 2 — довго".
+_COMMENT_START = re.compile(r"[,.!:;)]|\s[-–—]\s")
 _SCORE_OF_WORD = {word: score for score, words in _NUMBER_WORDS.items() for word in words}
 # Words that go with a rating and say nothing else; anything beyond these makes the message a question.
 _RATING_WORDS = frozenset((
@@ -45,8 +53,16 @@ def parse_rating(text: str) -> int | None:
     if _STARS.match(value):
         stars = value.count("⭐") + value.count("★")
         return stars if stars in CSAT_SCORES else None
-    if commented := _SCORE_THEN_COMMENT.match(value):
+    if commented := _SCORE_THEN_COMMENT.match(value) or _SCORE_WITH_UNIT.match(value):
         return int(commented.group(1))
+    # Unhappy shoppers add a complaint after the rating ("1 star, awful"): the part before it decides.
+    if (cut := _COMMENT_START.search(value)) and (score := _score_among_rating_words(value[:cut.start()])):
+        return score
+    return _score_among_rating_words(value)
+
+
+def _score_among_rating_words(value: str) -> int | None:
+    """The score of a text that holds one score and, besides it, only words that go with rating."""
     scores, others = [], []
     for token in _TOKEN.findall(value.lower().replace("’", "'")):
         if token.isdigit():

@@ -5,7 +5,9 @@ question the bot answered (the wait for a rating has ended) or after a new conve
 press is stored on the conversation it was asked for when that is the shopper's latest resolved one,
 resolved less than :data:`LATE_RATING_WINDOW` ago; otherwise the shopper is thanked all the same. A
 second press there replaces the first: a shopper who tapped 1 for 5 corrects it by tapping again. A
-typed digit counts only while the rating is awaited: later it is just a message.
+typed rating counts while the rating is awaited, and for :data:`RATING_CORRECTION_WINDOW` after one was
+given ("3, могло быть быстрее" typed after pressing 4 replaces the 4; the message, comment and all,
+stays in the rated conversation's history); later it is just a message.
 """
 
 from __future__ import annotations
@@ -27,11 +29,26 @@ from handoff.state import Outcome
 RATING_BUTTON = CSAT_PREFIX
 # A press after this is about help too long ago to tell what it rates; the shopper is thanked only.
 LATE_RATING_WINDOW = timedelta(hours=24)
+# Long enough to type a comment with a score after pressing a button; short enough that a later "2"
+# is read as a new message, not as a rating of help long done.
+RATING_CORRECTION_WINDOW = timedelta(minutes=15)
 
 
 def is_rating_press(inbound: InboundMessage) -> bool:
     """Tell whether ``inbound`` is a press of a rating button (on time or late)."""
     return (callback_data(inbound) or "").startswith(RATING_BUTTON)
+
+
+def typed_rating(inbound: InboundMessage) -> int | None:
+    """The score of a typed rating ("2 stars, too slow"), else None."""
+    return parse_rating(inbound.text or "") if inbound.kind == "text" else None
+
+
+def corrects_rating(conversation: Conversation, inbound: InboundMessage) -> bool:
+    """Tell whether ``inbound`` is a typed rating that corrects the one just given on ``conversation``."""
+    return (conversation.status == "resolved" and conversation.csat_score is not None
+            and not conversation.awaiting_csat and typed_rating(inbound) is not None
+            and utcnow() - conversation.updated_at <= RATING_CORRECTION_WINDOW)
 
 
 async def csat(ctx: FlowContext) -> None:
@@ -46,6 +63,8 @@ async def csat(ctx: FlowContext) -> None:
             await ctx.session.flush()
             return
         await _record(ctx, conversation, score)
+    elif corrects_rating(conversation, ctx.inbound):
+        await _record(ctx, conversation, typed_rating(ctx.inbound))
     elif is_rating_press(ctx.inbound) and conversation.status in ("bot", "resolved"):
         await _late_press(ctx, parse_rating(pressed))
 

@@ -104,3 +104,43 @@ async def test_a_second_press_replaces_the_first(client, channels_settings, tele
     assert again["text"] == texts.text("csat_thanks", "uk")
     (conversation,) = await _conversations(session_factory, user_id)
     assert (conversation.status, conversation.csat_score) == ("resolved", 5)
+
+
+async def test_a_typed_rating_with_a_complaint_is_stored(client, channels_settings, telegram, session_factory) -> None:
+    """Found by QA: "2 stars, too slow" got the fallback, the 2 was lost and the complaint became an
+    unanswered question; unhappy shoppers, who add a complaint, went uncounted."""
+    user_id = 7770005
+    await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    thanks = await _say(client, channels_settings, telegram, user_id, "2 stars, too slow")
+    assert thanks["text"] == texts.text("csat_thanks", "uk")
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert (conversation.status, conversation.csat_score) == ("resolved", 2)
+
+
+async def test_a_rating_typed_after_a_press_corrects_it(client, channels_settings, telegram, session_factory) -> None:
+    """Found by QA: "3, могло быть быстрее" typed after pressing 4 opened a new conversation with the bot's
+    fallback; it is the shopper's corrected rating, and its comment belongs to the rated conversation."""
+    user_id = 7770006
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    await _send(client, channels_settings, telegram, user_id, _press(request, 4, user_id))
+
+    thanks = await _say(client, channels_settings, telegram, user_id, "3, могло быть быстрее")
+    assert thanks["text"] == texts.text("csat_thanks", "uk")
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert (conversation.status, conversation.csat_score) == ("resolved", 3)
+
+
+async def test_a_rating_typed_long_after_is_a_new_message(client, channels_settings, telegram,
+                                                          session_factory) -> None:
+    """Past the correction window a typed "2" is not taken as a rating of help long done."""
+    user_id = 7770007
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    await _send(client, channels_settings, telegram, user_id, _press(request, 4, user_id))
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.chat_id == str(user_id))
+                              .values(updated_at=utcnow() - timedelta(hours=1)))
+
+    reply = await _say(client, channels_settings, telegram, user_id, "2 stars, too slow")
+    assert reply["text"] != texts.text("csat_thanks", "uk")
+    rated, asked_after = await _conversations(session_factory, user_id)
+    assert (rated.csat_score, asked_after.status) == (4, "bot")
