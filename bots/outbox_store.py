@@ -8,6 +8,11 @@ Claiming is what keeps delivery in order and exactly-once-ish across processes:
   * on PostgreSQL the candidate rows are read ``FOR UPDATE SKIP LOCKED`` so concurrent workers
     never wait on each other nor take the same row; every claim is also a compare-and-set on
     ``attempts``, which is what makes two processes on one SQLite file safe (SQLite serialises writers).
+
+Receipts (Viber ``delivered`` / ``seen`` / ``failed``) find the message by the id its send returned.
+Viber can call back before the sender has stored that id: such a receipt is kept and applied by
+:func:`mark_sent` in the transaction that stores the id. The two transactions take one lock per
+(channel, id) (:func:`core.database.serialize`), so whichever commits second sees the other's write.
 """
 
 from __future__ import annotations
@@ -15,16 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from core.database import utcnow
-from core.models import Identity, Message, OutboxItem
+from core.database import serialize, try_serialize, utcnow
+from core.models import Identity, Message, OutboxItem, PendingReceipt
 
 OPEN_STATUSES = ("pending", "sending")
 # Receipts only move a message forward: a late "delivered" must not undo "seen".
 STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "seen": 3, "failed": 4, "dead": 4}
+# A kept receipt whose message id is never stored (the send's answer was lost and the item sent again
+# under a new id) is dropped after this long; sends are recorded within seconds.
+RECEIPT_KEEP = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,12 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
     Returns:
         The message, and the chat's next item when ``claim_next`` is given and it could be claimed.
     """
+    # The last part's id: its receipt means the whole message arrived (parts go in order).
+    channel_message_id = channel_message_ids[-1] if channel_message_ids else None
     async with factory() as session, session.begin():
+        if channel_message_id is not None:
+            # Before any row lock, as record_receipt takes them: the two never wait on each other in a cycle.
+            await serialize(session, _receipt_lock(item.channel, channel_message_id))
         row = await _still_ours(session, item)
         if row is None:
             return None, None
@@ -140,13 +153,14 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
         # plain read-modify-write would put the message back from "delivered" to "sent".
         message = await session.get(Message, item.message_id, with_for_update=True) if item.message_id else None
         if message is not None:
-            # The last part's id: its receipt means the whole message arrived (parts go in order).
-            message.channel_message_id = channel_message_ids[-1] if channel_message_ids else None
+            message.channel_message_id = channel_message_id
             if len(channel_message_ids) > 1:
                 message.payload = {**message.payload, "channel_message_ids": channel_message_ids}
             if STATUS_RANK.get(message.delivery_status, 0) < STATUS_RANK["sent"]:
                 message.delivery_status = "sent"
         await session.flush()
+        if message is not None and channel_message_id is not None:
+            await _apply_kept_receipts(session, item.channel, channel_message_id)
         following = await _claim_next_in_chat(session, item, claim_next) if claim_next else None
         return message, following
 
@@ -191,14 +205,55 @@ async def record_receipt(session: AsyncSession, *, channel: str, channel_message
                          delivery_status: str) -> Message | None:
     """Apply a channel's delivery receipt ("delivered", "seen", "failed") to the sent message.
 
+    A receipt for an id not stored yet is kept until :func:`mark_sent` stores it; the strongest
+    receipt wins (see ``STATUS_RANK``), so repeats and late arrivals change nothing. Kept receipts
+    older than ``RECEIPT_KEEP`` are purged on the way.
+
     Returns:
-        The message when its status changed, else None (unknown id, or an older receipt).
+        The message when its status changed, else None (id not stored yet, or an older receipt).
     """
+    # Kept first, then looked up: on SQLite this write takes the one writer lock, so the lookup
+    # runs after a transaction storing the id has committed, or that transaction sees this row.
+    session.add(PendingReceipt(channel=channel, channel_message_id=channel_message_id,
+                               delivery_status=delivery_status))
+    await session.flush()
+    await serialize(session, _receipt_lock(channel, channel_message_id))
+    message = await _apply_kept_receipts(session, channel, channel_message_id)
+    await _purge_stale_receipts(session)
+    return message
+
+
+async def _apply_kept_receipts(session: AsyncSession, channel: str, channel_message_id: str) -> Message | None:
+    """Move the message with ``channel_message_id`` to the strongest of its kept receipts and drop them.
+
+    The caller holds the (channel, id) lock. Returns the message when its status changed; None when
+    there are no kept receipts, no message has the id yet (the receipts stay kept) or none of them is
+    ahead of its status.
+    """
+    of_message = (PendingReceipt.channel == channel, PendingReceipt.channel_message_id == channel_message_id)
+    statuses = (await session.scalars(select(PendingReceipt.delivery_status).where(*of_message))).all()
+    if not statuses:
+        return None  # the usual case when a send is recorded: one read, nothing to write
     message = await session.scalar(
         select(Message).where(Message.channel == channel, Message.channel_message_id == channel_message_id)
-        .limit(1).with_for_update()  # "delivered" and "seen" can arrive at once; ranks only move forward
+        .limit(1).with_for_update()  # the worker locks it too: a plain read-modify-write could move it back
     )
-    if message is None or STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK[delivery_status]:
+    if message is None:
         return None
-    message.delivery_status = delivery_status
+    await session.execute(delete(PendingReceipt).where(*of_message).execution_options(synchronize_session=False))
+    strongest = max(statuses, key=STATUS_RANK.__getitem__)
+    if STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK[strongest]:
+        return None
+    message.delivery_status = strongest
     return message
+
+
+async def _purge_stale_receipts(session: AsyncSession) -> None:
+    # One process at a time is enough; the others skip it rather than wait on the same rows.
+    if await try_serialize(session, "pending_receipts.purge"):
+        await session.execute(delete(PendingReceipt).where(PendingReceipt.received_at < utcnow() - RECEIPT_KEEP)
+                              .execution_options(synchronize_session=False))
+
+
+def _receipt_lock(channel: str, channel_message_id: str) -> str:
+    return f"receipt:{channel}:{channel_message_id}"

@@ -3,7 +3,8 @@
 ``message`` goes through the inbound flow (dedup on its message token); ``conversation_started``
 answers with a welcome message in the response body (Viber shows it before the user subscribes);
 ``subscribed`` / ``unsubscribed`` follow the identity's subscription; ``delivered`` / ``seen`` /
-``failed`` move the bot's message along its delivery status; ``webhook`` (Viber checking the URL)
+``failed`` move the bot's message along its delivery status (a receipt that comes before the sender
+has stored the message token is kept and applied once it is stored); ``webhook`` (Viber checking the URL)
 and unknown events are acknowledged and ignored.
 """
 
@@ -109,6 +110,7 @@ class ViberEvents:
             message = await record_receipt(session, channel=CHANNEL, channel_message_id=message_token(token),
                                            delivery_status=status)
             event = None if message is None else {"conversation_id": message.conversation_id,
-                                                  "message_id": message.id, "delivery_status": status}
+                                                  "message_id": message.id,
+                                                  "delivery_status": message.delivery_status}
         if event:
             await self.flow.bus.publish_or_log(events.MESSAGE_STATUS, event)  # recorded; Viber need not retry

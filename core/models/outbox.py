@@ -34,3 +34,24 @@ class OutboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PendingReceipt(Base):
+    """A channel's delivery receipt that came before its message's id was recorded.
+
+    Viber may call back ``delivered`` / ``seen`` / ``failed`` for a message while the process that
+    sent it has not yet stored the ``message_token`` from the send's answer. The receipt waits here
+    and is applied when the id is recorded; one whose id never appears is purged after a while.
+    """
+
+    __tablename__ = "pending_receipts"
+    __table_args__ = (
+        Index("ix_pending_receipts_channel_message", "channel", "channel_message_id"),
+        Index("ix_pending_receipts_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_message_id: Mapped[str] = mapped_column(String(128))
+    delivery_status: Mapped[str] = mapped_column(String(16))  # "delivered" | "seen" | "failed"
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,11 +13,13 @@ the URL and event types), get_account_info; others answer ``status 0``. The auth
 the ``X-Viber-Auth-Token`` header or the body's ``auth_token``; a wrong one answers status 2 as
 Viber does. Viber reports errors with HTTP 200 and a non-zero ``status``; script them with
 ``viber.script("send_message", viber_status(12))`` (too many requests), ``viber_status(6)`` (not
-subscribed) or :func:`server_error` for a 5xx.
+subscribed) or :func:`server_error` for a 5xx. :meth:`ViberDouble.hold_answers` takes sends in (each
+gets its token) but holds their answers: Viber's callbacks for a message can reach the webhook first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -50,6 +52,8 @@ class ViberDouble(HttpDouble):
         self.webhook: dict[str, Any] = {}
         self.delivered: list[dict[str, Any]] = []  # send_message bodies answered with status 0
         self._tokens = itertools.count(5741311803571721087)
+        self._answering = asyncio.Event()  # cleared while send_message answers are held
+        self._answering.set()
 
     @property
     def api_url(self) -> str:
@@ -58,6 +62,14 @@ class ViberDouble(HttpDouble):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/pa/{endpoint}", self._handle)
+
+    def hold_answers(self) -> None:
+        """From now on take sends in (recorded in :meth:`sent` with their token) but hold the answers."""
+        self._loop.call_soon_threadsafe(self._answering.clear)
+
+    def release_answers(self) -> None:
+        """Answer the held sends and stop holding."""
+        self._loop.call_soon_threadsafe(self._answering.set)
 
     def sent(self, receiver: str | None = None) -> list[dict[str, Any]]:
         """Bodies of the successful send_message calls (to ``receiver`` when given), in order."""
@@ -82,6 +94,7 @@ class ViberDouble(HttpDouble):
             token = next(self._tokens)
             with self._lock:
                 self.delivered.append({**body, "message_token": token})
+            await self._answering.wait()
             return web.json_response({"status": 0, "status_message": "ok", "message_token": token,
                                       "chat_hostname": "SN-CHAT-05_", "billing_status": 1})
         if endpoint == "set_webhook":
