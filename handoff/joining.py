@@ -139,11 +139,12 @@ async def _reopen(session: AsyncSession, conversation: Conversation, joined: Con
     now = utcnow()
     running = (joined.data or {}).get("running", TIMERS_OF_OLD_JOINS)
     timers = {column: TIMER_DUE[kind](team, now) for kind, column in sla.TIMER_COLUMNS.items() if kind in running}
-    agent = await session.get(StaffUser, conversation.assignee_id) if conversation.assignee_id else None
+    had_agent = joined.from_status == "assigned" and conversation.assignee_id is not None
+    agent = await session.get(StaffUser, conversation.assignee_id) if had_agent else None
     await routing.enter_queues(session)
     await transition(session, conversation, "handoff", actor=SYSTEM, reason=UNJOINED,
                      data={"joined_into": into.id, "team": team.name if team else None,
-                           "priority": conversation.priority, "agent_id": agent.id if agent else None},
+                           "priority": conversation.priority, "status_at_join": joined.from_status},
                      changes={"team": team.name if team else None, "assignee_id": None, "resolved_at": None,
                               "awaiting_csat": False, "waiting_since": conversation.waiting_since or now,
                               "first_response_due_at": None, "next_response_due_at": None, **timers})
