@@ -3,22 +3,34 @@
 A shopper who asked for a person in Telegram and again in Viber has two conversations in the queue;
 when a shared phone or a shop link then joins the records, both belong to one customer. Left so,
 two agents would answer one person at once, each on another messenger, and a rating would land on
-whichever conversation asked last. So the merge keeps one and closes the others into it.
+whichever conversation asked last. So the merge keeps one and closes the others into it; an unmerge
+that splits the two people again reopens the ones closed into the other person's conversation.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from contextlib import suppress
+
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.database import utcnow
-from core.models import Conversation
-from core.settings import pick_language
-from handoff import agents
-from handoff.flows import conversation_updated, dispatch, send_notices
+from core.errors import ConflictError
+from core.models import Conversation, ConversationEvent, Customer, Message, StaffUser
+from core.settings import Settings, pick_language
+from handoff import agents, routing, sla
+from handoff.config import HandoffConfig
+from handoff.flows import assign, conversation_updated, dispatch, send_notices, tell_place_in_line
 from handoff.state import HUMAN_STATUSES, SYSTEM, Outcome, transition
 
 JOINED = "joined"  # the reason recorded on a conversation closed into another
+UNJOINED = "unjoined"  # the reason recorded on a joined conversation reopened by an unmerge
+# Joins recorded before they kept their running timers: the reopened conversation is owed a first
+# response, as after a hand-off.
+TIMERS_OF_OLD_JOINS = ("first_response",)
+TIMER_DUE = {"first_response": sla.first_response_due, "next_response": sla.next_response_due}
 
 
 async def join_after_merge(session: AsyncSession, customer_id: int, *, outcome: Outcome) -> Conversation | None:
@@ -64,7 +76,11 @@ async def join_held_conversations(session: AsyncSession, current: Conversation, 
     kept.priority = max(c.priority for c in held)
     await session.flush()
     for other in others:
-        await transition(session, other, "resolved", actor=SYSTEM, reason=JOINED, data={"into": kept.id},
+        # What an unmerge needs to reopen it as it was: the timers still running (the rest of its state,
+        # team, assignee, reason and waiting time, stays on the row).
+        running = [kind for kind, column in sla.TIMER_COLUMNS.items() if getattr(other, column) is not None]
+        await transition(session, other, "resolved", actor=SYSTEM, reason=JOINED,
+                         data={"into": kept.id, "running": running},
                          changes={"resolved_at": utcnow(), "first_response_due_at": None,
                                   "next_response_due_at": None, "awaiting_csat": False})
         conversation_updated(outcome, other, JOINED)
@@ -73,3 +89,74 @@ async def join_held_conversations(session: AsyncSession, current: Conversation, 
     if others:
         conversation_updated(outcome, kept, JOINED)
     return kept
+
+
+async def reopen_after_unmerge(session: AsyncSession, customer_ids: Sequence[int], *, config: HandoffConfig,
+                               settings: Settings, outcome: Outcome) -> list[int]:
+    """After an unmerge: reopen the conversations of ``customer_ids`` that a join closed into the other's.
+
+    A conversation is reopened when the join was the last thing that happened to it and the one it was
+    joined into now belongs to another customer. It goes back to its team's queue (re-routed when the
+    team is gone) keeping the time it has waited, and back to the agent who had it when that agent is
+    still active, online and has room (else the team's online agents take it as usual); its timers
+    running at the join restart now. The messages its customer wrote or received in the other
+    conversation since the join come back into it, so the thread the agent answers is whole again.
+    The shopper hears their place in line or who joined. Returns the ids reopened.
+    """
+    later = aliased(ConversationEvent)
+    latest = (select(func.max(later.id)).where(later.conversation_id == Conversation.id).correlate(Conversation)
+              .scalar_subquery())
+    joins = (await session.execute(
+        select(Conversation, ConversationEvent)
+        .join(ConversationEvent, ConversationEvent.conversation_id == Conversation.id)
+        .where(Conversation.customer_id.in_(customer_ids), Conversation.status == "resolved",
+               ConversationEvent.id == latest, ConversationEvent.kind == "resolved",
+               ConversationEvent.reason == JOINED)
+        .order_by(Conversation.id)
+    )).all()
+    reopened = []
+    for conversation, joined in joins:
+        into = await session.get(Conversation, (joined.data or {}).get("into"))
+        if into is None or into.customer_id == conversation.customer_id:
+            continue  # still one person's conversations: the join stands
+        await _reopen(session, conversation, joined, into, config=config, settings=settings, outcome=outcome)
+        reopened.append(conversation.id)
+    return reopened
+
+
+async def _reopen(session: AsyncSession, conversation: Conversation, joined: ConversationEvent, into: Conversation,
+                  *, config: HandoffConfig, settings: Settings, outcome: Outcome) -> None:
+    await session.execute(
+        update(Message).where(Message.conversation_id == into.id, Message.customer_id == conversation.customer_id,
+                              Message.created_at >= joined.created_at)
+        .values(conversation_id=conversation.id).execution_options(synchronize_session=False))
+    team = await agents.find_team(session, name=conversation.team)
+    if team is None and conversation.team is not None:
+        # Its team was deleted since: route it as a hand-off would, by its topic.
+        customer = await session.get(Customer, conversation.customer_id)
+        team = await routing.choose_team(session, topics=[conversation.topic] if conversation.topic else [],
+                                         vip=routing.is_vip(customer, settings))
+    now = utcnow()
+    running = (joined.data or {}).get("running", TIMERS_OF_OLD_JOINS)
+    timers = {column: TIMER_DUE[kind](team, now) for kind, column in sla.TIMER_COLUMNS.items() if kind in running}
+    had_agent = joined.from_status == "assigned" and conversation.assignee_id is not None
+    agent = await session.get(StaffUser, conversation.assignee_id) if had_agent else None
+    await routing.enter_queues(session)
+    await transition(session, conversation, "handoff", actor=SYSTEM, reason=UNJOINED,
+                     data={"joined_into": into.id, "team": team.name if team else None,
+                           "priority": conversation.priority, "status_at_join": joined.from_status},
+                     changes={"team": team.name if team else None, "assignee_id": None, "resolved_at": None,
+                              "awaiting_csat": False, "waiting_since": conversation.waiting_since or now,
+                              "first_response_due_at": None, "next_response_due_at": None, **timers})
+    conversation_updated(outcome, conversation, UNJOINED)
+    own, language = Outcome(), pick_language(conversation.language)
+    if agent is not None and agent.active and agent.status == "online" and agent.role in agents.ASSIGNABLE_ROLES:
+        with suppress(ConflictError):  # at capacity now: the queue serves it like any other
+            await assign(session, conversation, agent, actor=SYSTEM, language=language, outcome=own)
+    if conversation.status != "assigned":
+        await dispatch(session, team, current=conversation, language=language, outcome=own)
+    if conversation.status != "assigned":
+        await tell_place_in_line(session, conversation, team, now=now, config=config, language=language,
+                                 outcome=own)
+    await send_notices(session, conversation, own)
+    outcome.events.extend(own.events)

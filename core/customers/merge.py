@@ -13,7 +13,9 @@ and nothing of the survivor's own:
   back stay. Messages never leave their conversation (that would tear a thread apart); what moves is
   ``Message.customer_id``, which is what the customer's cross-channel timeline (the console's
   messages view, the export) is made of. So a conversation can hold a few messages of the other
-  person, shown on that person's timeline instead.
+  person, shown on that person's timeline instead. (A conversation the merge's join closed and the
+  unmerge reopens takes back its person's messages written into the other one since the join:
+  :func:`handoff.joining.reopen_after_unmerge`, called after this.)
 - Conversations the merge moved go back; conversations opened after the merge go to the person
   whose chat their first message came from or went to. A conversation that would now answer the
   other person's chat is pointed back at its owner's (its owner's latest chat in it), so an agent's

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ CSV_COLUMNS = ("slug", "title", "status", "tags", "source_language", "language",
                "questions")
 # Article-level fields: every row or file of one article must agree on them.
 ARTICLE_FIELDS = ("title", "status", "tags", "source_language")
+# Blank (or whitespace-only) lines an editor left above a Markdown file's opening "---".
+LEADING_BLANK_LINES = re.compile(r"(?:[^\S\r\n]*(?:\r\n|\r|\n))*")
 
 
 @dataclass
@@ -153,9 +156,6 @@ def read_markdown_folder(folder: Path) -> list[Row]:
         except UnicodeDecodeError as exc:
             parts.append((where, "", {"_error": f"not UTF-8 text ({exc.reason} at byte {exc.start})"}))
             continue
-        except yaml.YAMLError as exc:
-            parts.append((where, "", {"_error": "front matter does not parse: {}: {}".format(*_yaml_problem(exc))}))
-            continue
         except ValueError as exc:
             parts.append((where, "", {"_error": str(exc)}))
             continue
@@ -171,28 +171,39 @@ def read_markdown_folder(folder: Path) -> list[Row]:
 def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     """The front matter (``{}`` when there is none) and the body of a Markdown file.
 
+    The opening "---" may follow blank lines (a BOM is gone already, see :func:`_read_text`), as
+    ``frontmatter.loads`` allowed; a file whose first other line is not "---" has no front matter.
     Split with python-frontmatter's YAML boundary rather than ``frontmatter.loads``, which turns
     "\r\n" into "\n" in the body.
+
+    Raises:
+        ValueError: no closing "---" line, or front matter that does not parse (with its line in the file).
     """
     handler = frontmatter.YAMLHandler()
-    if not handler.detect(text):
+    skipped = LEADING_BLANK_LINES.match(text).group()
+    if not handler.detect(text[len(skipped):]):
         return {}, text.strip()
     try:
-        meta, body = handler.split(text)
+        meta, body = handler.split(text[len(skipped):])
     except ValueError:
         raise ValueError("the front matter has no closing '---' line") from None
-    meta = handler.load(meta)  # libyaml's loader when installed, as frontmatter.loads uses
+    try:
+        meta = handler.load(meta)  # libyaml's loader when installed, as frontmatter.loads uses
+    except yaml.YAMLError as exc:
+        where, problem = _yaml_problem(exc, lines_before=len(skipped.splitlines()))
+        raise ValueError(f"front matter does not parse: {where}: {problem}") from None
     return (meta if isinstance(meta, dict) else {}), body.strip()
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> tuple[str, str]:
+def _yaml_problem(exc: yaml.YAMLError, *, lines_before: int = 0) -> tuple[str, str]:
     """Where ("line N") and what is wrong, in one line each (PyYAML's own message spans several).
 
-    Front matter starts right after the "---" on line 1, so its lines count as the file's.
+    ``lines_before`` are the file's lines above the parsed text's first line; front matter starts
+    right after its opening "---", so with that line on line 1 its lines count as the file's.
     """
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return (f"line {mark.line + 1}" if mark else "the file"), problem
+    return (f"line {mark.line + 1 + lines_before}" if mark else "the file"), problem
 
 
 def _join_variants(parts: list[tuple[str, str, dict]]) -> list[Row]:

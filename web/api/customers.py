@@ -18,7 +18,7 @@ from core.errors import NotFoundError, ValidationFailed
 from core.models import Customer
 from core.settings import pick_language
 from handoff.flows import send_notices
-from handoff.joining import join_after_merge
+from handoff.joining import join_after_merge, reopen_after_unmerge
 from handoff.promotion import promote_if_vip
 from handoff.state import Outcome
 from web.api.publishing import after_commit, handoff_config
@@ -138,13 +138,21 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
 
 @post("/api/customers/{customer_id:str}/unmerge", guards=[requires("admin")], tags=["customers"], status_code=200)
 async def unmerge_customer(customer_id: FromPath[str], request: Request, db_session: DbSession,
-                           services: Services) -> dict:
-    """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card."""
+                           services: Services) -> Response:
+    """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card.
+
+    Conversations the merge joined into the other person's are reopened as they were
+    (:func:`handoff.joining.reopen_after_unmerge`); the audit record lists them under ``reopened``.
+    """
     customer = await _by_path(db_session, customer_id)
     survivor_id = customer.merged_into_id  # unmerge clears it; the survivor gives back orders
-    await unmerge(db_session, customer=customer, actor_type="staff", actor_id=request.user.user_id)
+    record = await unmerge(db_session, customer=customer, actor_type="staff", actor_id=request.user.user_id)
+    outcome = Outcome()
+    reopened = await reopen_after_unmerge(db_session, [customer.id, survivor_id], config=handoff_config(services),
+                                          settings=services.settings, outcome=outcome)
+    record.details = {**record.details, "reopened": reopened}  # a new dict, so the JSON column is written
     await refresh_customer_figures(db_session, services.settings, [customer.id, survivor_id])
-    return await service.customer_card(db_session, customer)
+    return Response(await service.customer_card(db_session, customer), background=after_commit(services, outcome))
 
 
 @get("/api/customers/{customer_id:str}/export", guards=[requires("admin")], tags=["customers"])

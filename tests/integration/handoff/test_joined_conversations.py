@@ -3,16 +3,20 @@ conversation with people afterwards: on the messenger they write from now, and t
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select, update
 
 from bots.flow import InboundFlow
 from bots.steps import default_steps
+from core import events
 from core.bus import MemoryEventBus
-from core.models import Conversation, ConversationEvent, Message
+from core.models import AuditRecord, Conversation, ConversationEvent, Message, StaffUser
 from handoff import flows
 from handoff.state import SYSTEM, Outcome
 from tests.support.customers import shopper
+from tests.support.handoff import make_agent
 from tests.support.staff import bearer_for
 
 PHONE = "+380501234567"
@@ -50,7 +54,8 @@ async def test_two_queued_conversations_become_one_on_the_messenger_written_from
     async with session_factory() as session:
         event = await session.scalar(select(ConversationEvent).where(ConversationEvent.conversation_id == viber,
                                                                      ConversationEvent.kind == "resolved"))
-        assert (event.reason, event.data, event.actor_type) == ("joined", {"into": telegram}, "system")
+        assert (event.reason, event.data, event.actor_type) == (
+            "joined", {"into": telegram, "running": ["first_response"]}, "system")
         contact = await session.get(Message, shared.message_id)
         assert contact.conversation_id == kept.id
         held = (await session.scalars(select(Conversation.id).where(
@@ -112,3 +117,82 @@ async def test_a_merge_made_by_staff_joins_the_conversations_too(flow, client, s
     kept, closed = await _conversation(session_factory, telegram), await _conversation(session_factory, viber)
     assert later.conversation_id == viber
     assert (kept.status, kept.channel, closed.status) == ("queued", "viber", "resolved")
+
+
+async def _merge_and_unmerge(client, session_factory, *, source: int, target: int) -> dict:
+    admin = await bearer_for(session_factory, "admin")
+    merged = await client.post(f"/api/customers/{source}/merge", json={"into": target}, headers=admin)
+    assert merged.status_code == 200, merged.text
+    return admin
+
+
+async def test_an_unmerge_reopens_the_conversation_the_merge_joined(flow, client, session_factory):
+    # Found in review: the split-off shopper's conversation stayed resolved into the other person's, so
+    # nobody answered them any more and their place in the queue was gone.
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
+    viber = await _ask_for_a_person(flow, "viber", "vb-1")
+    await flow.process(shopper("viber", "vb-1", text="ну що там?", language="uk"))  # written in last
+    before = await _conversation(session_factory, viber)
+    admin = await _merge_and_unmerge(client, session_factory, source=before.customer_id,
+                                     target=(await _conversation(session_factory, telegram)).customer_id)
+    since = await flow.process(shopper("viber", "vb-1", text="я ще тут", language="uk"))  # into the kept one
+    assert since.conversation_id == telegram
+
+    reopened_live = asyncio.Event()
+
+    async def listen(topic: str, event: dict) -> None:
+        if topic == events.CONVERSATION_UPDATED and (event["conversation_id"], event["change"]) == (viber, "unjoined"):
+            reopened_live.set()
+
+    client.app.state.services.bus.subscribe(events.CONVERSATION_UPDATED, listen)
+    restored = await client.post(f"/api/customers/{before.customer_id}/unmerge", headers=admin)
+    assert restored.status_code == 200, restored.text
+
+    reopened, kept = await _conversation(session_factory, viber), await _conversation(session_factory, telegram)
+    assert (reopened.status, reopened.customer_id, reopened.channel, reopened.chat_id) == (
+        "queued", before.customer_id, "viber", "vb-1")
+    assert (reopened.team, reopened.handoff_reason, reopened.waiting_since, reopened.resolved_at) == (
+        before.team, before.handoff_reason, before.waiting_since, None)
+    assert reopened.first_response_due_at is not None
+    assert (kept.status, kept.channel, kept.chat_id) == ("queued", "telegram", "tg-1")
+    async with session_factory() as session:
+        written_since = await session.get(Message, since.message_id)
+        assert (written_since.conversation_id, written_since.customer_id) == (viber, before.customer_id)
+        event = await session.scalar(select(ConversationEvent).where(ConversationEvent.conversation_id == viber)
+                                     .order_by(ConversationEvent.id.desc()).limit(1))
+        assert (event.kind, event.reason, event.to_status, event.data["joined_into"]) == (
+            "handoff", "unjoined", "queued", telegram)
+        audit = await session.scalar(select(AuditRecord).where(AuditRecord.action == "customer.unmerge"))
+        assert audit.details["reopened"] == [viber]
+        place = await session.scalar(select(Message).where(Message.conversation_id == viber, Message.direction == "out")
+                                     .order_by(Message.id.desc()).limit(1))
+        assert (place.chat_id, place.author) == ("vb-1", "system") and "2-й у черзі" in place.text  # after tg-1
+    await asyncio.wait_for(reopened_live.wait(), 10)  # the Redis bus delivers on its own task, the memory bus at once
+
+
+@pytest.mark.parametrize(("active", "capacity", "status"), [(True, 5, "assigned"), (False, 5, "queued"),
+                                                          (True, 0, "queued")],
+                         ids=["agent-still-there", "agent-gone", "agent-at-capacity"])
+async def test_a_reopened_conversation_goes_back_to_its_agent_while_they_can_take_it(
+        flow, client, session_factory, active, capacity, status):
+    olena = await make_agent(session_factory, "olena@shop.ua", status="offline")
+    petro = await make_agent(session_factory, "petro@shop.ua", status="online")
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
+    viber = await _ask_for_a_person(flow, "viber", "vb-1")
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.id == telegram)
+                              .values(status="assigned", assignee_id=olena))
+        await session.execute(update(Conversation).where(Conversation.id == viber)
+                              .values(status="assigned", assignee_id=petro))
+    source = (await _conversation(session_factory, viber)).customer_id
+    admin = await _merge_and_unmerge(client, session_factory, source=source,
+                                     target=(await _conversation(session_factory, telegram)).customer_id)
+    assert (await _conversation(session_factory, viber)).status == "resolved"  # joined into Olena's
+    async with session_factory() as session, session.begin():
+        await session.execute(update(StaffUser).where(StaffUser.id == petro).values(active=active, capacity=capacity))
+
+    restored = await client.post(f"/api/customers/{source}/unmerge", headers=admin)
+    assert restored.status_code == 200, restored.text
+    reopened = await _conversation(session_factory, viber)
+    assert (reopened.status, reopened.assignee_id) == (status, petro if status == "assigned" else None)
+    assert (await _conversation(session_factory, telegram)).status == "assigned"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from knowledge_base.models import Article, ArticleVersion
-from knowledge_base.transfer.readers import read_csv
+from knowledge_base.transfer.readers import read_csv, read_markdown_folder
 from tests.support.cli import run_cli
 
 HEADER = "slug,title,status,tags,source_language,language,variant_title,answer,questions\n"
@@ -127,3 +127,39 @@ async def test_a_nul_character_is_named_with_its_line_and_field(settings, sessio
         f"  line {line}: variants.en.answer: must not contain the NUL character (U+0000)",
         f"  line {line}: variants.en.questions: must not contain the NUL character (U+0000)"]
     assert await _counts(session_factory) == (0, 0)
+
+
+@pytest.mark.parametrize("above", ["\n\n", " \t\r\n\r\n", "\ufeff\n  \n"], ids=["blank-lines", "crlf-spaces", "bom"])
+async def test_front_matter_below_blank_lines_is_read_and_round_trips(settings, session_factory, tmp_path, above):
+    # Found in session 8: once front matter was split by hand, blank lines above the opening "---" hid
+    # it, and the file read as an answer holding the YAML, without slug from it, title or language.
+    folder = tmp_path / "md"
+    folder.mkdir()
+    (folder / "file-name.md").write_bytes(
+        f"{above}---\nslug: gap\ntitle: Gap\nlanguage: en\nquestions: [Q?]\n---\nAnswer\r\nline\n".encode())
+    result = run_cli("kb", "import", str(folder), env=_env(settings))
+    assert "created 1, updated 0, unchanged 0" in result.stdout, result.stdout + result.stderr
+    async with session_factory() as session:
+        article = await session.scalar(select(Article))
+        assert (article.slug, article.title, article.variants[0].language, article.variants[0].answer) == (
+            "gap", "Gap", "en", "Answer\r\nline")
+    exported = run_cli("kb", "export", str(tmp_path / "out"), env=_env(settings))
+    assert exported.returncode == 0, exported.stderr
+    again = run_cli("kb", "import", str(tmp_path / "out"), env=_env(settings))
+    assert "created 0, updated 0, unchanged 1" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_file_whose_first_line_with_text_is_not_the_opening_dashes_has_no_front_matter(tmp_path) -> None:
+    (tmp_path / "plain.en.md").write_text("\n\nIntro\n---\nslug: x\n---\nAnswer\n", encoding="utf-8")
+    [row] = read_markdown_folder(tmp_path)  # as before: the slug from the file's name, nothing from the YAML
+    assert row.raw == {"slug": "plain", "title": None, "status": None, "tags": None, "source_language": None,
+                       "variants": {}}
+
+
+async def test_a_yaml_error_below_blank_lines_names_its_line_in_the_file(settings, session_factory, tmp_path):
+    folder = tmp_path / "md"
+    folder.mkdir()
+    (folder / "a.en.md").write_text("\n\n---\nslug: a\ntitle: [x\nlanguage: en\n---\nAnswer\n", encoding="utf-8")
+    result = run_cli("kb", "import", str(folder), env=_env(settings))
+    assert result.stderr.splitlines()[1:] == ["  a.en.md: front matter does not parse: line 6: did not find expected "
+                                              "',' or ']'"]
