@@ -77,7 +77,7 @@ def _windows(team: Team) -> dict[int, tuple[time, time]] | None:
     Hours stored before validation was as strict as now are ignored as if none were set: a hand-off
     must not fail on them, and answering at once is the safer guess than telling shoppers an opening
     time the hours cannot support. The warning tells the admin to fix them. The API and the CLI can
-    no longer store such hours, and migration ``0008_team_hours_wall_clock`` rewrote those with UTC
+    no longer store such hours, and migration ``0009_team_hours_wall_clock`` rewrote those with UTC
     offsets, but some remain possible: a window that moves to another day in the team's zone (left
     as it was), other shapes refused since, and hours written into the database by hand.
     """

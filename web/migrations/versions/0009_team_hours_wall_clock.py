@@ -1,7 +1,7 @@
 """team hours wall clock
 
-Revision ID: 0008_team_hours_wall_clock
-Revises: 0007_link_token_uses
+Revision ID: 0009_team_hours_wall_clock
+Revises: 0008_pending_receipts
 Create Date: 2026-11-24 10:40:00.000000
 
 Business hours are wall-clock times in the team's time zone, and ``handoff.hours`` refuses times with
@@ -19,8 +19,8 @@ from alembic import op
 
 import core.database
 
-revision: str = '0008_team_hours_wall_clock'
-down_revision: str | Sequence[str] | None = '0007_link_token_uses'
+revision: str = '0009_team_hours_wall_clock'
+down_revision: str | Sequence[str] | None = '0008_pending_receipts'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
