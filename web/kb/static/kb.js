@@ -307,7 +307,7 @@ $("new-article").addEventListener("click", () => {
   bringFormIntoView();
 });
 
-// The form's variants as a PATCH against ``base`` sends them: a language ``base`` has and the form emptied is null.
+// The form's variants as a PATCH against base sends them: a language base has and the form emptied is null.
 function collectVariants(base = state.article) {
   keepLanguage();
   const variants = {};
@@ -351,7 +351,7 @@ window.addEventListener("beforeunload", (event) => {
   if (hasUnsavedEdits()) event.preventDefault();
 });
 
-// Save the form over ``base`` (the version it was loaded from, or the newer one "Keep mine" saves over); true when
+// Save the form over base (the version it was loaded from, or the newer one "Keep mine" saves over); true when
 // saved (the form then shows the saved article), false when refused (said why, or the conflict view shown).
 async function save(base = state.article) {
   const common = commonFields();
