@@ -22,6 +22,13 @@ from knowledge_base.schema import ArticleData, article_to_data, parse_article
 from knowledge_base.versions import Author, get_version, record_version
 
 
+class ArticleChanged(ConflictError):
+    """Someone saved the article since the version the editor started from; nothing was written.
+
+    Apart from the other conflicts (a taken slug), so the API can answer it with the version saved meanwhile.
+    """
+
+
 async def get(session: AsyncSession, *, article_id: int) -> Article:
     """The article with this numeric id.
 
@@ -108,7 +115,8 @@ async def update(
             translation as written against the restored source (see :func:`restore`).
 
     Raises:
-        ConflictError: the article changed since ``expected_version``, or the new slug is taken.
+        ArticleChanged: the article changed since ``expected_version``.
+        ConflictError: the new slug is taken.
     """
     check_version(article, expected_version)
     if data == article_to_data(article):
@@ -208,10 +216,10 @@ def check_version(article: Article, expected_version: int | None) -> None:
     """Refuse to save over changes the editor has not seen.
 
     Raises:
-        ConflictError: ``expected_version`` is given and is not the article's current version.
+        ArticleChanged: ``expected_version`` is given and is not the article's current version.
     """
     if expected_version is not None and expected_version != article.version:
-        raise ConflictError(
+        raise ArticleChanged(
             f"the article changed: you edited version {expected_version}, it is now version {article.version}; "
             "reload it and apply your changes again"
         )
@@ -221,7 +229,7 @@ async def _flush(session: AsyncSession) -> None:
     try:
         await session.flush()
     except StaleDataError as exc:  # another save committed between our read and our write
-        raise ConflictError("the article changed while you were saving; reload it and apply your changes again") \
+        raise ArticleChanged("the article changed while you were saving; reload it and apply your changes again") \
             from exc
 
 

@@ -2,23 +2,26 @@
 
 Editors and admins write; every staff role reads. ``{ref}`` is the slug or the numeric id. A PATCH
 names the version it edits; when the article changed meanwhile the answer is 409 and nothing is
-overwritten.
+overwritten. That 409 also carries the article as it is now and who saved it when, so the editor can
+put it beside the text that was not saved.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from core.errors import ValidationFailed, describe
+from core.errors import ConflictError, ValidationFailed, describe
 from knowledge_base import service
 from knowledge_base.changes import announce_change
 from knowledge_base.figures import article_figures
 from knowledge_base.models import Article, ArticleVersion
 from knowledge_base.schema import article_to_data, parse_article
-from knowledge_base.versions import Author, get_versions
+from knowledge_base.versions import Author, get_versions, latest_version
 from web.auth import EDITORS, STAFF, Principal, requires
 from web.deps import DbSession, Services
 from web.services import AppServices
@@ -47,11 +50,45 @@ def article_json(article: Article, *, full: bool = True) -> dict[str, Any]:
     return body
 
 
-def version_json(version: ArticleVersion) -> dict[str, Any]:
-    """One saved version: who, when, what action, the diff and the full snapshot."""
-    return {"number": version.number, "action": version.action, "author_id": version.author_id,
-            "author_name": version.author_name, "created_at": version.created_at.isoformat(),
-            "diff": version.diff, "snapshot": version.snapshot}
+def version_json(version: ArticleVersion, *, full: bool = True) -> dict[str, Any]:
+    """One saved version: who, when, what action, and (``full``) the diff and the full snapshot."""
+    body = {"number": version.number, "action": version.action, "author_id": version.author_id,
+            "author_name": version.author_name, "created_at": version.created_at.isoformat()}
+    if full:
+        body.update(diff=version.diff, snapshot=version.snapshot)
+    return body
+
+
+class ChangedMeanwhile(ConflictError):
+    """A save refused because the article changed since the editor's version, with what is saved now."""
+
+    def __init__(self, message: str, current: dict[str, Any], current_version: dict[str, Any] | None) -> None:
+        super().__init__(message)
+        self.current = current
+        self.current_version = current_version
+
+
+def changed_meanwhile(_: Request, exc: ChangedMeanwhile) -> Response:
+    """409 like every conflict (``status_code``, ``detail``), plus ``current``: the article as ``GET`` shows it
+    now, and ``current_version``: its latest version's number, action and who saved it when."""
+    return Response({"status_code": 409, "detail": str(exc), "current": exc.current,
+                     "current_version": exc.current_version}, status_code=409)
+
+
+@asynccontextmanager
+async def answering_stale_saves(db_session: DbSession, article_id: int) -> AsyncIterator[None]:
+    """Turn a save over changes the editor has not seen into :class:`ChangedMeanwhile` with the article now."""
+    try:
+        yield
+    except service.ArticleChanged as exc:
+        # A save that lost the race at flush left the session failed; the newer version is read afresh.
+        await db_session.rollback()
+        article = await db_session.get(Article, article_id, populate_existing=True)
+        if article is None:  # deleted meanwhile: there is nothing to compare with
+            raise
+        latest = await latest_version(db_session, article_id=article_id)
+        raise ChangedMeanwhile(str(exc), article_json(article),
+                               version_json(latest, full=False) if latest else None) from exc
 
 
 async def commit_and_announce(db_session: DbSession, services: AppServices, article_id: int | None) -> None:
@@ -76,6 +113,7 @@ class ArticleController(Controller):
 
     path = "/api/articles"
     tags = ["knowledge base"]
+    exception_handlers = {ChangedMeanwhile: changed_meanwhile}
 
     @get("/", guards=[requires(*STAFF)])
     async def list_articles(
@@ -118,13 +156,15 @@ class ArticleController(Controller):
         self, request: Request, ref: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
         services: Services,
     ) -> dict:
-        """Change an article: ``{"version": <the version you edited>, ...fields}``; 409 if it changed since."""
+        """Change an article: ``{"version": <the version you edited>, ...fields}``; 409 if it changed since,
+        with the article as it is now (see :func:`changed_meanwhile`)."""
         expected = _expected_version(data)
         article = await service.get_by_reference(db_session, reference=ref)
-        service.check_version(article, expected)
-        parsed = service.merge_patch(article, data)
-        await service.update(db_session, article=article, data=parsed, author=author_of(request),
-                             expected_version=expected)
+        async with answering_stale_saves(db_session, article.id):
+            service.check_version(article, expected)
+            parsed = service.merge_patch(article, data)
+            await service.update(db_session, article=article, data=parsed, author=author_of(request),
+                                 expected_version=expected)
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)
 
@@ -157,11 +197,13 @@ class ArticleController(Controller):
         self, request: Request, ref: FromPath[str], number: FromPath[int], db_session: DbSession, services: Services,
         data: JSONBody[dict[str, Any] | None] = None,
     ) -> dict:
-        """Bring back version ``number``'s content as a new version (optionally ``{"version"}`` to guard)."""
+        """Bring back version ``number``'s content as a new version (optionally ``{"version"}`` to guard;
+        a stale one is answered like a stale ``PATCH``)."""
         article = await service.get_by_reference(db_session, reference=ref)
         expected = _expected_version(data) if data and "version" in data else None
-        await service.restore(db_session, article=article, number=number, author=author_of(request),
-                              expected_version=expected)
+        async with answering_stale_saves(db_session, article.id):
+            await service.restore(db_session, article=article, number=number, author=author_of(request),
+                                  expected_version=expected)
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)
 

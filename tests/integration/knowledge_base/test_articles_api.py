@@ -107,6 +107,48 @@ async def test_a_stale_edit_gets_409_and_overwrites_nothing(client, editor, sess
     assert missing.status_code == 400 and "version" in missing.json()["detail"]
 
 
+async def test_a_stale_edit_409_carries_the_article_saved_meanwhile_and_who_saved_it(
+    client, editor, session_factory
+) -> None:
+    await _create(client, editor)
+    other = await staff_headers(session_factory, client, "admin")
+    theirs = {"en": {"answer": "Shipping costs 80 UAH.", "questions": ["How much is shipping?"]}}
+    saved = await client.patch("/api/articles/delivery-cost", headers=other,
+                               json={"version": 1, "title": "Shipping price", "variants": theirs})
+    assert saved.status_code == 200, saved.text
+    stale = await client.patch("/api/articles/delivery-cost", json={"version": 1, "title": "Delivery fee"},
+                               headers=editor)
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["status_code"] == 409 and "the article changed" in body["detail"]
+    # The article exactly as GET shows it now, and who saved that version when.
+    now = (await client.get("/api/articles/delivery-cost", headers=editor)).json()
+    assert body["current"] == now
+    assert (now["version"], now["title"], now["variants"]["en"]["answer"]) == (2, "Shipping price",
+                                                                              "Shipping costs 80 UAH.")
+    newest = (await client.get("/api/articles/delivery-cost/versions", headers=editor)).json()[0]
+    assert body["current_version"] == {"number": 2, "action": "update", "author_id": newest["author_id"],
+                                       "author_name": "Admin", "created_at": newest["created_at"]}
+    assert newest["author_id"] is not None
+
+    # Saving again against the version in the 409 goes through; a save still against the old one does not.
+    kept = await client.patch("/api/articles/delivery-cost", headers=editor,
+                              json={"version": body["current"]["version"], "title": "Delivery fee"})
+    assert (kept.status_code, kept.json()["version"], kept.json()["title"]) == (200, 3, "Delivery fee")
+    again = await client.patch("/api/articles/delivery-cost", json={"version": 2, "title": "Shipping"},
+                               headers=other)
+    assert again.status_code == 409
+    assert (again.json()["current"]["version"], again.json()["current_version"]["author_name"]) == (3, "Editor")
+
+    # A stale restore is answered the same way; a taken slug is another conflict, with nothing to compare.
+    restore = await client.post("/api/articles/delivery-cost/versions/1/restore", json={"version": 1},
+                                headers=editor)
+    assert (restore.status_code, restore.json()["current"]["title"]) == (409, "Delivery fee")
+    await _create(client, editor, slug="returns", title="Returns")
+    taken = await client.patch("/api/articles/returns", json={"version": 1, "slug": "delivery-cost"}, headers=editor)
+    assert taken.status_code == 409 and "current" not in taken.json()
+
+
 @pytest.mark.parametrize(("overrides", "field", "message"), [
     pytest.param({"variants": {"uk": {"answer": "   ", "questions": ["Q?"]}}}, "variants.uk.answer",
                  "the answer is empty", id="empty-answer"),

@@ -14,6 +14,7 @@ const state = {
   saved: "",         // the form as last loaded or saved (formSnapshot), to tell unsaved edits
   listRequest: 0,    // the latest article-list request: only its answer is drawn
   otherAccount: null, // who signed in in this browser since this tab did (then this tab sends nothing)
+  conflict: null,    // a save refused because someone saved meanwhile: {current, saved} (the article now, by whom)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -205,6 +206,7 @@ $("show-inbox").addEventListener("click", showInbox);
 // --- the article form --------------------------------------------------------------------------
 
 function fillForm(article, variants) {
+  hideConflict(); // whatever the form shows now is what was loaded: nothing left to compare
   state.article = article;
   state.variants = variants;
   $("empty-hint").hidden = true;
@@ -236,6 +238,7 @@ function fillForm(article, variants) {
 }
 
 function closeForm() {
+  hideConflict();
   state.article = null;
   $("article-form").hidden = true;
   $("versions-card").hidden = true;
@@ -279,12 +282,17 @@ async function openArticle(slug) {
   const result = await api("GET", `/api/articles/${encodeURIComponent(slug)}`);
   if (!result.ok) return say(problemText(result));
   state.group = null;
+  fillForm(result.data, variantsOf(result.data));
+  loadList();
+}
+
+// An article's variants as the form keeps them.
+function variantsOf(article) {
   const variants = {};
-  for (const [lang, v] of Object.entries(result.data.variants)) {
+  for (const [lang, v] of Object.entries(article.variants)) {
     variants[lang] = { title: v.title || "", answer: v.answer, questions: v.questions };
   }
-  fillForm(result.data, variants);
-  loadList();
+  return variants;
 }
 
 async function openFromList(slug) {
@@ -299,7 +307,8 @@ $("new-article").addEventListener("click", () => {
   bringFormIntoView();
 });
 
-function collectVariants() {
+// The form's variants as a PATCH against base sends them: a language base has and the form emptied is null.
+function collectVariants(base = state.article) {
   keepLanguage();
   const variants = {};
   for (const lang of LANGS) {
@@ -308,7 +317,7 @@ function collectVariants() {
     if (filled) {
       variants[lang] = { answer: v.answer, questions: v.questions };
       if (v.title) variants[lang].title = v.title;
-    } else if (state.article && state.article.variants[lang]) {
+    } else if (base && base.variants[lang]) {
       variants[lang] = null; // emptied: remove this language
     }
   }
@@ -342,13 +351,14 @@ window.addEventListener("beforeunload", (event) => {
   if (hasUnsavedEdits()) event.preventDefault();
 });
 
-// Save the form; true when saved (the form then shows the saved article), false when refused (said why).
-async function save() {
+// Save the form over base (the version it was loaded from, or the newer one "Keep mine" saves over); true when
+// saved (the form then shows the saved article), false when refused (said why, or the conflict view shown).
+async function save(base = state.article) {
   const common = commonFields();
   let result;
-  if (state.article) {
-    result = await api("PATCH", `/api/articles/${state.article.id}`,
-      { ...common, version: state.article.version, variants: collectVariants() });
+  if (base) {
+    result = await api("PATCH", `/api/articles/${base.id}`,
+      { ...common, version: base.version, variants: collectVariants(base) });
   } else if (state.group) {
     // The group's questions are in its language, whichever tab is open.
     const answer = (collectVariants()[state.group.lang] || {}).answer || "";
@@ -360,6 +370,10 @@ async function save() {
     const variants = collectVariants();
     for (const lang of Object.keys(variants)) if (variants[lang] === null) delete variants[lang];
     result = await api("POST", "/api/articles", { ...common, variants });
+  }
+  if (result.status === 409 && result.data && result.data.current) {
+    showConflict(result.data);
+    return false;
   }
   if (!result.ok) {
     const prefix = result.status === 409 ? "Not saved. " : "";
@@ -375,6 +389,125 @@ async function save() {
 $("article-form").addEventListener("submit", (event) => {
   event.preventDefault();
   save();
+});
+
+// --- a save refused because someone saved meanwhile ------------------------------------------------
+
+const FIELD_LABELS = { slug: "Slug", title: "Title", tags: "Tags" };
+const VARIANT_LABELS = { title: "Title", answer: "Answer", questions: "Example questions" };
+
+// Every field of the form as text, keyed like "title" or "uk.answer", for an article from the API.
+function articleFields(article) {
+  return fieldsOf(article.slug, article.title, article.tags.join(", "), variantsOf(article));
+}
+
+// The same for the form as it is now: the editor's unsaved text.
+function formFields() {
+  keepLanguage();
+  return fieldsOf($("slug").value, $("title").value, $("tags").value, state.variants);
+}
+
+function fieldsOf(slug, title, tags, variants) {
+  const fields = { slug, title, tags };
+  for (const lang of LANGS) {
+    const v = variants[lang] || { title: "", answer: "", questions: [] };
+    fields[`${lang}.title`] = v.title || "";
+    fields[`${lang}.answer`] = v.answer;
+    fields[`${lang}.questions`] = v.questions.join("\n");
+  }
+  return fields;
+}
+
+function fieldLabel(key) {
+  const [lang, part] = key.split(".");
+  return part ? `${VARIANT_LABELS[part]} (${lang})` : FIELD_LABELS[key];
+}
+
+// A field as the server stores it, so spacing the server would drop does not count as a difference.
+function comparable(key, text) {
+  if (key === "tags") return text.split(",").map((t) => t.trim()).filter(Boolean).join(",");
+  if (key.endsWith(".questions")) {
+    return text.split("\n").map((q) => q.split(/\s+/).filter(Boolean).join(" ")).filter(Boolean).join("\n");
+  }
+  return text.trim();
+}
+
+function savedByText() {
+  const saved = state.conflict.saved;
+  return `Saved meanwhile by ${saved.author_name} at ${new Date(saved.created_at).toLocaleString()} ` +
+    `(version ${saved.number})`;
+}
+
+function sideBlock(side, label, text) {
+  return el("div", { class: `conflict-side ${side}` }, el("div", { class: "conflict-label" }, label),
+    el("div", { class: text ? "conflict-text" : "conflict-text empty" }, text || "(empty)"));
+}
+
+// Each field where the unsaved text and the newer version differ, side by side; drawn again as the editor types.
+function renderConflict() {
+  const { current, saved } = state.conflict;
+  const mine = formFields();
+  const theirs = articleFields(current);
+  const before = articleFields(state.article); // the version this editor started from
+  const rows = [];
+  for (const key of Object.keys(mine)) {
+    const compared = [mine, theirs, before].map((fields) => comparable(key, fields[key]));
+    if (compared[0] === compared[1]) continue;
+    const changers = [compared[0] !== compared[2] && "you", compared[1] !== compared[2] && saved.author_name];
+    rows.push(el("div", { class: "conflict-field", "data-field": key },
+      el("h4", {}, fieldLabel(key), " ",
+        el("span", { class: "changed-by" }, `— changed by ${changers.filter(Boolean).join(" and ")}`)),
+      el("div", { class: "conflict-sides" }, sideBlock("mine", "Your unsaved text", mine[key]),
+        sideBlock("theirs", savedByText(), theirs[key]))));
+  }
+  const status = current.status !== state.article.status ? ` Its status is now ${current.status}.` : "";
+  $("conflict-summary").textContent = `${savedByText()}.${status} Your text is still in the form: nothing is lost.`;
+  $("conflict-fields").replaceChildren(...(rows.length ? rows
+    : [el("p", {}, `Your text now matches version ${saved.number}.`)]));
+  $("conflict-hint").textContent = `Keep mine saves your text over version ${saved.number}. Use theirs loads ` +
+    `version ${saved.number} into the form and discards your text. You can edit your text above before choosing.`;
+}
+
+function showConflict(data) {
+  const current = data.current;
+  const saved = data.current_version
+    || { number: current.version, author_name: "someone else", created_at: current.updated_at };
+  state.conflict = { current, saved };
+  renderConflict();
+  $("conflict").hidden = false;
+  say("Not saved: someone else saved this article meanwhile. Compare and choose above.");
+  $("conflict-heading").scrollIntoView({ block: "start" });
+  $("conflict-heading").focus({ preventScroll: true });
+}
+
+function hideConflict() {
+  state.conflict = null;
+  $("conflict").hidden = true;
+}
+
+$("article-form").addEventListener("input", () => {
+  if (state.conflict) renderConflict();
+});
+
+$("keep-mine").addEventListener("click", async () => {
+  const button = $("keep-mine");
+  button.disabled = true; // one save at a time: a second press would be refused as stale by the first
+  try {
+    if (await save(state.conflict.current)) $("save").focus();
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("use-theirs").addEventListener("click", () => {
+  const { current, saved } = state.conflict;
+  if (!window.confirm(`Discard your unsaved text and load version ${saved.number}, saved by ${saved.author_name}?`)) {
+    return;
+  }
+  fillForm(current, variantsOf(current));
+  loadList();
+  bringFormIntoView();
+  say(`Loaded version ${saved.number} by ${saved.author_name}; your text was discarded.`, true);
 });
 
 async function articleAction(method, path, body, done) {
