@@ -5,11 +5,12 @@ well enough), and the shopper has to ask the rest again. Split at question marks
 each question is scored on its own, and when two or three of them get confident answers from
 different articles, the bot sends each answer (:attr:`nlu.types.Decision.also`).
 
-Only clear boundaries split: a new line, or a question mark followed by more text. Within a line, only
-the pieces that end with a question mark count: "Where is my card? I have been waiting a week!" asks
-one thing and says why. Pieces without two words ("Привіт?", "ok") are left out, and a message of
-more than three questions is read whole: it reads more like a letter for a person than a list of FAQ
-questions.
+Only clear boundaries split: a new line, a question mark followed by more text, or "and" followed by
+a question word ("Де моє замовлення і чи можна повернути товар?", "скока стоит доставка і як
+оплатить"). Within a line, only the pieces that end with a question mark count: "Where is my card? I
+have been waiting a week!" asks one thing and says why. Pieces without two words ("Привіт?", "ok") are
+left out, and a message of more than three questions is read whole: it reads more like a letter for a
+person than a list of FAQ questions.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from nlu.text import MAX_CHARS, normalize, tokenize
 MAX_QUESTIONS = 3
 MIN_WORDS = 2
 _AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
+# "and" in uk, ru and en, when a question word follows it: the start of a second question. Without the
+# question word ("доставка і оплата", "return and exchange") it joins two words of one question.
+_AND_THEN_QUESTION = re.compile(
+    r",?\s+(?:і|й|та|и|а также|and|also)\s+(?=(?:чи|як|яка|який|яке|які|де|коли|скільки|що|шо|чому|куди|можна|"
+    r"как|какая|какой|какое|какие|где|когда|сколько|что|почему|куда|можно|"
+    r"how|where|when|what|which|why|can|could|do|does|is|are|will)\b)",
+    re.IGNORECASE)
 
 
 def split_questions(text: str) -> list[str]:
@@ -31,5 +39,6 @@ def split_questions(text: str) -> list[str]:
         if len(pieces) > 1:
             # Text after a line's last question mark explains it rather than asking something else.
             pieces = [piece for piece in pieces if piece.endswith("?")]
+        pieces = [part for piece in pieces for part in _AND_THEN_QUESTION.split(piece)]
         questions += [piece for piece in pieces if len(tokenize(normalize(piece))) >= MIN_WORDS]
     return questions if 2 <= len(questions) <= MAX_QUESTIONS else []

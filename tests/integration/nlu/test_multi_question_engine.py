@@ -10,6 +10,11 @@ from nlu.multi_question import split_questions
     pytest.param("Сколько стоит доставка? Можно ли вернуть товар?", "delivery-cost", ["returns"], id="ru"),
     pytest.param("How much is delivery?\nWhere is your store in Lviv?", "delivery-cost", ["stores-hours"],
                  id="en-line-break"),
+    # Found by QA: "і як …" with no second question mark got the first answer only.
+    pytest.param("скока стоит доставка в кіев і як оплатить", "delivery-cost", ["payment-methods"],
+                 id="surzhyk-and"),
+    pytest.param("What is the price of delivery and when will it ship?", "delivery-cost", ["delivery-time"],
+                 id="en-and"),
 ])
 def test_each_question_gets_its_answer_in_the_order_asked(demo_engine, text, first, others) -> None:
     decision = demo_engine.decide(text)

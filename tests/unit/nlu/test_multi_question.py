@@ -13,6 +13,15 @@ from nlu.multi_question import split_questions
     pytest.param("Где мой заказ?? Когда привезут?", ["Где мой заказ??", "Когда привезут?"], id="doubled-mark"),
     pytest.param("How much is delivery? Can I pay by card? Do you ship to Lviv?",
                  ["How much is delivery?", "Can I pay by card?", "Do you ship to Lviv?"], id="three"),
+    # Found by QA: a second question joined by "and" got no answer.
+    pytest.param("Де моє замовлення і чи можна повернути товар?",
+                 ["Де моє замовлення", "чи можна повернути товар?"], id="uk-and-then-question-word"),
+    pytest.param("скока стоит доставка в кіев і як оплатить", ["скока стоит доставка в кіев", "як оплатить"],
+                 id="surzhyk-and-no-mark"),
+    pytest.param("Сколько стоит доставка, и можно ли оплатить картой?",
+                 ["Сколько стоит доставка", "можно ли оплатить картой?"], id="ru-comma-and"),
+    pytest.param("What is the price and when will it ship?", ["What is the price", "when will it ship?"],
+                 id="en-and"),
 ])
 def test_questions_split_at_question_marks_and_line_breaks(text, questions) -> None:
     assert split_questions(text) == questions
@@ -26,6 +35,9 @@ def test_questions_split_at_question_marks_and_line_breaks(text, questions) -> N
     pytest.param("I ordered my card 2 weeks ago and it still isn't here? It was sent to Kyiv.",
                  id="what-follows-the-last-mark-explains"),
     pytest.param("a b? c d? e f? g h?", id="four-questions-read-whole"),
+    pytest.param("Can I return and exchange items?", id="and-joining-two-words"),
+    pytest.param("доставка і оплата", id="and-without-a-question-word"),
+    pytest.param("Where is my order and why?", id="and-then-one-word"),
     pytest.param("", id="empty"),
     pytest.param("?\n?\n\n", id="only-marks"),
 ])
