@@ -7,7 +7,9 @@ browser → server
     ``{"type": "callback", "id": <client id>, "data": ..., "label": ...}``  (a reply button)
     ``{"type": "ack", "message_id": N}``  (the browser shows message N)
 server → browser
-    ``{"type": "history", "messages": [...]}``  (on connect: the latest messages, both directions)
+    ``{"type": "history", "messages": [...]}``  (on connect: the latest messages, both directions; the
+    visitor's own carry the ``client_id`` they were sent with, so a tab that never got their ``accepted``
+    knows them for the pending ones it holds)
     ``{"type": "accepted", "id": <client id>}``  (stored; safe to forget)
     ``{"type": "echo", "message_id": N, "client_id": ..., "text": ...}``  (the visitor's own message, stored:
     shown by their other tabs and devices; the tab that sent it knows it by ``client_id``)
@@ -55,6 +57,16 @@ HISTORY_SIZE = 50
 PUSH_TIMEOUT = 5.0
 
 Push = Callable[[dict], Awaitable[None]]
+
+
+def dedup_key(visitor: str, client_id: str) -> str:
+    """How a visitor's message is stored for deduplication: its client id is unique per visitor."""
+    return f"{visitor}:{client_id}"
+
+
+def client_id_of(key: str) -> str:
+    """The client id in a :func:`dedup_key` (neither a visitor id nor a client id holds a colon)."""
+    return key.partition(":")[2]
 
 
 class FrameError(ValueError):
@@ -153,6 +165,8 @@ class WebchatHub:
             text = payload["label"]
         shown = {"message_id": message.id, "direction": message.direction, "author": message.author,
                  "text": text, "buttons": [], "delivery_status": message.delivery_status}
+        if message.direction == "in" and message.dedup_key:
+            shown["client_id"] = client_id_of(message.dedup_key)
         if message.direction == "out":
             settings = self.flow.settings
             shown["buttons"] = payload.get("buttons") or []
@@ -185,7 +199,7 @@ class WebchatHub:
             raise FrameError(f"text: 1-{MAX_TEXT} characters, not only blanks or invisible ones")
         payload = {"data": text, "label": str(frame.get("label") or "")[:200]} if kind == "callback" else {}
         result = await self.flow.process(InboundMessage(
-            channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=f"{visitor}:{client_id}",
+            channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=dedup_key(visitor, client_id),
             kind="text" if kind == "message" else "callback", text=text.strip(), payload=payload,
             language_hint=language,
         ))

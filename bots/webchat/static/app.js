@@ -133,6 +133,7 @@
     const item = bubble(incoming ? "in" : "out", m.text, m.buttons,
                         incoming ? {} : {html: typeof m.html === "string" ? m.html : "", author: m.author_name || ""});
     placeById(item, m.message_id);
+    if (m.client_id) item.dataset.clientId = m.client_id;  // the visitor's own, as this tab sent it
     if (m.direction !== "in" && !["delivered", "seen"].includes(m.delivery_status)) {
       send({type: "ack", message_id: m.message_id});
     }
@@ -172,8 +173,14 @@
         log.replaceChildren();
         shown.clear();
         frame.messages.forEach(showServerMessage);
+        // A message stored while its "accepted" never arrived is in the history already: one bubble.
+        const stored = new Set(frame.messages.map((m) => m.client_id).filter(Boolean));
         // What was typed while offline goes out now (the server ignores repeats).
         pending().forEach((f) => {
+          if (stored.has(f.id)) {
+            accepted(f.id);
+            return;
+          }
           const item = bubble("in pending", f.type === "callback" ? f.label : f.text, []);
           item.dataset.clientId = f.id;
           send(f);

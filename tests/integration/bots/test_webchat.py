@@ -79,6 +79,8 @@ async def test_reply_for_an_absent_visitor_is_delivered_on_reconnect(server, ses
     assert [(m["direction"], m["delivery_status"]) for m in history["messages"]] == [
         ("in", "received"), ("out", "sent")]
     assert history["messages"][1]["text"]
+    # the visitor's own message names the id it was sent with: a page whose "accepted" was lost matches it
+    assert [m.get("client_id") for m in history["messages"]] == ["c1", None]
 
 
 async def test_a_visitor_sees_only_their_own_messages(server, session_factory):
