@@ -273,3 +273,45 @@ async def test_a_message_stored_while_its_acceptance_was_lost_shows_once(server)
         assert await page.locator(".msg.in").all_inner_texts() == ["lost ack message"]
         await expect(page.locator(".msg.in.pending")).to_have_count(0)
         assert await page.evaluate("localStorage.getItem('relaydesk.pending')") == "[]"
+
+
+async def test_a_message_on_its_way_goes_below_a_reply_stored_before_it(server):
+    # Found by QA: a reply stored while the shopper's message was on its way stayed below it on the page,
+    # while the history (and the console) listed it above: the page reordered on reload.
+    holding, held, upstreams = True, [], []
+
+    async def slow(socket) -> None:  # the page's frames wait here until released
+        upstream = socket.connect_to_server()
+        upstreams.append(upstream)
+
+        def from_page(message) -> None:
+            if holding:
+                held.append(message)
+            else:
+                upstream.send(message)
+
+        socket.on_message(from_page)
+
+    async with launched_chromium() as browser:
+        context = await browser.new_context(locale="en-US")  # one visitor in two tabs
+        first, second = await context.new_page(), await context.new_page()
+        await first.route_web_socket("**/chat/ws**", slow)
+        for page in (first, second):
+            await page.goto(f"{server.url}/chat")
+        await first.fill("#text", "sent first, stored second")
+        await first.press("#text", "Enter")
+        await expect(first.locator(".msg.in.pending")).to_have_count(1)
+        await second.fill("#text", "Where is my parcel?")
+        await second.press("#text", "Enter")
+        await expect(first.locator(".msg")).to_have_count(3, timeout=15000)  # the other tab's question, answer
+        holding = False
+        for message in held:
+            upstreams[-1].send(message)
+        await expect(first.locator(".msg")).to_have_count(4, timeout=15000)
+        await expect(first.locator(".msg.in")).to_have_text(["Where is my parcel?", "sent first, stored second"])
+        await expect(first.locator(".msg.in.pending")).to_have_count(0)  # "accepted" may come after the answer
+        live = await first.locator(".msg").evaluate_all("items => items.map(i => [i.className, i.innerText])")
+        assert [kind for kind, _ in live] == ["msg in", "msg out", "msg in", "msg out"]
+        await first.reload()
+        await expect(first.locator(".msg")).to_have_count(4)
+        assert await first.locator(".msg").evaluate_all("items => items.map(i => [i.className, i.innerText])") == live

@@ -119,11 +119,15 @@
     return item;
   }
 
-  // Server messages stay in id order: another tab's question may arrive after the bot's answer to it.
+  // Server messages stay in id order, above the ones typed here that have no id yet: another tab's
+  // question may arrive after the bot's answer to it, and a reply stored while this tab's message was on
+  // its way goes above that message once its id arrives.
   function placeById(item, id) {
     item.dataset.messageId = String(id);
-    const later = Array.from(log.children).find((other) => Number(other.dataset.messageId) > id);
+    const later = Array.from(log.children).find((other) => other !== item
+      && (!other.dataset.messageId || Number(other.dataset.messageId) > id));
     if (later) log.insertBefore(item, later);
+    else log.appendChild(item);
   }
 
   function showServerMessage(m) {
@@ -192,7 +196,7 @@
         const mine = log.querySelector('[data-client-id="' + CSS.escape(String(frame.client_id)) + '"]');
         if (mine) {
           shown.add(frame.message_id);
-          mine.dataset.messageId = String(frame.message_id);
+          placeById(mine, frame.message_id);
         } else {
           showServerMessage({message_id: frame.message_id, direction: "in", text: frame.text});
         }
