@@ -315,3 +315,70 @@ async def test_a_message_on_its_way_goes_below_a_reply_stored_before_it(server):
         await first.reload()
         await expect(first.locator(".msg")).to_have_count(4)
         assert await first.locator(".msg").evaluate_all("items => items.map(i => [i.className, i.innerText])") == live
+
+
+async def test_the_widget_opens_and_closes_by_keyboard_in_the_shops_language(server):
+    # Found by QA: no expanded state, an English "Chat" on a Ukrainian shop, focus left on the button,
+    # Escape did nothing and the panel had no name and no close control of its own.
+    snippet = f'<script src="{server.url}/chat/widget.js" async></script>'
+    async with launched_chromium() as browser:
+        shop = await browser.new_page(locale="en-US")
+        with ShopSite(f'<!doctype html><html lang="uk"><h1>Магазин</h1>{snippet}</html>') as site:
+            await shop.goto(site.url + "/")
+            launcher = shop.locator("body > button")
+            await expect(launcher).to_have_accessible_name("Відкрити чат")
+            await expect(launcher).to_have_attribute("aria-expanded", "false")
+            await launcher.focus()
+            await shop.keyboard.press("Enter")
+            chat = shop.frame_locator("iframe")
+            await expect(chat.locator("#text")).to_be_focused()  # typing starts in the chat
+            assert await shop.evaluate("document.activeElement.tagName") == "IFRAME"
+            await expect(launcher).to_have_attribute("aria-expanded", "true")
+            await expect(launcher).to_have_accessible_name("Закрити чат")
+            assert await launcher.get_attribute("aria-controls") == await shop.locator("iframe").get_attribute("id")
+            await expect(chat.locator("html")).to_have_attribute("lang", "uk")  # the shop page's, not the browser's
+            await expect(chat.get_by_role("heading")).to_have_text("Чат")
+
+            await shop.keyboard.press("Escape")  # pressed in the chat's message field
+            await expect(shop.locator("iframe")).to_be_hidden()
+            await expect(launcher).to_have_attribute("aria-expanded", "false")
+            await expect(launcher).to_be_focused()
+
+            await shop.keyboard.press("Enter")
+            await expect(chat.locator("#text")).to_be_focused()
+            await chat.get_by_role("button", name="Закрити чат", exact=True).click()  # the panel's own
+            await expect(shop.locator("iframe")).to_be_hidden()
+            await expect(launcher).to_be_focused()
+
+
+async def test_the_page_switches_to_the_conversations_language(server):
+    async with launched_chromium() as browser:
+        page = await browser.new_page(locale="uk-UA")
+        await page.goto(f"{server.url}/chat")
+        await expect(page.locator("html")).to_have_attribute("lang", "uk")  # the browser's, until it is known
+        await page.fill("#text", "Where is my parcel? I ordered it a week ago.")
+        await page.press("#text", "Enter")
+        await expect(page.locator("html")).to_have_attribute("lang", "en", timeout=15000)
+        await expect(page.locator("#text")).to_have_attribute("placeholder", "Type a message…")
+
+
+async def test_answer_feedback_buttons_say_what_they_do(server):
+    buttons = [[{"text": "👍", "data": "fb:delivery:up"}, {"text": "👎", "data": "fb:delivery:down"}]]
+    history = {"type": "history", "language": "ru", "messages": [
+        {"message_id": 1, "direction": "out", "author": "bot", "author_name": "Бот", "text": "Доставка 70 грн",
+         "buttons": buttons, "delivery_status": "delivered"}]}
+
+    async def stand_in(socket) -> None:  # a knowledge-base answer in a Russian conversation
+        socket.send(json.dumps(history))
+
+    async with launched_chromium() as browser:
+        page = await browser.new_page(locale="en-US")
+        await page.route_web_socket("**/chat/ws**", stand_in)
+        await page.goto(f"{server.url}/chat")
+        await expect(page.locator("html")).to_have_attribute("lang", "ru")
+        helped = page.get_by_role("button", name="Этот ответ помог", exact=True)
+        not_helped = page.get_by_role("button", name="Этот ответ не помог", exact=True)
+        for button in (helped, not_helped):
+            await expect(button).to_be_visible()
+            box = await button.bounding_box()
+            assert box["width"] >= 32 and box["height"] >= 32
