@@ -7,8 +7,12 @@ browser → server
     ``{"type": "callback", "id": <client id>, "data": ..., "label": ...}``  (a reply button)
     ``{"type": "ack", "message_id": N}``  (the browser shows message N)
 server → browser
-    ``{"type": "history", "messages": [...]}``  (on connect: the latest messages, both directions)
-    ``{"type": "accepted", "id": <client id>}``  (stored; safe to forget)
+    ``{"type": "history", "messages": [...], "language": ...}``  (on connect: the latest messages, both
+    directions; the visitor's own carry the ``client_id`` they were sent with, so a tab that never got their
+    ``accepted`` knows them for the pending ones it holds; ``language``, the latest conversation's, only
+    once it is known)
+    ``{"type": "accepted", "id": <client id>, "language": ...}``  (stored; safe to forget; ``language``:
+    the conversation's, once known — the page speaks it from then on)
     ``{"type": "echo", "message_id": N, "client_id": ..., "text": ...}``  (the visitor's own message, stored:
     shown by their other tabs and devices; the tab that sent it knows it by ``client_id``)
     ``{"type": "message", "message_id": N, "text": ..., "buttons": [...], "author": ..., "author_name": ...,
@@ -55,6 +59,16 @@ HISTORY_SIZE = 50
 PUSH_TIMEOUT = 5.0
 
 Push = Callable[[dict], Awaitable[None]]
+
+
+def dedup_key(visitor: str, client_id: str) -> str:
+    """How a visitor's message is stored for deduplication: its client id is unique per visitor."""
+    return f"{visitor}:{client_id}"
+
+
+def client_id_of(key: str) -> str:
+    """The client id in a :func:`dedup_key` (neither a visitor id nor a client id holds a colon)."""
+    return key.partition(":")[2]
 
 
 class FrameError(ValueError):
@@ -142,7 +156,10 @@ class WebchatHub:
                 .join(Conversation, Conversation.id == Message.conversation_id)
                 .where(Message.customer_id == customer_id, Message.channel == CHANNEL, Message.chat_id == visitor)
                 .order_by(Message.id.desc()).limit(HISTORY_SIZE))).all()
-        return {"type": "history", "messages": [self._shown(m, language) for m, language in reversed(rows)]}
+        frame = {"type": "history", "messages": [self._shown(m, language) for m, language in reversed(rows)]}
+        if rows and rows[0][1]:
+            frame["language"] = rows[0][1]
+        return frame
 
     def _shown(self, message: Message, language: str | None) -> dict:
         """A stored message as the history frame lists it (an outgoing one as it was pushed)."""
@@ -153,6 +170,8 @@ class WebchatHub:
             text = payload["label"]
         shown = {"message_id": message.id, "direction": message.direction, "author": message.author,
                  "text": text, "buttons": [], "delivery_status": message.delivery_status}
+        if message.direction == "in" and message.dedup_key:
+            shown["client_id"] = client_id_of(message.dedup_key)
         if message.direction == "out":
             settings = self.flow.settings
             shown["buttons"] = payload.get("buttons") or []
@@ -185,14 +204,25 @@ class WebchatHub:
             raise FrameError(f"text: 1-{MAX_TEXT} characters, not only blanks or invisible ones")
         payload = {"data": text, "label": str(frame.get("label") or "")[:200]} if kind == "callback" else {}
         result = await self.flow.process(InboundMessage(
-            channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=f"{visitor}:{client_id}",
+            channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=dedup_key(visitor, client_id),
             kind="text" if kind == "message" else "callback", text=text.strip(), payload=payload,
             language_hint=language,
         ))
         if not result.duplicate and result.message_id is not None:
             # As stored: the other tabs show what the history will show after a reload.
             await self._echo(visitor, result.message_id, client_id, storable(payload.get("label") or text.strip()))
-        return {"type": "accepted", "id": client_id}
+        answer = {"type": "accepted", "id": client_id}
+        conversation_language = await self._language(result.conversation_id)
+        if conversation_language:
+            answer["language"] = conversation_language
+        return answer
+
+    async def _language(self, conversation_id: int | None) -> str | None:
+        """The conversation's language, once the flow has settled it (the page then speaks it too)."""
+        if conversation_id is None:
+            return None
+        async with self.flow.session_factory() as session:
+            return await session.scalar(select(Conversation.language).where(Conversation.id == conversation_id))
 
     async def _echo(self, visitor: str, message_id: int, client_id: str, shown: str) -> None:
         """Tell the visitor's other tabs what they wrote. Best effort: the message is stored, and a tab

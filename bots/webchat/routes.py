@@ -9,11 +9,12 @@ from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 
-from litestar import Response, WebSocket, get, websocket
+from litestar import Request, Response, WebSocket, get, websocket
 from litestar.exceptions import NotFoundException, WebSocketDisconnect
 from litestar.params import FromPath
 
 from bots.webchat.hub import VISITOR_ID, FrameError, WebchatHub
+from core.settings import pick_language
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,35 @@ def _read(name: str) -> str:
 # the page would also carry X-Frame-Options: DENY, contradicting its own frame-ancestors *.
 @get("/chat", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False,
      opt={"frame_ancestors": "*"})
-def chat_page() -> Response:
-    """The chat page (also what the widget frames)."""
-    return Response(_read("chat.html"), media_type="text/html", headers=PAGE_HEADERS)
+def chat_page(request: Request) -> Response:
+    """The chat page (also what the widget frames), in the shopper's language as far as it is known here.
+
+    That is ``?lang=`` (the widget passes the shop page's ``<html lang>``), else the browser's
+    ``Accept-Language``, else the shop's default; the page switches to the conversation's language once
+    the socket tells it (see :mod:`bots.webchat.hub`).
+    """
+    language = pick_language(request.query_params.get("lang"),
+                             *preferred_languages(request.headers.get("accept-language", "")),
+                             default=request.app.state.services.settings.default_language)
+    # pick_language returns one of uk, ru, en: nothing of the request reaches the markup as written
+    return Response(_read("chat.html").replace("{{lang}}", language), media_type="text/html", headers=PAGE_HEADERS)
+
+
+def preferred_languages(header: str) -> list[str]:
+    """The languages of an ``Accept-Language`` header, most wanted first (``q=0``, "not wanted", left out)."""
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        code, _, parameters = part.partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = 0.0
+        if code.strip() and weight > 0:
+            ranked.append((-weight, position, code.strip()))
+    return [code for _, _, code in sorted(ranked)]
 
 
 @get("/chat/{asset:str}", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)

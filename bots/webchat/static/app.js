@@ -9,21 +9,52 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const status = document.getElementById("status");
+  const title = document.getElementById("chat-title");
+  const closer = document.getElementById("close");
+  const sendButton = document.getElementById("send");
+  const framed = window.parent !== window;  // in the widget's frame on a shop's page
   // Characters that take no space on screen (as nlu/text.py strips them).
   const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
   const shown = new Set();          // message ids already on screen (history and pushes may overlap)
-  // The page's own words, in the browser's language (the bot's replies come in the conversation's).
+  // The page's own words, in the page's language: the server serves it in the shopper's language as far
+  // as it knows (the shop page's, else the browser's), and the socket names the conversation's once known.
   const WORDS = {
-    uk: {placeholder: "Напишіть повідомлення…", reconnecting: "Підключення…",
-         tooLong: "Повідомлення обрізано до 4000 символів"},
-    ru: {placeholder: "Напишите сообщение…", reconnecting: "Подключение…",
-         tooLong: "Сообщение обрезано до 4000 символов"},
-    en: {placeholder: "Type a message…", reconnecting: "Reconnecting…", tooLong: "Messages are cut at 4000 characters"},
+    uk: {title: "Чат", close: "Закрити чат", message: "Повідомлення", send: "Надіслати",
+         placeholder: "Напишіть повідомлення…", reconnecting: "Підключення…",
+         tooLong: "Повідомлення обрізано до 4000 символів",
+         up: "Ця відповідь допомогла", down: "Ця відповідь не допомогла"},
+    ru: {title: "Чат", close: "Закрыть чат", message: "Сообщение", send: "Отправить",
+         placeholder: "Напишите сообщение…", reconnecting: "Подключение…",
+         tooLong: "Сообщение обрезано до 4000 символов",
+         up: "Этот ответ помог", down: "Этот ответ не помог"},
+    en: {title: "Chat", close: "Close chat", message: "Message", send: "Send",
+         placeholder: "Type a message…", reconnecting: "Reconnecting…", tooLong: "Messages are cut at 4000 characters",
+         up: "This answer helped", down: "This answer did not help"},
   };
-  const words = WORDS[(navigator.language || "").slice(0, 2).toLowerCase()] || WORDS.en;
-  input.placeholder = words.placeholder;
+  // The 👍/👎 under a knowledge-base answer (bots/steps/answer.py): their names say what pressing them does.
+  const FEEDBACK = /^fb:.+:(up|down)$/;
+  let words = WORDS.en;
   let socket = null;
   let retryDelay = 500;
+
+  function speak(language) {
+    const code = String(language || "").slice(0, 2).toLowerCase();
+    const next = WORDS[code] || WORDS.en;
+    document.documentElement.lang = WORDS[code] ? code : "en";
+    // A notice on screen now says the same in the new language.
+    const notice = status.textContent && Object.keys(words).find((key) => words[key] === status.textContent);
+    if (notice) status.textContent = next[notice];
+    words = next;
+    title.textContent = words.title;
+    closer.setAttribute("aria-label", words.close);
+    input.setAttribute("aria-label", words.message);
+    input.placeholder = words.placeholder;
+    sendButton.setAttribute("aria-label", words.send);
+    log.querySelectorAll("button[data-vote]").forEach((b) => b.setAttribute("aria-label", words[b.dataset.vote]));
+  }
+
+  // The shop's page holds the frame: it hides it and gives the focus back to its chat button.
+  function closeChat() { window.parent.postMessage({type: "relaydesk:close"}, "*"); }
 
   function randomId(bytes) {
     const values = crypto.getRandomValues(new Uint8Array(bytes));
@@ -109,6 +140,11 @@
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = b.text;
+        const vote = FEEDBACK.exec(String(b.data || ""));
+        if (vote) {
+          button.dataset.vote = vote[1];
+          button.setAttribute("aria-label", words[vote[1]]);
+        }
         button.addEventListener("click", () => submit({type: "callback", data: b.data, label: b.text}, b.text));
         row.appendChild(button);
       });
@@ -119,11 +155,15 @@
     return item;
   }
 
-  // Server messages stay in id order: another tab's question may arrive after the bot's answer to it.
+  // Server messages stay in id order, above the ones typed here that have no id yet: another tab's
+  // question may arrive after the bot's answer to it, and a reply stored while this tab's message was on
+  // its way goes above that message once its id arrives.
   function placeById(item, id) {
     item.dataset.messageId = String(id);
-    const later = Array.from(log.children).find((other) => Number(other.dataset.messageId) > id);
+    const later = Array.from(log.children).find((other) => other !== item
+      && (!other.dataset.messageId || Number(other.dataset.messageId) > id));
     if (later) log.insertBefore(item, later);
+    else log.appendChild(item);
   }
 
   function showServerMessage(m) {
@@ -133,6 +173,7 @@
     const item = bubble(incoming ? "in" : "out", m.text, m.buttons,
                         incoming ? {} : {html: typeof m.html === "string" ? m.html : "", author: m.author_name || ""});
     placeById(item, m.message_id);
+    if (m.client_id) item.dataset.clientId = m.client_id;  // the visitor's own, as this tab sent it
     if (m.direction !== "in" && !["delivered", "seen"].includes(m.delivery_status)) {
       send({type: "ack", message_id: m.message_id});
     }
@@ -168,12 +209,19 @@
     });
     socket.addEventListener("message", (event) => {
       const frame = JSON.parse(event.data);
+      if (frame.language) speak(frame.language);  // the conversation's, on "history" and "accepted"
       if (frame.type === "history") {
         log.replaceChildren();
         shown.clear();
         frame.messages.forEach(showServerMessage);
+        // A message stored while its "accepted" never arrived is in the history already: one bubble.
+        const stored = new Set(frame.messages.map((m) => m.client_id).filter(Boolean));
         // What was typed while offline goes out now (the server ignores repeats).
         pending().forEach((f) => {
+          if (stored.has(f.id)) {
+            accepted(f.id);
+            return;
+          }
           const item = bubble("in pending", f.type === "callback" ? f.label : f.text, []);
           item.dataset.clientId = f.id;
           send(f);
@@ -185,7 +233,7 @@
         const mine = log.querySelector('[data-client-id="' + CSS.escape(String(frame.client_id)) + '"]');
         if (mine) {
           shown.add(frame.message_id);
-          mine.dataset.messageId = String(frame.message_id);
+          placeById(mine, frame.message_id);
         } else {
           showServerMessage({message_id: frame.message_id, direction: "in", text: frame.text});
         }
@@ -218,5 +266,18 @@
     submit({type: "message", text: text}, text);
   });
 
+  if (framed) {
+    closer.hidden = false;
+    closer.addEventListener("click", closeChat);
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") closeChat();
+    });
+    // The widget opened the chat: typing starts here.
+    window.addEventListener("message", (event) => {
+      if (event.source === window.parent && event.data && event.data.type === "relaydesk:focus") input.focus();
+    });
+  }
+
+  speak(document.documentElement.lang);
   connect();
 })();

@@ -79,6 +79,8 @@ async def test_reply_for_an_absent_visitor_is_delivered_on_reconnect(server, ses
     assert [(m["direction"], m["delivery_status"]) for m in history["messages"]] == [
         ("in", "received"), ("out", "sent")]
     assert history["messages"][1]["text"]
+    # the visitor's own message names the id it was sent with: a page whose "accepted" was lost matches it
+    assert [m.get("client_id") for m in history["messages"]] == ["c1", None]
 
 
 async def test_a_visitor_sees_only_their_own_messages(server, session_factory):
@@ -137,6 +139,21 @@ async def test_page_and_widget_are_served(server):
     assert widget.status_code == 200 and widget.headers["content-type"].startswith("text/javascript")
     assert "iframe" in widget.text
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(("query", "accept_language", "language"), [
+    ("", "en-US,en;q=0.9", "en"),
+    ("", "de-DE,de;q=0.9,ru;q=0.8,en;q=0.5", "ru"),  # the first one the shop speaks
+    ("", "uk;q=0.2,en", "en"),  # by weight, not by place
+    ("", "en;q=0,ru", "ru"),  # q=0: not wanted
+    ("?lang=ru", "en-US", "ru"),  # the shop page's language, passed by the widget
+    ("?lang=%22%3E%3Cscript%3E", "fr-FR", "uk"),  # else the shop's default; nothing else reaches the markup
+])
+async def test_the_page_is_served_in_the_shoppers_language(server, query, accept_language, language):
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        page = await client.get(f"/chat{query}", headers={"Accept-Language": accept_language})
+    assert page.status_code == 200
+    assert f'<html lang="{language}">' in page.text
 
 
 async def test_an_oversized_frame_closes_only_that_socket_with_1009(server, session_factory):

@@ -159,7 +159,8 @@ async def test_a_message_the_bot_fails_on_goes_to_a_person(settings, backend, se
         async with connect(server, visitor) as socket:
             await frames_until(socket, "history")
             await socket.send(json.dumps({"type": "message", "id": "c1", "text": SECRET}))
-            assert await frames_until(socket, "accepted") == {"type": "accepted", "id": "c1"}
+            # the rescue settles the conversation's language (from the socket's lang), which the page then speaks
+            assert await frames_until(socket, "accepted") == {"type": "accepted", "id": "c1", "language": "en"}
             notice = await frames_until(socket, "message")
         assert notice["text"].startswith("Connecting you with an agent — you are number 1 in the queue")
 
