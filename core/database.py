@@ -40,7 +40,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use core.database.utcnow()")
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+14:00: valid in its offset, before the year 1 in UTC
+            raise ValueError(f"{value.isoformat()} lies outside the years 1-9999 in UTC") from None
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:

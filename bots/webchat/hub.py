@@ -198,10 +198,11 @@ class WebchatHub:
         client_id = frame.get("id")
         if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
             raise FrameError("id: 1-64 characters of A-Z, a-z, 0-9, _ and -")
-        text = frame.get("text") if kind == "message" else frame.get("data")
+        field = "text" if kind == "message" else "data"
+        text = frame.get(field)
         # normalize() drops invisible characters: a message of zero-width spaces has nothing to show.
         if not isinstance(text, str) or not normalize(text) or len(text) > MAX_TEXT:
-            raise FrameError(f"text: 1-{MAX_TEXT} characters, not only blanks or invisible ones")
+            raise FrameError(f"{field}: 1-{MAX_TEXT} characters, not only blanks or invisible ones")
         payload = {"data": text, "label": str(frame.get("label") or "")[:200]} if kind == "callback" else {}
         result = await self.flow.process(InboundMessage(
             channel=CHANNEL, user_id=visitor, chat_id=visitor, dedup_key=dedup_key(visitor, client_id),

@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.database import utcnow
 from core.errors import ValidationFailed
 from core.models import Conversation, Team
+from core.plausible_time import FIRST_YEAR, LAST_YEAR, ImplausibleTime, plausible_utc
 from core.settings import SUPPORTED_LANGUAGES
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 # The messengers conversations come from (conversations.channel).
 CHANNELS = ("telegram", "viber", "webchat")
-# Periods are read within these years; beyond them there is nothing to count, and date arithmetic overflows.
-FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,8 @@ def parse_query(
     if language and language not in SUPPORTED_LANGUAGES:
         problems.append({"field": "language", "error": f"'language' must be one of {', '.join(SUPPORTED_LANGUAGES)}: "
                                                        f"{language!r}"})
-    end_at = _parse_bound(end, "to", problems, inclusive_day=True)
-    start_at = _parse_bound(start, "from", problems, inclusive_day=False)
+    end_at = parse_bound(end, "to", problems, inclusive_day=True)
+    start_at = parse_bound(start, "from", problems, inclusive_day=False)
     if problems:
         raise ValidationFailed("; ".join(p["error"] for p in problems), problems)
     if end_at is None:
@@ -99,7 +98,15 @@ def parse_query(
                           team=team or None)
 
 
-def _parse_bound(value: str | None, name: str, problems: list, *, inclusive_day: bool) -> datetime | None:
+def parse_bound(value: str | None, name: str, problems: list, *, inclusive_day: bool) -> datetime | None:
+    """One bound of a period from a query string: a date (``2026-11-01``) or an ISO datetime, in UTC.
+
+    A date means its midnight, or with ``inclusive_day`` the next one (the whole day counts); a
+    datetime without an offset is UTC. Unix numbers (``0.5``) are refused: the field reads as a date.
+
+    Returns:
+        The instant, or None when ``value`` is empty or bad; a bad one appends a problem naming ``name``.
+    """
     if not value:
         return None
     try:
@@ -111,13 +118,11 @@ def _parse_bound(value: str | None, name: str, problems: list, *, inclusive_day:
     except ValueError:
         problems.append({"field": name, "error": f"'{name}' is not a date (YYYY-MM-DD) or ISO datetime: {value!r}"})
         return None
-    try:
-        instant = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except OverflowError:  # 9999-12-31T23:00-14:00 lies past the last date Python knows
-        instant = None
     # Checked in UTC, where the period is counted: far-off years overflow its date arithmetic (a day
     # added to 9999-12-31), and an offset can carry a bound over the limit (found by QA).
-    if instant is None or not FIRST_YEAR <= instant.year <= LAST_YEAR:
+    try:
+        instant = plausible_utc(parsed)
+    except ImplausibleTime:
         problems.append({"field": name, "error": f"'{name}' must be in the years {FIRST_YEAR} to {LAST_YEAR}: "
                                                  f"{value!r}"})
         return None

@@ -102,9 +102,13 @@ async def commit_and_announce(db_session: DbSession, services: AppServices, arti
 
 def _expected_version(body: dict) -> int:
     version = body.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
+    if version is None:
         raise ValidationFailed("version is required: the version of the article you edited",
                                [{"field": "version", "error": "required, an integer"}])
+    # "1" was given, not missing: told so, the client fixes its type (found by QA).
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValidationFailed("version must be an integer: the version of the article you edited",
+                               [{"field": "version", "error": "must be an integer"}])
     return version
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import get
@@ -11,6 +10,7 @@ from sqlalchemy import select
 
 from core.errors import ValidationFailed
 from core.models import AuditRecord, StaffUser
+from web.analytics.period import parse_bound
 from web.auth import requires
 from web.deps import DbSession
 
@@ -22,15 +22,23 @@ async def audit_log(
     db_session: DbSession,
     action: FromQuery[str | None] = None,
     actor: Annotated[str | None, QueryParameter(description="Staff id or e-mail")] = None,
-    start: Annotated[datetime | None, QueryParameter(name="from")] = None,
-    end: Annotated[datetime | None, QueryParameter(name="to")] = None,
+    start: Annotated[str | None, QueryParameter(name="from")] = None,
+    end: Annotated[str | None, QueryParameter(name="to")] = None,
     before: Annotated[int | None, QueryParameter(description="Only records older than this id")] = None,
     limit: FromQuery[int] = 100,
 ) -> dict:
     """Audit records, newest first, filtered by action (``auth.login``; ``auth.*`` for a prefix), actor and
-    time; ``next_before`` pages to older records."""
+    time; ``next_before`` pages to older records.
+
+    ``from``/``to`` read as analytics' do: a date (``to`` then counts its whole day) or an ISO datetime.
+    """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed(f"limit must be 1-{MAX_LIMIT}", [{"field": "limit", "error": f"1-{MAX_LIMIT}"}])
+    problems: list[dict] = []
+    start_at = parse_bound(start, "from", problems, inclusive_day=False)
+    end_at = parse_bound(end, "to", problems, inclusive_day=True)
+    if problems:
+        raise ValidationFailed("; ".join(problem["error"] for problem in problems), problems)
     statement = (select(AuditRecord, StaffUser.email).outerjoin(StaffUser, StaffUser.id == AuditRecord.actor_id)
                  .order_by(AuditRecord.id.desc()).limit(limit))
     if action:
@@ -39,10 +47,10 @@ async def audit_log(
     if actor:
         statement = statement.where(AuditRecord.actor_id == int(actor) if actor.isdigit()
                                     else StaffUser.email == actor.strip().lower())
-    if start:
-        statement = statement.where(AuditRecord.created_at >= _aware(start))
-    if end:
-        statement = statement.where(AuditRecord.created_at < _aware(end))
+    if start_at:
+        statement = statement.where(AuditRecord.created_at >= start_at)
+    if end_at:
+        statement = statement.where(AuditRecord.created_at < end_at)
     if before:
         statement = statement.where(AuditRecord.id < before)
     rows = (await db_session.execute(statement)).all()
@@ -52,6 +60,3 @@ async def audit_log(
                for record, email in rows]
     return {"records": records, "next_before": records[-1]["id"] if len(records) == limit else None}
 
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

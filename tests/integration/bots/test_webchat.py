@@ -112,6 +112,10 @@ async def test_a_visitor_sees_only_their_own_messages(server, session_factory):
     pytest.param(json.dumps({"type": "message", "id": "c1", "text": "\u200b\u200b \ufeff"}), "invisible",
                  id="invisible-only"),
     pytest.param(json.dumps({"type": "message", "id": "../../x", "text": "hi"}), "id", id="bad-id"),
+    # Found by QA: a callback's bad data was reported as "text".
+    pytest.param(json.dumps({"type": "callback", "id": "c1", "data": {"x": 1}}), "data: 1-4000", id="callback-object"),
+    pytest.param(json.dumps({"type": "callback", "id": "c1", "data": "x" * 5000}), "data: 1-4000",
+                 id="callback-too-long"),
 ])
 async def test_bad_frames_get_an_error_and_store_nothing(server, session_factory, frame, detail):
     async with connect(server, visitor_id()) as socket:

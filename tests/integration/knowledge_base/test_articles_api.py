@@ -107,6 +107,20 @@ async def test_a_stale_edit_gets_409_and_overwrites_nothing(client, editor, sess
     assert missing.status_code == 400 and "version" in missing.json()["detail"]
 
 
+@pytest.mark.parametrize(("version", "detail"), [
+    pytest.param(None, "version is required: the version of the article you edited", id="missing"),
+    # Found by QA: "1" was answered "version is required", though it was given.
+    pytest.param("1", "version must be an integer: the version of the article you edited", id="a-string"),
+    pytest.param(True, "version must be an integer: the version of the article you edited", id="a-boolean"),
+])
+async def test_an_edit_without_an_integer_version_says_which_is_wrong(client, editor, version, detail) -> None:
+    await _create(client, editor)
+    body = {"title": "x"} if version is None else {"version": version, "title": "x"}
+    response = await client.patch("/api/articles/delivery-cost", json=body, headers=editor)
+    assert (response.status_code, response.json()["detail"]) == (400, detail)
+    assert [problem["field"] for problem in response.json()["extra"]] == ["version"]
+
+
 async def test_a_stale_edit_409_carries_the_article_saved_meanwhile_and_who_saved_it(
     client, editor, session_factory
 ) -> None:

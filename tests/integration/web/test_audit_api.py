@@ -1,9 +1,12 @@
 """The audit log viewer: logins, logouts and failures are recorded; admins filter them."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from core.accounts import create_user
 from core.database import utcnow
+from tests.support.customers import role_headers
 from tests.support.staff import bearer_for
 
 
@@ -56,3 +59,30 @@ async def test_only_admins_read_the_audit_log(client, session_factory) -> None:
     assert (await client.get("/api/audit", headers=supervisor)).status_code == 403
     admin = await bearer_for(session_factory, "admin")
     assert (await client.get("/api/audit", params={"limit": 0}, headers=admin)).status_code == 400
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    pytest.param({"from": "9999-12-31T23:59:59-14:00"}, "from", id="from-after-year-9999-in-utc"),
+    pytest.param({"to": "0001-01-01T00:00:00+14:00"}, "to", id="to-before-year-1-in-utc"),
+    pytest.param({"to": "abc"}, "to", id="to-not-a-date"),
+    pytest.param({"to": "0.5"}, "to", id="to-a-unix-time"),
+])
+async def test_a_bad_bound_is_400_naming_the_query_parameter(client, session_factory, params, field) -> None:
+    admin = (await role_headers(session_factory, "admin"))["admin"]
+    response = await client.get("/api/audit", params=params, headers=admin)
+    assert response.status_code == 400, response.text
+    assert [problem["field"] for problem in response.json()["extra"]] == [field]
+    assert response.json()["detail"].startswith(f"'{field}' ")
+
+
+async def test_audit_bounds_may_be_plain_dates_as_in_analytics(client, session_factory) -> None:
+    admin = (await role_headers(session_factory, "admin"))["admin"]
+    assert (await client.post("/api/tokens", json={"name": "qa"}, headers=admin)).status_code == 201
+    [record] = (await client.get("/api/audit", headers=admin)).json()["records"]
+    day = datetime.fromisoformat(record["created_at"]).astimezone(UTC).date()
+    # A plain `to` counts its whole day, as in analytics.
+    same_day = await client.get("/api/audit", params={"from": day.isoformat(), "to": day.isoformat()}, headers=admin)
+    assert same_day.status_code == 200, same_day.text
+    assert [r["id"] for r in same_day.json()["records"]] == [record["id"]]
+    next_day = (day + timedelta(days=1)).isoformat()
+    assert (await client.get("/api/audit", params={"from": next_day}, headers=admin)).json()["records"] == []
