@@ -28,8 +28,8 @@ def _number(value: Any) -> bool:
 
 
 def _token(value: Any) -> bool:
-    # Message tokens are 64-bit integers, which some senders quote to keep them exact. A wider one is
-    # no Viber token, and as a dedup key it could only collide with nothing or be refused later.
+    # Message tokens are 64-bit integers, which some senders quote to keep them exact; a wider number
+    # (or a digit that is not ASCII) is no token Viber gave out.
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     return _integer(value) and abs(value) < 2**64
@@ -102,9 +102,9 @@ def callback_problems(raw: Mapping[str, Any]) -> list[str]:
         if _missing(raw, path):
             problems.append(f"a {event} event needs {path}")
     message_type = _lookup(raw, "message.type")
-    for path in MESSAGE_REQUIRED.get(message_type, ()) if event == "message" and isinstance(message_type, str) else ():
-        if _missing(raw, path):
-            problems.append(f"a {message_type} message needs {path}")
+    if event == "message" and isinstance(message_type, str):
+        problems.extend(f"a {message_type} message needs {path}"
+                        for path in MESSAGE_REQUIRED.get(message_type, ()) if _missing(raw, path))
     return problems
 
 

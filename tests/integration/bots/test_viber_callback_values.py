@@ -28,6 +28,8 @@ def _raw_location(lat: str, lon: str = "30.52") -> bytes:
                  id="sender-id-newline"),
     pytest.param(vp.message_event(vp.text("hi"), user_id="vb\x85id"), f"sender.id must be {ID_RULE}",
                  id="sender-id-c1-control"),
+    pytest.param(vp.encode(vp.message_event(vp.text("hi"), user_id="vbLONE")).replace(b"vbLONE", b"vb\\ud800"),
+                 f"sender.id must be {ID_RULE}", id="sender-id-lone-surrogate"),
     pytest.param(vp.conversation_started(user_id="vb\x7fid"), f"user.id must be {ID_RULE}",
                  id="conversation-started-user-id-delete"),
     pytest.param(vp.receipt("seen", 1, user_id="vb\x00"), f"user_id must be {ID_RULE}", id="seen-user-id-nul"),
