@@ -10,6 +10,7 @@ from aiogram.types import Update
 
 from bots.flow import InboundFlow
 from bots.telegram.handlers import callbacks, contact, edited, fallback, media, membership, start, text
+from bots.telegram.strict_integers import check_integers
 from core.settings import Settings
 
 # What the bot handles; setWebhook and getUpdates ask Telegram for exactly these.
@@ -44,8 +45,15 @@ class TelegramChannel:
         self.dispatcher = build_dispatcher(flow)
 
     def parse(self, payload: dict) -> Update:
-        """Validate an Update (raises pydantic's ValidationError), bound to the bot for replies."""
-        return Update.model_validate(payload, context={"bot": self.bot})
+        """Validate an Update, its integers strictly, bound to the bot for replies.
+
+        Raises:
+            pydantic.ValidationError: not an Update, or an integer Telegram would not send
+                (see :mod:`bots.telegram.strict_integers`).
+        """
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        check_integers(update, payload)
+        return update
 
     async def feed(self, update: Update) -> None:
         """Run the update through the routers; returns once the flow has stored it."""

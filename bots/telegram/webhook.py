@@ -17,7 +17,8 @@ async def telegram_webhook(request: Request) -> Response:
     """Store the update (and queue the replies) before answering 200.
 
     Wrong or missing ``X-Telegram-Bot-Api-Secret-Token``: 401, nothing stored. A body that is not
-    an Update: 400. A duplicate update_id: 200, ignored. A failure to store answers 500, so
+    an Update, or one with an integer that is not a JSON integer of at most 52 significant bits: 400
+    naming each problem. A duplicate update_id: 200, ignored. A failure to store answers 500, so
     Telegram delivers the update again.
     """
     services = request.app.state.services
@@ -34,7 +35,8 @@ async def telegram_webhook(request: Request) -> Response:
         update = channel.parse(payload)
     except ValidationError as exc:
         problems = exc.errors(include_url=False, include_context=False, include_input=False)[:5]
-        raise BadWebhookBody(detail=f"not a Telegram Update: {exc.error_count()} problem(s)",
-                             extra=problems) from None
+        named = "; ".join(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}" for problem in problems)
+        more = f" (and {exc.error_count() - len(problems)} more)" if exc.error_count() > len(problems) else ""
+        raise BadWebhookBody(detail=f"not a Telegram Update: {named}{more}", extra=problems) from None
     await channel.feed(update)
     return Response({"ok": True}, status_code=200)

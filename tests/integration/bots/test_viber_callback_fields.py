@@ -22,17 +22,18 @@ def _message(**changes) -> dict:
 @pytest.mark.parametrize("body, detail", [
     pytest.param(vp.message_event({"type": "text", "text": 5}), "message.text must be a string", id="text-number"),
     pytest.param(_message(sender=None), "a message event needs sender.id", id="no-sender"),
-    pytest.param(_message(message_token="abc"), "message_token must be an integer", id="token-not-a-number"),
+    pytest.param(_message(message_token="abc"), "message_token must be an integer of at most 64 bits",
+                 id="token-not-a-number"),
     pytest.param(_message(sender="abc"), "sender must be an object; a message event needs sender.id",
                  id="sender-not-an-object"),
-    pytest.param(vp.message_event(vp.location(lat="north")), "message.location.lat must be a number",
+    pytest.param(vp.message_event(vp.location(lat="north")), "message.location.lat must be a number from -90 to 90",
                  id="location"),
     pytest.param(vp.message_event({"type": 7}), "message.type must be a string", id="type-number"),
     pytest.param({"event": "seen", "timestamp": 1, "message_token": 1}, "a seen event needs user_id",
                  id="seen-without-user"),
     pytest.param({"timestamp": 1}, "event is required", id="no-event"),
     pytest.param(vp.message_event(vp.text("hi"), user_id="u" * 129), "sender.id must be a string of at most 128 "
-                 "characters", id="sender-id-too-long"),
+                 "characters without control characters", id="sender-id-too-long"),
 ])
 async def test_a_malformed_callback_is_400_naming_the_problem(channels_client, channels_settings, session_factory,
                                                               body, detail) -> None:
