@@ -87,8 +87,8 @@ class KnowledgeBaseController(Controller):
         language: Annotated[str | None, choice(SUPPORTED_LANGUAGES)] = None,
     ) -> dict:
         """What the bot would do with ``q``: the decision, the top matches with scores, the language."""
-        decision = await _index(services).decide(q[:4000], language_hint=one_of("language", language,
-                                                                                  SUPPORTED_LANGUAGES))
+        one_of("language", language, SUPPORTED_LANGUAGES)
+        decision = await _index(services).decide(q[:4000], language_hint=language)
         return decision_json(decision)
 
     @get("/unanswered", guards=[requires(*STAFF)])
