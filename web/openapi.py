@@ -9,7 +9,7 @@ Every operation may answer, besides its success status (the body shape is ``web.
 * 404 — a path with parameters (the object it names does not exist);
 * 413 — a handler that reads a body (larger than ``MAX_REQUEST_BYTES``);
 * whatever else the handler declares with the ``errors`` option, e.g. ``@post(..., errors=(409,))``
-  for a handler that raises ``ConflictError``.
+  for a handler that raises ``ConflictError``, or 404 when the body names an object that may be missing.
 
 A handler's own ``responses=`` wins over a derived entry of the same status.
 """

@@ -111,7 +111,7 @@ class KnowledgeBaseController(Controller):
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)
 
-    @post("/unanswered/add-to-article", guards=[requires(*EDITORS)], errors=(409,))
+    @post("/unanswered/add-to-article", guards=[requires(*EDITORS)], errors=(404, 409))
     async def add_to_article(
         self, request: Request, data: JSONBody[QuestionsForArticle], db_session: DbSession, services: Services
     ) -> dict:

@@ -49,6 +49,7 @@ async def test_operations_document_the_errors_they_answer(schema) -> None:
     assert 401 in _documented(schema, "post", "/api/auth/login")  # a wrong password, declared by the handler
     assert 401 not in _documented(schema, "get", "/health")  # open to everyone
     assert 409 in _documented(schema, "delete", "/api/tokens/{token_id}")
+    assert 404 in _documented(schema, "post", "/api/kb/unanswered/add-to-article")  # the body names the article
     for status in (401, 403, 404):
         assert _error_schema(schema, "get", "/api/articles/{ref}", status) == ERROR_SCHEMA
     error_body = schema["components"]["schemas"]["ErrorBody"]
