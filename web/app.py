@@ -24,10 +24,12 @@ from core.bus import create_bus
 from core.database import create_engine, create_session_factory
 from core.instance import get_or_create_secret_key
 from core.settings import Settings
+from web.allow_header import refresh_options_handlers
 from web.auth import TokenAuthenticationMiddleware
 from web.components import COMPONENTS
 from web.deps import provide_db_session, provide_services
 from web.errors import EXCEPTION_HANDLERS
+from web.openapi import document_error_responses
 from web.requests import TextSafeRequest, refuse_nul_in_url
 from web.routes import ROUTE_HANDLERS
 from web.security_headers import security_headers
@@ -69,7 +71,7 @@ def create_app(settings: Settings, *, flow_steps: Sequence[Step] | None = None) 
             await engine.dispose()
             logger.info("relaydesk stopped")
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, *CHANNEL_ROUTE_HANDLERS],
         lifespan=[lifespan],
         dependencies={"db_session": Provide(provide_db_session), "services": Provide(provide_services,
@@ -98,3 +100,6 @@ def create_app(settings: Settings, *, flow_steps: Sequence[Step] | None = None) 
         ),
         debug=False,
     )
+    refresh_options_handlers(app)
+    document_error_responses(app)
+    return app

@@ -6,7 +6,7 @@ import logging
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, patch, post, put
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import Body, FromPath, JSONBody
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from core import events
 from core.errors import ValidationFailed, describe
 from core.language import conversation_language
 from core.models import Message, Team
+from core.settings import SUPPORTED_LANGUAGES
 from handoff import agents, canned, flows, teams
 from handoff import services as crud
 from handoff.state import Outcome
@@ -26,6 +27,7 @@ from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, SUPERVISORS, requires
 from web.deps import DbSession, Services
 from web.errors import model_problems
+from web.query_filters import choice, one_of
 
 logger = logging.getLogger(__name__)
 TAGS = ["agents"]
@@ -143,8 +145,11 @@ async def put_team(
 
 
 @get("/api/canned-responses", guards=[requires(*AGENTS)], tags=TAGS)
-async def canned_responses(request: Request, services: Services, language: FromQuery[str] = "en") -> list[dict]:
+async def canned_responses(
+    request: Request, services: Services, language: Annotated[str, choice(SUPPORTED_LANGUAGES)] = "en"
+) -> list[dict]:
     """Ready replies in ``language`` with your name filled in."""
+    one_of("language", language, SUPPORTED_LANGUAGES)
     name = request.user.name or request.user.email.split("@", 1)[0]
     entries = canned.load_canned(handoff_config(services).canned_responses_file)
     return [{**view, "text": view["text"].replace("{agent}", name)}

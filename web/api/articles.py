@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -19,11 +19,13 @@ from core.errors import ConflictError, ValidationFailed, describe
 from knowledge_base import service
 from knowledge_base.changes import announce_change
 from knowledge_base.figures import article_figures
-from knowledge_base.models import Article, ArticleVersion
+from knowledge_base.models import ARTICLE_STATUSES, Article, ArticleVersion
 from knowledge_base.schema import article_to_data, parse_article
 from knowledge_base.versions import Author, get_versions, latest_version
+from web.api.article_docs import ArticleChangeBody, ArticleCreateBody
 from web.auth import EDITORS, STAFF, Principal, requires
 from web.deps import DbSession, Services
+from web.query_filters import choice, one_of
 from web.services import AppServices
 
 
@@ -121,15 +123,16 @@ class ArticleController(Controller):
 
     @get("/", guards=[requires(*STAFF)])
     async def list_articles(
-        self, db_session: DbSession, status: FromQuery[str | None] = None, q: FromQuery[str | None] = None
+        self, db_session: DbSession, status: Annotated[str | None, choice(ARTICLE_STATUSES)] = None,
+        q: FromQuery[str | None] = None,
     ) -> list[dict]:
         """Articles by title (without their answers), filtered by ``status`` and a text in slug or title."""
-        articles = await service.get_all(db_session, status=status, query=q)
+        articles = await service.get_all(db_session, status=one_of("status", status, ARTICLE_STATUSES), query=q)
         return [article_json(article, full=False) for article in articles]
 
-    @post("/", guards=[requires(*EDITORS)])
+    @post("/", guards=[requires(*EDITORS)], errors=(409,))
     async def create_article(
-        self, request: Request, data: JSONBody[dict[str, Any]], db_session: DbSession, services: Services
+        self, request: Request, data: ArticleCreateBody, db_session: DbSession, services: Services
     ) -> dict:
         """Create a draft article (publish it with ``POST /api/articles/{ref}/publish``).
 
@@ -155,9 +158,9 @@ class ArticleController(Controller):
         """One article with its variants and stale-translation flags."""
         return article_json(await service.get_by_reference(db_session, reference=ref))
 
-    @patch("/{ref:str}", guards=[requires(*EDITORS)])
+    @patch("/{ref:str}", guards=[requires(*EDITORS)], errors=(409,))
     async def update_article(
-        self, request: Request, ref: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
+        self, request: Request, ref: FromPath[str], data: ArticleChangeBody, db_session: DbSession,
         services: Services,
     ) -> dict:
         """Change an article: ``{"version": <the version you edited>, ...fields}``; 409 if it changed since,
@@ -180,7 +183,7 @@ class ArticleController(Controller):
         await service.delete(db_session, article=article)
         await commit_and_announce(db_session, services, article_id)
 
-    @post("/{ref:str}/publish", guards=[requires(*EDITORS)], status_code=200)
+    @post("/{ref:str}/publish", guards=[requires(*EDITORS)], status_code=200, errors=(409,))
     async def publish_article(
         self, request: Request, ref: FromPath[str], db_session: DbSession, services: Services
     ) -> dict:
@@ -196,7 +199,7 @@ class ArticleController(Controller):
         article = await service.get_by_reference(db_session, reference=ref)
         return [version_json(v) for v in await get_versions(db_session, article_id=article.id)]
 
-    @post("/{ref:str}/versions/{number:int}/restore", guards=[requires(*EDITORS)], status_code=200)
+    @post("/{ref:str}/versions/{number:int}/restore", guards=[requires(*EDITORS)], status_code=200, errors=(409,))
     async def restore_version(
         self, request: Request, ref: FromPath[str], number: FromPath[int], db_session: DbSession, services: Services,
         data: JSONBody[dict[str, Any] | None] = None,

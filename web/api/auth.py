@@ -48,7 +48,7 @@ async def _this_browsers_session(request: Request, db_session: DbSession, user: 
     return IssuedToken(secret=secret, csrf_token=resolved[1].csrf_token, record=resolved[1])
 
 
-@post("/api/auth/login", exclude_from_auth=True, tags=["auth"], status_code=200)
+@post("/api/auth/login", exclude_from_auth=True, tags=["auth"], status_code=200, errors=(401,))
 async def login(request: Request, data: JSONBody[LoginRequest], db_session: DbSession,
                 services: Services) -> Response[LoginResponse]:
     """Exchange e-mail and password for a session token and cookie; 401 on bad credentials.

@@ -103,7 +103,7 @@ async def conversation_messages(conversation_id: ConversationId, db_session: DbS
         db_session, customer_id=conversation.customer_id)])
 
 
-@post(f"{BASE}/assign", guards=GUARD, tags=TAGS, status_code=200)
+@post(f"{BASE}/assign", guards=GUARD, tags=TAGS, status_code=200, errors=(409,))
 async def assign(conversation_id: ConversationId, request: Request, db_session: DbSession, services: Services,
                  data: JSONBody[AssignRequest | None] = None) -> Response:
     """Take a queued conversation (or, for supervisors, give it to ``agent_id``); 409 when already taken."""
@@ -119,7 +119,7 @@ async def assign(conversation_id: ConversationId, request: Request, db_session: 
     return await _finish(db_session, conversation, services, outcome)
 
 
-@post(f"{BASE}/messages", guards=GUARD, tags=TAGS, status_code=201)
+@post(f"{BASE}/messages", guards=GUARD, tags=TAGS, status_code=201, errors=(409,))
 async def reply(conversation_id: ConversationId, request: Request, data: JSONBody[TextRequest], db_session: DbSession,
                 services: Services) -> Response:
     """Send the agent's reply on the channel the customer last wrote from (409 unless it is yours)."""
@@ -148,7 +148,7 @@ async def list_notes(conversation_id: ConversationId, db_session: DbSession) -> 
     return await crud.note_views(db_session, await crud.get_notes(db_session, conversation_id=conversation_id))
 
 
-@post(f"{BASE}/transfer", guards=GUARD, tags=TAGS, status_code=200)
+@post(f"{BASE}/transfer", guards=GUARD, tags=TAGS, status_code=200, errors=(409,))
 async def transfer(conversation_id: ConversationId, request: Request, data: JSONBody[TransferRequest],
                    db_session: DbSession, services: Services) -> Response:
     """Move the conversation to another team's queue or to another agent."""
@@ -171,14 +171,14 @@ async def _closing_action(action, conversation_id: int, request: Request, db_ses
     return await _finish(db_session, conversation, services, outcome)
 
 
-@post(f"{BASE}/resolve", guards=GUARD, tags=TAGS, status_code=200)
+@post(f"{BASE}/resolve", guards=GUARD, tags=TAGS, status_code=200, errors=(409,))
 async def resolve(conversation_id: ConversationId, request: Request, db_session: DbSession,
                   services: Services) -> Response:
     """Resolve; the bot then asks the shopper for a 1–5 rating with buttons."""
     return await _closing_action(flows.resolve, conversation_id, request, db_session, services)
 
 
-@post(f"{BASE}/handback", guards=GUARD, tags=TAGS, status_code=200)
+@post(f"{BASE}/handback", guards=GUARD, tags=TAGS, status_code=200, errors=(409,))
 async def handback(conversation_id: ConversationId, request: Request, db_session: DbSession,
                    services: Services) -> Response:
     """Hand the conversation back to the bot."""

@@ -47,7 +47,7 @@ async def get_customer(customer_id: FromPath[str], db_session: DbSession) -> dic
     return await service.customer_card(db_session, await _by_path(db_session, customer_id))
 
 
-@put("/api/customers/{customer_id:str}", guards=[requires(*INTEGRATION)], tags=["customers"])
+@put("/api/customers/{customer_id:str}", guards=[requires(*INTEGRATION)], tags=["customers"], errors=(409,))
 async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
                        services: Services) -> dict:
     """Create or update the customer the shop knows as ``{customer_id}`` (its external_id), with orders.
@@ -66,7 +66,7 @@ async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]
     return await service.customer_card(db_session, customer)
 
 
-@put("/api/orders/{number:str}", guards=[requires(*INTEGRATION)], tags=["customers"])
+@put("/api/orders/{number:str}", guards=[requires(*INTEGRATION)], tags=["customers"], errors=(409,))
 async def put_order(number: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
                     services: Services) -> dict:
     """Create or update order ``{number}``.
@@ -112,7 +112,8 @@ class MergeRequest(BaseModel):
     reason: str = Field("manual", max_length=64)
 
 
-@post("/api/customers/{customer_id:str}/merge", guards=[requires("admin")], tags=["customers"], status_code=200)
+@post("/api/customers/{customer_id:str}/merge", guards=[requires("admin")], tags=["customers"], status_code=200,
+      errors=(409,))
 async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest], request: Request,
                          db_session: DbSession, services: Services) -> Response:
     """Merge two records of one person (audited); returns the survivor's card. 409 for two shop accounts.
@@ -136,7 +137,8 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
     return Response(await service.customer_card(db_session, target), background=after_commit(services, outcome))
 
 
-@post("/api/customers/{customer_id:str}/unmerge", guards=[requires("admin")], tags=["customers"], status_code=200)
+@post("/api/customers/{customer_id:str}/unmerge", guards=[requires("admin")], tags=["customers"], status_code=200,
+      errors=(409,))
 async def unmerge_customer(customer_id: FromPath[str], request: Request, db_session: DbSession,
                            services: Services) -> Response:
     """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card.
@@ -162,7 +164,8 @@ async def export(customer_id: FromPath[str], request: Request, db_session: DbSes
     return await export_customer(db_session, customer, actor_id=request.user.user_id)
 
 
-@post("/api/customers/{customer_id:str}/erase", guards=[requires("admin")], tags=["customers"], status_code=200)
+@post("/api/customers/{customer_id:str}/erase", guards=[requires("admin")], tags=["customers"], status_code=200,
+      errors=(409,))
 async def erase(customer_id: FromPath[str], request: Request, db_session: DbSession) -> dict:
     """Erase the customer's personal data (GDPR erasure; audited); anonymous orders and figures stay."""
     customer = await _by_path(db_session, customer_id)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 from pydantic import BaseModel, Field
 
 from core.errors import ConflictError
+from core.settings import SUPPORTED_LANGUAGES
 from knowledge_base.inbox import (
     add_questions_to_article,
     create_article_from_group,
@@ -24,6 +25,7 @@ from nlu.types import Decision
 from web.api.articles import article_json, author_of, commit_and_announce
 from web.auth import EDITORS, STAFF, requires
 from web.deps import DbSession, Services
+from web.query_filters import choice, one_of
 from web.services import AppServices
 
 
@@ -79,9 +81,13 @@ class KnowledgeBaseController(Controller):
     path = "/api/kb"
     tags = ["knowledge base"]
 
-    @get("/search", guards=[requires(*STAFF)])
-    async def search(self, q: FromQuery[str], services: Services, language: FromQuery[str | None] = None) -> dict:
+    @get("/search", guards=[requires(*STAFF)], errors=(409,))
+    async def search(
+        self, q: FromQuery[str], services: Services,
+        language: Annotated[str | None, choice(SUPPORTED_LANGUAGES)] = None,
+    ) -> dict:
         """What the bot would do with ``q``: the decision, the top matches with scores, the language."""
+        one_of("language", language, SUPPORTED_LANGUAGES)
         decision = await _index(services).decide(q[:4000], language_hint=language)
         return decision_json(decision)
 
@@ -93,7 +99,7 @@ class KnowledgeBaseController(Controller):
         groups = await asyncio.to_thread(group_questions, questions, encoder.encode)  # encoding is CPU work
         return {"total": len(questions), "groups": [group.to_dict() for group in groups]}
 
-    @post("/unanswered/article", guards=[requires(*EDITORS)])
+    @post("/unanswered/article", guards=[requires(*EDITORS)], errors=(409,))
     async def article_from_group(
         self, request: Request, data: JSONBody[ArticleFromGroup], db_session: DbSession, services: Services
     ) -> dict:
@@ -105,7 +111,7 @@ class KnowledgeBaseController(Controller):
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)
 
-    @post("/unanswered/add-to-article", guards=[requires(*EDITORS)])
+    @post("/unanswered/add-to-article", guards=[requires(*EDITORS)], errors=(404, 409))
     async def add_to_article(
         self, request: Request, data: JSONBody[QuestionsForArticle], db_session: DbSession, services: Services
     ) -> dict:

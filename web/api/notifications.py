@@ -25,7 +25,8 @@ class NotificationRequest(BaseModel):
     channel: str | None = Field(None, pattern=r"^(telegram|viber|webchat)$")
 
 
-@post("/api/notifications", guards=[requires(*SENDERS)], tags=["notifications"], status_code=201)
+@post("/api/notifications", guards=[requires(*SENDERS)], tags=["notifications"], status_code=201,
+      errors=(404, 409))
 async def create_notification(data: JSONBody[NotificationRequest], request: Request, db_session: DbSession,
                               services: Services) -> dict:
     """Send a template (order_shipped, order_delivered, order_ready_for_pickup, payment_received, promo).

@@ -47,7 +47,7 @@ async def tokens(request: Request, db_session: DbSession, include_revoked: FromQ
                                                            include_revoked=include_revoked)]
 
 
-@delete("/api/tokens/{token_id:int}", guards=[requires(*STAFF)], tags=["tokens"], status_code=204)
+@delete("/api/tokens/{token_id:int}", guards=[requires(*STAFF)], tags=["tokens"], status_code=204, errors=(409,))
 async def delete_token(request: Request, token_id: FromPath[int], db_session: DbSession) -> None:
     """Revoke an API token at once (admins: any; others: their own; 404 otherwise, 409 when already revoked)."""
     principal: Principal = request.user

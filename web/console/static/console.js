@@ -403,7 +403,9 @@ function rememberAgents(agents) {
 // Canned replies are in the open conversation's language (else the customer's, else the browser's), fetched
 // again only when that language changes.
 async function loadCanned(conversationLanguage) {
-  const language = conversationLanguage || (navigator.language || "en").slice(0, 2);
+  // The API refuses a language it has no replies for: a browser in another language gets English.
+  const browser = (navigator.language || "en").slice(0, 2);
+  const language = conversationLanguage || (["uk", "ru", "en"].includes(browser) ? browser : "en");
   if (language === state.cannedLanguage) return;
   state.cannedLanguage = language;
   const entries = await api("GET", `/api/canned-responses?language=${encodeURIComponent(language)}`)
