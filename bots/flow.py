@@ -83,8 +83,8 @@ class InboundFlow:
                 await self._publish(ctx, result)
             except Exception:
                 # The update is stored and its replies queued: an error answer now would only make the
-                # channel send it again, as a duplicate. The outbox worker also polls and consoles
-                # reload the stored state, so an event lost while the bus (Redis) is down only delays.
+                # channel send it again, as a duplicate. (A bus that is down is no error here: the events
+                # still reach this process; the others catch up when they resubscribe.)
                 logger.warning("publishing the events of %s/%s failed", inbound.channel, inbound.dedup_key,
                                exc_info=True)
         return result
@@ -152,21 +152,23 @@ class InboundFlow:
             return FlowResult(False, message.id, conversation.id, reply_ids), ctx
 
     async def _publish(self, ctx: FlowContext, result: FlowResult) -> None:
+        # Each event on its own and at least to this process: while Redis is down, this process's
+        # consoles still see the message and the hand-off, and its worker still sends the replies.
         conversation_id = result.conversation_id
-        await self.bus.publish(events.MESSAGE_CREATED, {
+        await self.bus.publish_or_log(events.MESSAGE_CREATED, {
             "conversation_id": conversation_id, "message_id": result.message_id, "direction": "in",
             "author": "customer", "status": ctx.conversation.status,
         })
         for message_id in result.reply_message_ids:
-            await self.bus.publish(events.MESSAGE_CREATED, {
+            await self.bus.publish_or_log(events.MESSAGE_CREATED, {
                 "conversation_id": conversation_id, "message_id": message_id, "direction": "out", "author": "bot",
                 "status": ctx.conversation.status,
             })
         if result.reply_message_ids:
-            await self.bus.publish(events.OUTBOX_READY, {"channel": ctx.conversation.channel,
-                                                         "chat_id": ctx.conversation.chat_id})
+            await self.bus.publish_or_log(events.OUTBOX_READY, {"channel": ctx.conversation.channel,
+                                                                "chat_id": ctx.conversation.chat_id})
         for topic, event in ctx.events:
-            await self.bus.publish(topic, event)
+            await self.bus.publish_or_log(topic, event)
 
 
 async def resolve_identity(session: AsyncSession, inbound: InboundMessage) -> Identity:

@@ -43,7 +43,7 @@ async def record_breaches(factory: async_sessionmaker[AsyncSession], bus: EventB
                 continue  # another worker recorded it, or an agent acted meanwhile
             recorded += 1
             for topic, event in outcome.events:
-                await bus.publish(topic, event)
+                await bus.publish_or_log(topic, event)
     return recorded
 
 
@@ -60,7 +60,7 @@ async def dispatch_waiting(factory: async_sessionmaker[AsyncSession], bus: Event
             team = await session.scalar(select(Team).where(Team.name == name)) if name else None
             assigned += await flows.dispatch(session, team, outcome=outcome)
         for topic, event in outcome.events:
-            await bus.publish(topic, event)
+            await bus.publish_or_log(topic, event)
     return assigned
 
 

@@ -6,6 +6,10 @@ the agent who owns the conversation). The console may send small text frames ("p
 the size limit closes the socket with 1009. A socket whose session or token is revoked (sign-out,
 "everywhere", a revoked API token, a deactivated account) is closed with 4401: at the console's next
 ping, and at the latest ``SESSION_CHECK_S`` seconds later.
+
+While the bus (Redis) is down, a console gets only this process's events; when the process has
+subscribed again, each of its consoles gets ``{"topic": "resync"}`` and reloads what it shows, as
+after a reconnect, since what other processes published meanwhile never arrives.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 FORWARDED_TOPICS = (events.CONVERSATION_UPDATED, events.MESSAGE_CREATED, events.MESSAGE_STATUS,
                     events.SLA_BREACHED, events.AGENT_STATUS)
+RESYNC = "resync"  # the bus is back: events of other processes may have been missed, reload
 MAX_PENDING = 500  # events buffered per console; a console this far behind reloads on reconnect
 WS_MESSAGE_TOO_BIG = 1009
 WS_TRY_AGAIN_LATER = 1013
@@ -59,8 +64,13 @@ async def live_updates(socket: WebSocket) -> None:
             return
         pending.put_nowait({"topic": topic, "event": event})
 
+    def resync() -> None:
+        if not overflowed:
+            pending.put_nowait({"topic": RESYNC, "event": {}})
+
     await socket.accept()
     unsubscribers = [services.bus.subscribe(topic, forward) for topic in FORWARDED_TOPICS]
+    unsubscribers.append(services.bus.on_subscribed(resync))
     signed_in = partial(_still_signed_in, services.session_factory, principal)
     tasks = [asyncio.create_task(_send_forever(socket, pending)),
              asyncio.create_task(_close_when_signed_out(socket, signed_in))]

@@ -486,7 +486,8 @@ function connect() {
   socket.addEventListener("open", () => { state.retry = 500; });
   socket.addEventListener("message", (message) => {
     const frame = JSON.parse(message.data);
-    if (frame.topic === "hello") { caughtUp(); return; }
+    // "resync": the server's bus was down a while; what other processes did meanwhile never came.
+    if (frame.topic === "hello" || frame.topic === "resync") { caughtUp(); return; }
     if (frame.topic === "agent.status") { agentStatusChanged(); return; }
     if (frame.topic === "sla.breached") alertBreach(frame.event);
     if (frame.event && frame.event.conversation_id !== undefined) scheduleRefresh(frame.event.conversation_id);
