@@ -12,7 +12,7 @@ from bots.webhook_body import BadWebhookBody, parse_json_object
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name, not a secret)
 
 
-@post("/webhooks/telegram", exclude_from_auth=True, tags=["webhooks"], status_code=200)
+@post("/webhooks/telegram", exclude_from_auth=True, tags=["webhooks"], status_code=200, errors=(401,))
 async def telegram_webhook(request: Request) -> Response:
     """Store the update (and queue the replies) before answering 200.
 

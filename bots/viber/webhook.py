@@ -23,7 +23,7 @@ def signature_matches(raw: bytes, signature: str, token: str) -> bool:
     return hmac.compare_digest(expected.encode(), signature.strip().lower().encode())
 
 
-@post("/webhooks/viber", exclude_from_auth=True, tags=["webhooks"], status_code=200)
+@post("/webhooks/viber", exclude_from_auth=True, tags=["webhooks"], status_code=200, errors=(403,))
 async def viber_webhook(request: Request) -> Response:
     """Verify, parse and handle one callback; messages are stored before the 200.
 

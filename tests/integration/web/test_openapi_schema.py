@@ -163,3 +163,14 @@ async def test_known_filter_values_still_answer(session_factory, client, schema)
     assert (await client.get("/api/canned-responses?language=uk", headers=headers)).status_code == 200
     statuses = [p for p in schema["paths"]["/api/articles"]["get"]["parameters"] if p["name"] == "status"]
     assert statuses[0]["schema"]["enum"] == ["draft", "published", "archived"]
+
+
+async def test_the_webhooks_document_their_refusal_of_a_forged_call(backend, telegram, viber) -> None:
+    """Telegram's secret token and Viber's signature: a wrong one is 401 and 403, and the schema says so."""
+    from tests.support.channels import channel_settings
+
+    async with AsyncTestClient(app=create_app(channel_settings(backend, telegram=telegram, viber=viber,
+                                                               run_workers=False))) as client:
+        schema = (await client.get("/schema/openapi.json")).json()
+    assert 401 in _documented(schema, "post", "/webhooks/telegram")
+    assert 403 in _documented(schema, "post", "/webhooks/viber")
