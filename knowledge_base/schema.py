@@ -7,6 +7,7 @@ problem at once, each with the field it concerns, so an editor or an import can 
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,11 @@ def parse_article(raw: Any, *, default_source_language: str = "uk") -> ArticleDa
 
     if not isinstance(raw, dict):
         raise ValidationFailed("an article must be an object", [{"field": "", "error": "an article must be an object"}])
+    # A number or an object where text belongs would otherwise read as a missing value ("the title is
+    # required" for {"title": {}}): name what it is instead.
+    wrong_type = fields_not_text(raw)
+    for name, value in wrong_type.items():
+        problem(name, f"must be text, not {kind_of(value)}")
     slug = _text(raw.get("slug"))
     if not slug:
         problem("slug", "the slug is required")
@@ -108,9 +114,36 @@ def parse_article(raw: Any, *, default_source_language: str = "uk") -> ArticleDa
         problem("source_language", f"language {source!r} is not one of {', '.join(SUPPORTED_LANGUAGES)}")
     elif variants and source not in variants:
         problem("source_language", f"the source language {source!r} has no variant")
+    # Each wrongly typed field is named once, as such, not also as missing.
+    problems = [p for p in problems if p["field"] not in wrong_type or p["error"].startswith("must be text")]
     if problems:
         raise ValidationFailed(describe(problems), problems)
     return ArticleData(slug=slug, title=title, status=status, tags=tags, source_language=source, variants=variants)
+
+
+def fields_not_text(raw: dict[str, Any]) -> dict[str, Any]:
+    """The text fields of an article in exchange shape that hold another type (``"title": 404``), by name."""
+    fields = {name: raw.get(name) for name in ("slug", "title", "status", "source_language")}
+    variants = raw.get("variants")
+    for language, body in (variants.items() if isinstance(variants, dict) else ()):
+        if isinstance(body, dict):
+            fields |= {f"variants.{language}.{name}": body.get(name) for name in ("answer", "title")}
+    return {name: value for name, value in fields.items() if value is not None and not isinstance(value, str)}
+
+
+def kind_of(value: Any) -> str:
+    """What a non-text value is, in words for an error message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
 
 
 def _text(value: Any) -> str:

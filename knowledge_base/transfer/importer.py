@@ -7,7 +7,6 @@ nothing the second time (and records no new versions).
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import ValidationFailed
 from knowledge_base import service
 from knowledge_base.models import Article
-from knowledge_base.schema import ArticleData, article_to_data, parse_article
+from knowledge_base.schema import ArticleData, article_to_data, fields_not_text, kind_of, parse_article
 from knowledge_base.transfer.readers import Row
 from knowledge_base.versions import Author
 
@@ -92,23 +91,8 @@ def _not_text(raw: dict[str, Any]) -> list[dict[str, str]]:
     Refused rather than turned into text: YAML has already changed some of them (``slug: 007`` is
     the number 7, ``title: 1.10`` is 1.1), so quoting is the only way to keep what was written.
     """
-    fields = {name: raw.get(name) for name in ("slug", "title", "status", "source_language")}
-    variants = raw.get("variants")
-    for language, body in (variants.items() if isinstance(variants, dict) else ()):
-        if isinstance(body, dict):
-            fields |= {f"variants.{language}.{name}": body.get(name) for name in ("answer", "title")}
-    return [{"field": name, "error": f"{value!s} is read as {_kind(value)}, not text: put it in quotes"}
-            for name, value in fields.items() if value is not None and not isinstance(value, str)]
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, datetime.date):
-        return "a date"
-    return f"a {type(value).__name__}"
+    return [{"field": name, "error": f"{value!s} is read as {kind_of(value)}, not text: put it in quotes"}
+            for name, value in fields_not_text(raw).items()]
 
 
 def _nul_problems(article: ArticleData) -> list[dict[str, str]]:

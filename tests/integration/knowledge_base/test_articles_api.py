@@ -171,6 +171,12 @@ async def test_a_stale_edit_409_carries_the_article_saved_meanwhile_and_who_save
     pytest.param({"variants": {"de": {"answer": "Hallo", "questions": []}}}, "variants.de", "not one of",
                  id="unknown-language"),
     pytest.param({"status": "published"}, "status", "draft", id="created-published"),
+    # Found by schemathesis (QA): an object or a number where text belongs read as a missing value.
+    pytest.param({"title": {}}, "title", "must be text, not an object", id="title-an-object"),
+    pytest.param({"variants": {"en": {"answer": 70, "questions": ["Q?"]}}}, "variants.en.answer",
+                 "must be text, not a number", id="answer-a-number"),
+    pytest.param({"variants": {"en": {"answer": "A", "title": {}, "questions": ["Q?"]}}}, "variants.en.title",
+                 "must be text, not an object", id="variant-title-an-object"),
 ])
 async def test_bad_articles_are_400_with_the_field(client, editor, overrides, field, message) -> None:
     response = await client.post("/api/articles", json=article_body(**overrides), headers=editor)
