@@ -155,8 +155,8 @@ def main() -> None:
         bots = [  # (name, how to start it on a port, webhook path); each bot's shoppers get their own ids
             ("bare aiogram echo bot (webhook, reply inside the request)", lambda port: echo_bot(telegram, port),
              "/webhook"),
-            ("Relaydesk (stored, flow, outbox worker)", lambda port: relaydesk(telegram, port, database_url, args.messages),
-             "/webhooks/telegram"),
+            ("Relaydesk (stored, flow, outbox worker)",
+             lambda port: relaydesk(telegram, port, database_url, args.messages), "/webhooks/telegram"),
         ]
         for number, (name, launch, path) in enumerate(bots, start=1):
             port = free_port()
