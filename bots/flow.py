@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,6 +33,7 @@ Step = Callable[[FlowContext], Awaitable[None]]
 # lost race means another request committed, so a few runs always settle it in practice.
 _ATTEMPTS = 3
 NAME_CHARS = 255  # customers.name, identities.display_name and identities.username
+HELD_STATUSES = ("queued", "assigned")  # a person holds the conversation
 
 
 @dataclass
@@ -206,16 +207,16 @@ async def current_conversation(session: AsyncSession, customer_id: int, inbound:
     starts a new conversation with the bot (the wait for a rating ends). Replies always go to the
     channel the customer wrote from last.
     """
-    conversation = await _newest(session, customer_id, Conversation.status.in_(("queued", "assigned")))
+    held, awaiting, newest = await _candidates(session, customer_id)
+    conversation = held
     if conversation is None:
         # Not always the newest: records joined by a merge bring along newer conversations (handoff.joining).
-        awaiting = await _newest(session, customer_id, Conversation.awaiting_csat.is_(True))
         if awaiting is not None and _rates(awaiting, inbound):
             conversation = awaiting
         elif awaiting is not None:
             awaiting.awaiting_csat = False
     if conversation is None:
-        conversation = await _newest(session, customer_id)
+        conversation = newest
         if conversation is not None and conversation.status == "resolved" and not _rates(conversation, inbound):
             conversation.awaiting_csat = False
             conversation = None
@@ -228,11 +229,22 @@ async def current_conversation(session: AsyncSession, customer_id: int, inbound:
     return conversation
 
 
-async def _newest(session: AsyncSession, customer_id: int, *conditions) -> Conversation | None:
-    return await session.scalar(
-        select(Conversation).where(Conversation.customer_id == customer_id, *conditions)
-        .order_by(Conversation.id.desc()).limit(1)
-    )
+async def _candidates(session: AsyncSession, customer_id: int) -> tuple[Conversation | None, ...]:
+    """The customer's newest held (queued or assigned), newest awaiting a rating and newest conversation.
+
+    One query for all three (a customer has few of the first two kinds): the inbound flow runs it for
+    every message.
+    """
+    newest_id = select(func.max(Conversation.id)).where(Conversation.customer_id == customer_id).scalar_subquery()
+    rows = (await session.scalars(
+        select(Conversation).where(Conversation.customer_id == customer_id,
+                                   or_(Conversation.status.in_(HELD_STATUSES), Conversation.awaiting_csat.is_(True),
+                                       Conversation.id == newest_id))
+        .order_by(Conversation.id.desc())
+    )).all()
+    held = next((c for c in rows if c.status in HELD_STATUSES), None)
+    awaiting = next((c for c in rows if c.awaiting_csat), None)
+    return held, awaiting, rows[0] if rows else None
 
 
 def _rates(conversation: Conversation, inbound: InboundMessage) -> bool:

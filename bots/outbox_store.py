@@ -115,14 +115,20 @@ async def _claim_next_in_chat(session: AsyncSession, item: ClaimedItem, claimer:
     return None if row is None else await _take(session, row, claimer, utcnow())
 
 
-async def _still_ours(session: AsyncSession, item: ClaimedItem) -> OutboxItem | None:
-    """The row, locked, when this claim still holds; None when its lock expired and it was claimed again.
+async def _finish_claim(session: AsyncSession, item: ClaimedItem, **values) -> bool:
+    """Write ``values`` on the row when this claim still holds; False when its lock expired and it was claimed again.
 
     A worker starved past its lock must not record an outcome over the new claimer's: that would
-    mark the item sent before the new claimer's send and let the chat's next item overtake it.
+    mark the item sent before the new claimer's send and let the chat's next item overtake it. The
+    check and the write are one compare-and-set UPDATE, which locks the row until commit.
     """
-    row = await session.get(OutboxItem, item.id, with_for_update=True)
-    return row if row.status == "sending" and row.attempts == item.attempts else None
+    result = await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item.id, OutboxItem.status == "sending", OutboxItem.attempts == item.attempts)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 async def save_progress(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, sent_ids: list[str]) -> None:
@@ -145,10 +151,9 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
         if channel_message_id is not None:
             # Before any row lock, as record_receipt takes them: the two never wait on each other in a cycle.
             await serialize(session, _receipt_lock(item.channel, channel_message_id))
-        row = await _still_ours(session, item)
-        if row is None:
+        if not await _finish_claim(session, item, status="sent", sent_at=utcnow(), locked_by=None, locked_until=None,
+                                   last_error=None):
             return None, None
-        row.status, row.sent_at, row.locked_by, row.locked_until, row.last_error = "sent", utcnow(), None, None, None
         # Locked: a receipt (web chat ack, Viber "delivered") may be committing right now, and a
         # plain read-modify-write would put the message back from "delivered" to "sent".
         message = await session.get(Message, item.message_id, with_for_update=True) if item.message_id else None
@@ -169,11 +174,8 @@ async def mark_retry(factory: async_sessionmaker[AsyncSession], item: ClaimedIte
                      next_attempt_at: datetime) -> None:
     """Release the item to be tried again at ``next_attempt_at`` (it stays the head of its chat)."""
     async with factory() as session, session.begin():
-        row = await _still_ours(session, item)
-        if row is None:
-            return
-        row.status, row.locked_by, row.locked_until = "pending", None, None
-        row.next_attempt_at, row.last_error = next_attempt_at, error[:2000]
+        await _finish_claim(session, item, status="pending", locked_by=None, locked_until=None,
+                            next_attempt_at=next_attempt_at, last_error=error[:2000])
 
 
 async def mark_dead(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *, error: str,
@@ -185,10 +187,9 @@ async def mark_dead(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
     async with factory() as session, session.begin():
         if unsubscribed:
             await set_subscribed(session, channel=item.channel, chat_id=item.chat_id, subscribed=False)
-        row = await _still_ours(session, item)
-        if row is None:
+        if not await _finish_claim(session, item, status="dead", locked_by=None, locked_until=None,
+                                   last_error=error[:2000]):
             return None
-        row.status, row.locked_by, row.locked_until, row.last_error = "dead", None, None, error[:2000]
         message = await session.get(Message, item.message_id) if item.message_id else None
         if message is not None:
             message.delivery_status = delivery_status

@@ -52,12 +52,17 @@ def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Pope
     raise RuntimeError(f"{command} did not start")
 
 
-def relaydesk(telegram: TelegramDouble, port: int, database_url: str) -> subprocess.Popen:
-    """``relaydesk serve`` with Telegram pointed at the double."""
+def relaydesk(telegram: TelegramDouble, port: int, database_url: str, burst: int) -> subprocess.Popen:
+    """``relaydesk serve`` with Telegram pointed at the double.
+
+    ``burst``: the shopper message budget (``SHOPPER_BURST``); the benchmark's shoppers send faster than
+    any person, and a throttled message gets no reply, so the budget must cover a whole chat's messages.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
     env.update(PYTHONPATH=str(ROOT), RELAYDESK_DATABASE_URL=database_url, RELAYDESK_SECRET_KEY="bench",
                RELAYDESK_TELEGRAM_TOKEN=telegram.token, RELAYDESK_TELEGRAM_API_URL=telegram.url,
-               RELAYDESK_TELEGRAM_WEBHOOK_SECRET=SECRET, RELAYDESK_LOG_LEVEL="WARNING")
+               RELAYDESK_TELEGRAM_WEBHOOK_SECRET=SECRET, RELAYDESK_LOG_LEVEL="WARNING",
+               RELAYDESK_SHOPPER_BURST=str(burst))
     return start([sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port)], env, port)
 
 
@@ -150,8 +155,8 @@ def main() -> None:
         bots = [  # (name, how to start it on a port, webhook path); each bot's shoppers get their own ids
             ("bare aiogram echo bot (webhook, reply inside the request)", lambda port: echo_bot(telegram, port),
              "/webhook"),
-            ("Relaydesk (stored, flow, outbox worker)", lambda port: relaydesk(telegram, port, database_url),
-             "/webhooks/telegram"),
+            ("Relaydesk (stored, flow, outbox worker)",
+             lambda port: relaydesk(telegram, port, database_url, args.messages), "/webhooks/telegram"),
         ]
         for number, (name, launch, path) in enumerate(bots, start=1):
             port = free_port()
