@@ -30,7 +30,9 @@ def _number(value: Any) -> bool:
 def _token(value: Any) -> bool:
     # Message tokens are 64-bit integers, which some senders quote to keep them exact; a wider number
     # (or a digit that is not ASCII) is no token Viber gave out.
-    if isinstance(value, str) and value.isascii() and value.isdigit():
+    # Twenty digits hold any 64-bit number; a longer string is refused before int() (which raises
+    # beyond 4300 digits).
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
         value = int(value)
     return _integer(value) and abs(value) < 2**64
 
