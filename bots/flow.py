@@ -211,13 +211,14 @@ async def current_conversation(session: AsyncSession, customer_id: int, inbound:
     conversation = held
     if conversation is None:
         # Not always the newest: records joined by a merge bring along newer conversations (handoff.joining).
-        if awaiting is not None and _rates(awaiting, inbound):
+        if awaiting is not None and await _rates(session, awaiting, inbound):
             conversation = awaiting
         elif awaiting is not None:
             awaiting.awaiting_csat = False
     if conversation is None:
         conversation = newest
-        if conversation is not None and conversation.status == "resolved" and not _rates(conversation, inbound):
+        rates = conversation is not None and await _rates(session, conversation, inbound)
+        if conversation is not None and conversation.status == "resolved" and not rates:
             conversation.awaiting_csat = False
             conversation = None
     if conversation is None:
@@ -247,11 +248,11 @@ async def _candidates(session: AsyncSession, customer_id: int) -> tuple[Conversa
     return held, awaiting, rows[0] if rows else None
 
 
-def _rates(conversation: Conversation, inbound: InboundMessage) -> bool:
+async def _rates(session: AsyncSession, conversation: Conversation, inbound: InboundMessage) -> bool:
     # A typed rating counts while one is awaited or just after one was given; a button press may come
     # late (bots.steps.csat).
     typed = conversation.awaiting_csat and typed_rating(inbound) is not None
-    return is_rating_press(inbound) or typed or corrects_rating(conversation, inbound)
+    return is_rating_press(inbound) or typed or await corrects_rating(session, conversation, inbound)
 
 
 async def queue_replies(session: AsyncSession, conversation: Conversation, replies: Sequence[Reply]) -> list[int]:

@@ -26,10 +26,10 @@ _NUMBER_WORDS = {
 _STARS = re.compile(r"^[\s⭐★]+$")  # "⭐⭐⭐⭐⭐": the score is the number of stars
 # "3, могло быть быстрее": a score first, then a comment after a comma or the like, is the score.
 _SCORE_THEN_COMMENT = re.compile(r"^\s*([1-5])\s*(?:[,.!:;)]|\s[-–—])\s*\S")
-# "2 stars too slow", "4/5 долго": a score with its unit or scale first says it is a rating, whatever follows.
+# "2 stars too slow", "4/5 долго": a score with stars or the scale first says it is a rating, whatever
+# follows. Points are not enough: "2 бали не нарахувались" asks about loyalty points.
 _SCORE_WITH_UNIT = re.compile(
-    r"^\s*([1-5])\s*(?:/\s*5|(?:stars?|зірк[аиоу]?|зірок|звезд[аыу]?|бал(?:и|ів|л|ла|лов)?|"
-    r"points?)(?![^\W_]))", re.IGNORECASE)
+    r"^\s*([1-5])\s*(?:/\s*5|(?:stars?|зірк[аиоу]?|зірок|звезд[аыу]?)(?![^\W_]))", re.IGNORECASE)
 # Where a comment begins after a rating: "2 stars, too slow", "ставлю 2 — довго".
 _COMMENT_START = re.compile(r"[,.!:;)]|\s[-–—]\s")
 _SCORE_OF_WORD = {word: score for score, words in _NUMBER_WORDS.items() for word in words}

@@ -15,13 +15,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.inbound import FlowContext, InboundMessage
 from bots.steps.callbacks import callback_data
 from bots.steps.language import shopper_language
 from bots.steps.outcomes import apply_outcome
 from core.database import utcnow
-from core.models import Conversation
+from core.models import Conversation, ConversationEvent
 from handoff import flows, texts
 from handoff.ratings import CSAT_PREFIX, parse_rating
 from handoff.state import Outcome
@@ -44,11 +45,17 @@ def typed_rating(inbound: InboundMessage) -> int | None:
     return parse_rating(inbound.text or "") if inbound.kind == "text" else None
 
 
-def corrects_rating(conversation: Conversation, inbound: InboundMessage) -> bool:
+async def corrects_rating(session: AsyncSession, conversation: Conversation, inbound: InboundMessage) -> bool:
     """Tell whether ``inbound`` is a typed rating that corrects the one just given on ``conversation``."""
-    return (conversation.status == "resolved" and conversation.csat_score is not None
-            and not conversation.awaiting_csat and typed_rating(inbound) is not None
-            and utcnow() - conversation.updated_at <= RATING_CORRECTION_WINDOW)
+    if not (conversation.status == "resolved" and conversation.csat_score is not None
+            and not conversation.awaiting_csat and typed_rating(inbound) is not None):
+        return False
+    # When the rating was given, not when the row last changed: a merge or an edit touches the row.
+    rated_at = await session.scalar(
+        select(ConversationEvent.created_at)
+        .where(ConversationEvent.conversation_id == conversation.id, ConversationEvent.kind == "csat_rated")
+        .order_by(ConversationEvent.id.desc()).limit(1))
+    return rated_at is not None and utcnow() - rated_at <= RATING_CORRECTION_WINDOW
 
 
 async def csat(ctx: FlowContext) -> None:
@@ -63,7 +70,7 @@ async def csat(ctx: FlowContext) -> None:
             await ctx.session.flush()
             return
         await _record(ctx, conversation, score)
-    elif corrects_rating(conversation, ctx.inbound):
+    elif await corrects_rating(ctx.session, conversation, ctx.inbound):
         await _record(ctx, conversation, typed_rating(ctx.inbound))
     elif is_rating_press(ctx.inbound) and conversation.status in ("bot", "resolved"):
         await _late_press(ctx, parse_rating(pressed))

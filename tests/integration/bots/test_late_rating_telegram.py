@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core.database import utcnow
-from core.models import Conversation
+from core.models import Conversation, ConversationEvent
 from handoff import flows, texts
 from handoff.state import SYSTEM, Outcome
 from tests.support import telegram_payloads as tp
@@ -137,8 +137,13 @@ async def test_a_rating_typed_long_after_is_a_new_message(client, channels_setti
     request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
     await _send(client, channels_settings, telegram, user_id, _press(request, 4, user_id))
     async with session_factory() as session, session.begin():
+        # The rating an hour ago; the row itself touched just now (a merge or an edit does that).
+        rated = select(Conversation.id).where(Conversation.chat_id == str(user_id)).scalar_subquery()
+        await session.execute(update(ConversationEvent).where(ConversationEvent.conversation_id == rated,
+                                                              ConversationEvent.kind == "csat_rated")
+                              .values(created_at=utcnow() - timedelta(hours=1)))
         await session.execute(update(Conversation).where(Conversation.chat_id == str(user_id))
-                              .values(updated_at=utcnow() - timedelta(hours=1)))
+                              .values(updated_at=utcnow()))
 
     reply = await _say(client, channels_settings, telegram, user_id, "2 stars, too slow")
     assert reply["text"] != texts.text("csat_thanks", "uk")
