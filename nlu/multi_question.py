@@ -24,11 +24,12 @@ MIN_WORDS = 2
 _AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
 # "and" in uk, ru and en, when a question word follows it: the start of a second question. Without the
 # question word ("доставка і оплата", "return and exchange") it joins two words of one question.
-_AND_THEN_QUESTION = re.compile(
-    r",?\s+(?:і|й|та|и|а также|and|also)\s+(?=(?:чи|як|яка|який|яке|які|де|коли|скільки|що|шо|чому|куди|можна|"
-    r"как|какая|какой|какое|какие|где|когда|сколько|что|почему|куда|можно|"
-    r"how|where|when|what|which|why|can|could|do|does|is|are|will)\b)",
-    re.IGNORECASE)
+_QUESTION_WORDS = ("чи|як|яка|який|яке|які|де|коли|скільки|що|шо|чому|куди|можна|"
+                   "как|какая|какой|какое|какие|где|когда|сколько|что|почему|куда|можно|"
+                   "how|where|when|what|which|why|can|could|do|does|is|are|will")
+_AND_THEN_QUESTION = re.compile(rf",?\s+(?:і|й|та|и|а также|and|also)\s+(?=(?:{_QUESTION_WORDS})\b)", re.IGNORECASE)
+# "де і коли можна забрати" asks one thing twice over: "and" between two question words does not split.
+_ENDS_WITH_QUESTION_WORD = re.compile(rf"\b(?:{_QUESTION_WORDS})$", re.IGNORECASE)
 
 
 def split_questions(text: str) -> list[str]:
@@ -39,6 +40,16 @@ def split_questions(text: str) -> list[str]:
         if len(pieces) > 1:
             # Text after a line's last question mark explains it rather than asking something else.
             pieces = [piece for piece in pieces if piece.endswith("?")]
-        pieces = [part for piece in pieces for part in _AND_THEN_QUESTION.split(piece)]
+        pieces = [part for piece in pieces for part in _split_at_and(piece)]
         questions += [piece for piece in pieces if len(tokenize(normalize(piece))) >= MIN_WORDS]
     return questions if 2 <= len(questions) <= MAX_QUESTIONS else []
+
+
+def _split_at_and(piece: str) -> list[str]:
+    """``piece`` cut at each "and" that starts another question."""
+    parts, start = [], 0
+    for joint in _AND_THEN_QUESTION.finditer(piece):
+        if not _ENDS_WITH_QUESTION_WORD.search(piece[start:joint.start()]):
+            parts.append(piece[start:joint.start()])
+            start = joint.end()
+    return [*parts, piece[start:]]

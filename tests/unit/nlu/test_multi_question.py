@@ -38,6 +38,7 @@ def test_questions_split_at_question_marks_and_line_breaks(text, questions) -> N
     pytest.param("Can I return and exchange items?", id="and-joining-two-words"),
     pytest.param("доставка і оплата", id="and-without-a-question-word"),
     pytest.param("Where is my order and why?", id="and-then-one-word"),
+    pytest.param("скажіть де і коли можна забрати замовлення", id="and-between-two-question-words"),
     pytest.param("", id="empty"),
     pytest.param("?\n?\n\n", id="only-marks"),
 ])
