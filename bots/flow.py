@@ -44,6 +44,7 @@ class FlowResult:
     message_id: int | None = None
     conversation_id: int | None = None
     reply_message_ids: list[int] = field(default_factory=list)
+    language: str | None = None  # the conversation's, once the flow has settled it
 
 
 @dataclass
@@ -150,7 +151,7 @@ class InboundFlow:
             conversation = ctx.conversation
             reply_ids = await queue_replies(session, conversation, ctx.replies)
             conversation.updated_at = utcnow()
-            return FlowResult(False, message.id, conversation.id, reply_ids), ctx
+            return FlowResult(False, message.id, conversation.id, reply_ids, conversation.language), ctx
 
     async def _publish(self, ctx: FlowContext, result: FlowResult) -> None:
         # Each event on its own and at least to this process: while Redis is down, this process's

@@ -213,17 +213,9 @@ class WebchatHub:
             # As stored: the other tabs show what the history will show after a reload.
             await self._echo(visitor, result.message_id, client_id, storable(payload.get("label") or text.strip()))
         answer = {"type": "accepted", "id": client_id}
-        conversation_language = await self._language(result.conversation_id)
-        if conversation_language:
-            answer["language"] = conversation_language
+        if result.language:  # the conversation's, once the flow has settled it: the page speaks it too
+            answer["language"] = result.language
         return answer
-
-    async def _language(self, conversation_id: int | None) -> str | None:
-        """The conversation's language, once the flow has settled it (the page then speaks it too)."""
-        if conversation_id is None:
-            return None
-        async with self.flow.session_factory() as session:
-            return await session.scalar(select(Conversation.language).where(Conversation.id == conversation_id))
 
     async def _echo(self, visitor: str, message_id: int, client_id: str, shown: str) -> None:
         """Tell the visitor's other tabs what they wrote. Best effort: the message is stored, and a tab
