@@ -4,13 +4,15 @@ A shopper who asked for a person in Telegram and again in Viber has two conversa
 when a shared phone or a shop link then joins the records, both belong to one customer. Left so,
 two agents would answer one person at once, each on another messenger, and a rating would land on
 whichever conversation asked last. So the merge keeps one and closes the others into it; an unmerge
-that splits the two people again reopens the ones closed into the other person's conversation.
+that splits the two people again reopens the ones closed into the other person's conversation while
+people still hold that one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +33,16 @@ UNJOINED = "unjoined"  # the reason recorded on a joined conversation reopened b
 # response, as after a hand-off.
 TIMERS_OF_OLD_JOINS = ("first_response",)
 TIMER_DUE = {"first_response": sla.first_response_due, "next_response": sla.next_response_due}
+
+
+@dataclass
+class Unjoined:
+    """What an unmerge did with the joins: the conversations reopened, and the joins left (with why)."""
+
+    reopened: list[int] = field(default_factory=list)
+    # {"conversation_id": id, "reason": why}: "joined_into_finished" when people no longer hold the
+    # conversation it was joined into, "newer_conversation" when its customer has opened one since.
+    not_reopened: list[dict[str, object]] = field(default_factory=list)
 
 
 async def join_after_merge(session: AsyncSession, customer_id: int, *, outcome: Outcome) -> Conversation | None:
@@ -92,16 +104,23 @@ async def join_held_conversations(session: AsyncSession, current: Conversation, 
 
 
 async def reopen_after_unmerge(session: AsyncSession, customer_ids: Sequence[int], *, config: HandoffConfig,
-                               settings: Settings, outcome: Outcome) -> list[int]:
+                               settings: Settings, outcome: Outcome) -> Unjoined:
     """After an unmerge: reopen the conversations of ``customer_ids`` that a join closed into the other's.
 
-    A conversation is reopened when the join was the last thing that happened to it and the one it was
-    joined into now belongs to another customer. It goes back to its team's queue (re-routed when the
-    team is gone) keeping the time it has waited, and back to the agent who had it when that agent is
-    still active, online and has room (else the team's online agents take it as usual); its timers
-    running at the join restart now. The messages its customer wrote or received in the other
-    conversation since the join come back into it, so the thread the agent answers is whole again.
-    The shopper hears their place in line or who joined. Returns the ids reopened.
+    A conversation is reopened when the join was the last thing that happened to it, the one it was
+    joined into now belongs to another customer and people still hold that one (queued or assigned),
+    and its customer has opened no conversation since. Otherwise the join stands: the shopper's
+    request was answered (or handed back to the bot) in the conversation kept, or they have moved on
+    to a newer one, and reopening would put a stale request back in the queue ahead of everyone, with
+    its old waiting time, beside the shopper's current conversation.
+
+    A conversation reopened goes back to its team's queue (re-routed when the team is gone) keeping
+    the time it has waited, and back to the agent who had it when that agent is still active, online
+    and has room (else the team's online agents take it as usual); its timers running at the join
+    restart now. The messages its customer wrote or received in the other conversation since the join
+    come back into it, so the thread the agent answers is whole again. The shopper hears their place
+    in line or who joined. Returns the ids reopened and, for the joins
+    left as they are, why.
     """
     later = aliased(ConversationEvent)
     latest = (select(func.max(later.id)).where(later.conversation_id == Conversation.id).correlate(Conversation)
@@ -114,14 +133,26 @@ async def reopen_after_unmerge(session: AsyncSession, customer_ids: Sequence[int
                ConversationEvent.reason == JOINED)
         .order_by(Conversation.id)
     )).all()
-    reopened = []
+    unjoined = Unjoined()
     for conversation, joined in joins:
         into = await session.get(Conversation, (joined.data or {}).get("into"))
         if into is None or into.customer_id == conversation.customer_id:
             continue  # still one person's conversations: the join stands
+        reason = await _why_not_reopened(session, conversation, into)
+        if reason is not None:
+            unjoined.not_reopened.append({"conversation_id": conversation.id, "reason": reason})
+            continue
         await _reopen(session, conversation, joined, into, config=config, settings=settings, outcome=outcome)
-        reopened.append(conversation.id)
-    return reopened
+        unjoined.reopened.append(conversation.id)
+    return unjoined
+
+
+async def _why_not_reopened(session: AsyncSession, conversation: Conversation, into: Conversation) -> str | None:
+    if into.status not in HUMAN_STATUSES:
+        return "joined_into_finished"
+    newer = await session.scalar(select(func.count()).select_from(Conversation).where(
+        Conversation.customer_id == conversation.customer_id, Conversation.id > conversation.id))
+    return "newer_conversation" if newer else None
 
 
 async def _reopen(session: AsyncSession, conversation: Conversation, joined: ConversationEvent, into: Conversation,

@@ -144,15 +144,18 @@ async def unmerge_customer(customer_id: FromPath[str], request: Request, db_sess
     """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card.
 
     Conversations the merge joined into the other person's are reopened as they were
-    (:func:`handoff.joining.reopen_after_unmerge`); the audit record lists them under ``reopened``.
+    (:func:`handoff.joining.reopen_after_unmerge`) while people still hold the one they were joined into
+    and their shopper has opened none since; the audit record lists them under ``reopened``, and the
+    joins left as they are, with why, under ``not_reopened``.
     """
     customer = await _by_path(db_session, customer_id)
     survivor_id = customer.merged_into_id  # unmerge clears it; the survivor gives back orders
     record = await unmerge(db_session, customer=customer, actor_type="staff", actor_id=request.user.user_id)
     outcome = Outcome()
-    reopened = await reopen_after_unmerge(db_session, [customer.id, survivor_id], config=handoff_config(services),
+    unjoined = await reopen_after_unmerge(db_session, [customer.id, survivor_id], config=handoff_config(services),
                                           settings=services.settings, outcome=outcome)
-    record.details = {**record.details, "reopened": reopened}  # a new dict, so the JSON column is written
+    # A new dict, so the JSON column is written.
+    record.details = {**record.details, "reopened": unjoined.reopened, "not_reopened": unjoined.not_reopened}
     await refresh_customer_figures(db_session, services.settings, [customer.id, survivor_id])
     return Response(await service.customer_card(db_session, customer), background=after_commit(services, outcome))
 

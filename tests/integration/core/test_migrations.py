@@ -58,6 +58,10 @@ OLD_FORM_TEAMS = {  # name -> (timezone, business_hours as stored before offsets
     "other-offset": ("Asia/Tokyo", {"tue": ["00:30+00:00", "09:00Z"]}),
     "next-day": ("Asia/Tokyo", {"wed": ["20:00+00:00", "23:00+00:00"]}),
     "wall-clock": ("Europe/Kyiv", {"thu": ["09:00", "18:00"]}),
+    # Kyiv is +03:00 in summer and +02:00 in winter: hours typed in either season are its own, on
+    # whatever day the migration runs.
+    "summer-and-winter": ("Europe/Kyiv", {"fri": ["09:00+03:00", "18:00+03:00"],
+                                          "sat": ["10:00+02:00", "15:00+02:00"]}),
 }
 
 
@@ -96,6 +100,7 @@ def test_hours_stored_with_utc_offsets_are_rewritten_as_the_teams_wall_clock(bac
             "other-offset": {"tue": ["09:30", "18:00"]},  # the same moments on the team's clock
             "next-day": {"wed": ["20:00+00:00", "23:00+00:00"]},  # 05:00-08:00 on Thursday in Tokyo: left
             "wall-clock": {"thu": ["09:00", "18:00"]},
+            "summer-and-winter": {"fri": ["09:00", "18:00"], "sat": ["10:00", "15:00"]},  # the offsets dropped
         }
         for name in OLD_FORM_TEAMS:
             validate = pytest.raises(ValidationFailed) if name == "next-day" else contextlib.nullcontext()
@@ -103,6 +108,7 @@ def test_hours_stored_with_utc_offsets_are_rewritten_as_the_teams_wall_clock(bac
                 validate_hours(stored[name])
         assert "'own-offset': business hours with UTC offsets rewritten as Asia/Tokyo wall clock" in result.stderr
         assert "'other-offset': business hours with UTC offsets rewritten" in result.stderr
+        assert "'summer-and-winter': business hours with UTC offsets rewritten as Europe/Kyiv" in result.stderr
         assert "'next-day': business hours" in result.stderr and "teams set --hours" in result.stderr
         assert "wall-clock" not in result.stderr
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bots.flow import InboundFlow
 from bots.steps import default_steps
@@ -196,3 +196,60 @@ async def test_a_reopened_conversation_goes_back_to_its_agent_while_they_can_tak
     reopened = await _conversation(session_factory, viber)
     assert (reopened.status, reopened.assignee_id) == (status, petro if status == "assigned" else None)
     assert (await _conversation(session_factory, telegram)).status == "assigned"
+
+
+async def _unmerge_leaving_the_join(client, session_factory, *, source: int, admin: dict, joined: int) -> dict:
+    """Unmerge ``source``; ``joined`` must stay resolved and its shopper must hear nothing. Returns the audit."""
+    async with session_factory() as session:
+        last_message = await session.scalar(select(func.max(Message.id)))
+    restored = await client.post(f"/api/customers/{source}/unmerge", headers=admin)
+    assert restored.status_code == 200, restored.text
+    left = await _conversation(session_factory, joined)
+    assert (left.status, left.customer_id) == ("resolved", source)
+    async with session_factory() as session:
+        sent = (await session.scalars(select(Message.text).where(Message.id > last_message,
+                                                                 Message.direction == "out"))).all()
+        assert sent == []  # no "you are number 1 in the queue"
+        return await session.scalar(select(AuditRecord).where(AuditRecord.action == "customer.unmerge"))
+
+
+async def test_an_unmerge_leaves_the_join_when_the_kept_conversation_is_finished(flow, client, session_factory):
+    # Found in review: the kept conversation was resolved days ago, yet the unmerge put the joined one
+    # back in the queue with its old waiting time (ahead of everyone) and told the shopper their place.
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
+    viber = await _ask_for_a_person(flow, "viber", "vb-1")
+    await flow.process(shopper("viber", "vb-1", text="ну що там?", language="uk"))  # written in last
+    source = (await _conversation(session_factory, viber)).customer_id
+    admin = await _merge_and_unmerge(client, session_factory, source=source,
+                                     target=(await _conversation(session_factory, telegram)).customer_id)
+    async with session_factory() as session, session.begin():
+        kept = await session.get(Conversation, telegram)
+        await flows.resolve(session, kept, actor=SYSTEM, language="uk", outcome=Outcome())
+
+    audit = await _unmerge_leaving_the_join(client, session_factory, source=source, admin=admin, joined=viber)
+    assert (audit.details["reopened"], audit.details["not_reopened"]) == (
+        [], [{"conversation_id": viber, "reason": "joined_into_finished"}])
+    assert (await _conversation(session_factory, telegram)).status == "resolved"
+
+
+async def test_an_unmerge_leaves_the_join_when_the_shopper_has_a_newer_conversation(flow, client, session_factory):
+    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
+    viber = await _ask_for_a_person(flow, "viber", "vb-1")
+    await flow.process(shopper("viber", "vb-1", text="ну що там?", language="uk"))  # written in last
+    source = (await _conversation(session_factory, viber)).customer_id
+    admin = await _merge_and_unmerge(client, session_factory, source=source,
+                                     target=(await _conversation(session_factory, telegram)).customer_id)
+    # The kept conversation was with the bot for a while (handed back, later handed off again): the
+    # Viber shopper wrote meanwhile and so started a conversation of their own.
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.id == telegram).values(status="bot"))
+    newer = await flow.process(shopper("viber", "vb-1", text="привіт", language="uk"))
+    assert newer.conversation_id not in (telegram, viber)
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.id == telegram).values(status="queued"))
+
+    audit = await _unmerge_leaving_the_join(client, session_factory, source=source, admin=admin, joined=viber)
+    assert (audit.details["reopened"], audit.details["not_reopened"]) == (
+        [], [{"conversation_id": viber, "reason": "newer_conversation"}])
+    assert (await _conversation(session_factory, newer.conversation_id)).customer_id == source
+    assert (await _conversation(session_factory, telegram)).status == "queued"

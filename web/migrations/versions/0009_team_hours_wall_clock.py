@@ -11,7 +11,7 @@ hours cannot be read counts as always open. This rewrites them into the accepted
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -95,14 +95,23 @@ def _wall_clock_window(window: object, zone: ZoneInfo, on: date) -> object:
 def _in_zone(moment: time, zone: ZoneInfo, on: date) -> datetime:
     """The time read in ``zone`` on the migration day ``on``.
 
-    When the offset is the zone's own offset that day (the admin typed their local time with its
-    offset) this only drops the offset. Otherwise the offset is taken at its word: the admin meant that
-    moment (say "09:00+00:00" for a team that opens when London does), and the team's wall clock at that
+    When the offset is one the zone uses at some time of the migration year, its standard or its
+    summer time (the admin typed their local time with the offset it had when they typed it), this only
+    drops the offset: "09:00+03:00" typed in a Kyiv summer is 09:00 in Kyiv, even when the migration
+    runs in winter (+02:00). Otherwise the offset is taken at its word: the admin meant that moment
+    (say "09:00+00:00" for a team that opens when London does), and the team's wall clock at that
     moment today is the closest accepted form of it; from now on it follows the team's zone (its
     summer time included) like all hours do. Dropping the offset instead would move the opening by the
     difference, silently.
     """
-    return datetime.combine(on, moment, tzinfo=moment.tzinfo or zone).astimezone(zone)
+    if moment.tzinfo is None or moment.utcoffset() in _offsets(zone, on.year):
+        return datetime.combine(on, moment.replace(tzinfo=None), tzinfo=zone)
+    return datetime.combine(on, moment).astimezone(zone)
+
+
+def _offsets(zone: ZoneInfo, year: int) -> set[timedelta]:
+    # Every month, not just January and July: a zone may change its offsets in any month of a year.
+    return {datetime(year, month, 15, 12, tzinfo=zone).utcoffset() for month in range(1, 13)}
 
 
 def _text(moment: time) -> str:
