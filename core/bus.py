@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import re
+import uuid
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,14 @@ from core.settings import Settings
 logger = logging.getLogger(__name__)
 
 Listener = Callable[[str, dict], Awaitable[None]]
+
+# Redis that drops packets (a firewall, a dead host) held a connect for the OS timeout, about two minutes
+# (redis-py before 8 sets no timeout; 8 sets 5 s and retries), and a webhook publishes several events
+# before it answers: Telegram gave up and sent it again.
+CONNECT_TIMEOUT = 2.0
+# The same bound for each command of the publishing connection. Not for the reader's connection: it
+# waits on an idle channel for as long as nobody publishes, and redis-py 5 applied this timeout to that wait.
+COMMAND_TIMEOUT = 2.0
 
 
 class EventBus(ABC):
@@ -74,8 +83,8 @@ class EventBus(ABC):
         try:
             await self.publish(topic, event)
         except Exception as exc:
-            logger.warning("event %s reached only this process's listeners (the bus is unreachable): %s", topic, exc)
-            await self._dispatch(topic, json.loads(json.dumps(event, default=str)))
+            _log_unpublished(topic, exc)
+            await self._dispatch(topic, _as_sent(event))
             return False
         return True
 
@@ -108,7 +117,7 @@ class MemoryEventBus(EventBus):
 
     async def publish(self, topic: str, event: dict) -> None:
         # Round-trip through JSON so that the memory backend rejects what Redis would reject.
-        await self._dispatch(topic, json.loads(json.dumps(event, default=str)))
+        await self._dispatch(topic, _as_sent(event))
 
 
 class RedisEventBus(EventBus):
@@ -119,13 +128,24 @@ class RedisEventBus(EventBus):
         self._redis_url = redis_url
         self._channel = f"{prefix}:events"
         self._redis = None
+        self._reader_redis = None
         self._reader: asyncio.Task | None = None
+        # Set once Redis confirms the subscription, cleared when the reader loses it.
         self._ready = asyncio.Event()
+        # Marks the events this process already gave its own listeners, so its reader skips them.
+        self._process_id = uuid.uuid4().hex
 
     async def start(self) -> None:
         from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
-        self._redis = Redis.from_url(self._redis_url, decode_responses=True)
+        # No retry: each would add the bounds above again for every event. A pooled connection that
+        # Redis dropped (a restart) is found and replaced when taken from the pool, before any command.
+        self._redis = Redis.from_url(self._redis_url, decode_responses=True, socket_connect_timeout=CONNECT_TIMEOUT,
+                                     socket_timeout=COMMAND_TIMEOUT, retry=Retry(NoBackoff(), 0))
+        self._reader_redis = Redis.from_url(self._redis_url, decode_responses=True,
+                                            socket_connect_timeout=CONNECT_TIMEOUT)
         self._reader = asyncio.create_task(self._read_forever(), name="relaydesk-bus-reader")
         # Start even when Redis is down (the reader keeps reconnecting and /ready reports it),
         # but give a reachable Redis the time to confirm the subscription first.
@@ -136,16 +156,34 @@ class RedisEventBus(EventBus):
                            _without_password(self._redis_url))
 
     async def wait_ready(self) -> None:
-        """Wait until the subscription to the shared channel is established."""
+        """Wait until Redis has confirmed the subscription to the shared channel."""
         await self._ready.wait()
+
+    async def publish_or_log(self, topic: str, event: dict) -> bool:
+        """Publish, and give the event to this process's listeners at once while its reader is not subscribed.
+
+        Such an event would not come back to this process through Redis, however well publishing goes,
+        and a black-holed Redis takes ``CONNECT_TIMEOUT`` or ``COMMAND_TIMEOUT`` to fail. The envelope
+        names this process so that a reader subscribing meanwhile skips it.
+        """
+        if self._ready.is_set():
+            return await super().publish_or_log(topic, event)
+        await self._dispatch(topic, _as_sent(event))
+        try:
+            await self._send(topic, event, delivered_in=self._process_id)
+        except Exception as exc:
+            _log_unpublished(topic, exc)
+            return False
+        return True
 
     async def stop(self) -> None:
         if self._reader:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        if self._redis:
-            await self._redis.aclose()
+        for client in (self._redis, self._reader_redis):
+            if client:
+                await client.aclose()
 
     async def ping(self) -> None:
         if self._redis is None:
@@ -157,27 +195,33 @@ class RedisEventBus(EventBus):
             raise ConnectionError("not subscribed to the event channel yet")
 
     async def publish(self, topic: str, event: dict) -> None:
+        await self._send(topic, event, delivered_in=None)
+
+    async def _send(self, topic: str, event: dict, delivered_in: str | None) -> None:
         if self._redis is None:
             raise RuntimeError("bus not started")
-        await self._redis.publish(self._channel, json.dumps({"topic": topic, "event": event}, default=str))
+        envelope = {"topic": topic, "event": event, "delivered_in": delivered_in}
+        await self._redis.publish(self._channel, json.dumps(envelope, default=str))
 
     async def _read_forever(self) -> None:
         """Read the channel, reconnecting with backoff when Redis goes away."""
         delay = 0.2
         while True:
             try:
-                async with self._redis.pubsub() as pubsub:
+                async with self._reader_redis.pubsub() as pubsub:
                     await pubsub.subscribe(self._channel)
-                    self._ready.set()
-                    delay = 0.2
                     async for raw in pubsub.listen():
                         if raw["type"] == "subscribe":
                             # Redis confirms every subscription, also one redis-py renewed by itself
                             # after a dropped connection without raising here: events may have been lost.
+                            # Only from here on do events come back to this process (publish_or_log).
+                            self._ready.set()
+                            delay = 0.2
                             self._subscribed()
                         elif raw["type"] == "message":
                             envelope = json.loads(raw["data"])
-                            await self._dispatch(envelope["topic"], envelope["event"])
+                            if envelope.get("delivered_in") != self._process_id:
+                                await self._dispatch(envelope["topic"], envelope["event"])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -186,6 +230,15 @@ class RedisEventBus(EventBus):
                                exc_info=not unreachable(exc))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+
+def _as_sent(event: dict) -> dict:
+    # What a listener in another process gets: the event after its trip through JSON.
+    return json.loads(json.dumps(event, default=str))
+
+
+def _log_unpublished(topic: str, exc: Exception) -> None:
+    logger.warning("event %s reached only this process's listeners (the bus is unreachable): %s", topic, exc)
 
 
 def unreachable(exc: BaseException) -> bool:

@@ -1,13 +1,18 @@
 """The event bus: in-process delivery, listener failures, and delivery across app instances via Redis."""
 
 import asyncio
+import contextlib
 import socket
+from collections.abc import Iterator
 
 import pytest
+from redis.asyncio import Redis
 
 from core.bus import MemoryEventBus, RedisEventBus, create_bus, unreachable
 from knowledge_base.changes import announce_change
 from tests.conftest import make_settings
+from tests.support.channels import eventually
+from tests.support.private_services import private_redis
 
 
 def _closed_port() -> int:
@@ -15,6 +20,38 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _dropping_connections() -> Iterator[int]:
+    """A local port whose connects hang, as behind a firewall that drops packets.
+
+    Nothing accepts, and once the backlog is full the kernel drops further SYNs without an answer.
+    """
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(socket.socket())
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        for _ in range(8):
+            filler = stack.enter_context(socket.socket())
+            filler.settimeout(0.5)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except TimeoutError:
+                break  # the backlog is full: connects hang from now on
+        else:
+            raise RuntimeError("the backlog never filled up")
+        yield port
+
+
+@contextlib.contextmanager
+def _silent_after_connect() -> Iterator[int]:
+    """A local port that takes connections (the kernel completes them) and never answers a byte."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
 
 
 async def _collect(bus, topic: str) -> list:
@@ -124,6 +161,75 @@ async def test_an_event_this_process_cannot_publish_still_reaches_its_own_listen
         await bus.stop()
     assert received == [("outbox.dead", {"message_id": 7})]
     assert "pw-kept-out" not in caplog.text
+
+
+@pytest.mark.parametrize("black_hole", [_dropping_connections, _silent_after_connect])
+async def test_a_black_holed_redis_holds_a_webhooks_events_for_seconds_not_minutes(black_hole) -> None:
+    # Found in review: a Telegram webhook publishes several events before it answers, and each waited
+    # for the OS connect timeout (about two minutes) while Redis dropped packets: Telegram gave up and resent.
+    # What the webhook publishes: the incoming message, a reply, the outbox signal.
+    sent = [("message.created", {"message_id": 1}), ("message.created", {"message_id": 2}), ("outbox.ready", {})]
+    with black_hole() as port:
+        bus = RedisEventBus(f"redis://127.0.0.1:{port}/0", "rdtest-black-hole")
+        await bus.start()
+        received = await _collect(bus, "*")
+
+        async def webhook() -> list[bool]:
+            return [await bus.publish_or_log(topic, event) for topic, event in sent]
+
+        try:
+            # Generous: core/bus.py bounds each at 2 s; redis-py's own defaults take 5 s (8.x) or minutes (5.x).
+            published = await asyncio.wait_for(webhook(), timeout=12)
+        finally:
+            await bus.stop()
+    assert published == [False, False, False]
+    assert received == sent
+
+
+async def test_an_event_published_while_this_reader_is_not_subscribed_reaches_own_listeners_once(backend) -> None:
+    # Found in review: publishing worked, so publish_or_log left the event to Redis, but this process's
+    # reader was not subscribed and its own listeners (failover, consoles) never got it.
+    if not backend.redis_url:
+        pytest.skip("the embedded backend has no Redis; this runs in the PostgreSQL + Redis pass")
+    with private_redis() as redis:
+        # A Redis user that may publish but not subscribe keeps this bus's reader down for the whole test.
+        async with Redis.from_url(redis.url) as admin:
+            await admin.execute_command("ACL", "SETUSER", "deaf", "on", ">pw", "~*", "&*", "+@all",
+                                        "-subscribe", "-psubscribe", "-ssubscribe")
+        deaf = RedisEventBus(f"redis://deaf:pw@127.0.0.1:{redis.port}/0", "rdtest-deaf")
+        other = RedisEventBus(redis.url, "rdtest-deaf")
+        await deaf.start()
+        await other.start()
+        try:
+            await other.wait_ready()
+            with pytest.raises(ConnectionError, match="not subscribed"):
+                await deaf.ping()  # Redis answers it; only its reader is down
+            own, theirs = await _collect(deaf, "t"), await _collect(other, "t")
+            assert await deaf.publish_or_log("t", {"n": 1}) is True
+            await eventually(lambda: bool(theirs), within=5)
+            assert theirs == [("t", {"n": 1})]
+            assert own == [("t", {"n": 1})]
+        finally:
+            await deaf.stop()
+            await other.stop()
+
+
+async def test_an_event_published_while_subscribed_reaches_own_listeners_once(backend) -> None:
+    if not backend.redis_url:
+        pytest.skip("the embedded backend has no Redis; this runs in the PostgreSQL + Redis pass")
+    bus = create_bus(make_settings(backend))
+    await bus.start()
+    try:
+        await bus.wait_ready()
+        received = await _collect(bus, "*")
+        assert await bus.publish_or_log("t", {"n": 1}) is True
+        # Redis keeps the order of one connection's messages: once the second is in, a duplicate
+        # of the first would have come before it.
+        await bus.publish("fence", {})
+        await eventually(lambda: len(received) >= 2, within=5)
+        assert received == [("t", {"n": 1}), ("fence", {})]
+    finally:
+        await bus.stop()
 
 
 async def test_redis_out_of_reach_is_one_line_each_time_not_a_traceback(caplog) -> None:
