@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -292,3 +293,12 @@ async def check_delivery(session_factory, telegram: TelegramDouble) -> DeliveryC
 def _is_subsequence(short: list[str], long: list[str]) -> bool:
     remaining = iter(long)
     return all(any(item == candidate for candidate in remaining) for item in short)
+
+
+async def frames_until(socket, predicate, within: float) -> dict:
+    """The first JSON frame of a console socket (``/api/ws``) that ``predicate`` accepts, within ``within`` s."""
+    async with asyncio.timeout(within):
+        while True:
+            frame = json.loads(await socket.recv())
+            if predicate(frame):
+                return frame

@@ -213,15 +213,22 @@ async def _unmerge_leaving_the_join(client, session_factory, *, source: int, adm
         return await session.scalar(select(AuditRecord).where(AuditRecord.action == "customer.unmerge"))
 
 
-async def test_an_unmerge_leaves_the_join_when_the_kept_conversation_is_finished(flow, client, session_factory):
-    # Found in review: the kept conversation was resolved days ago, yet the unmerge put the joined one
-    # back in the queue with its old waiting time (ahead of everyone) and told the shopper their place.
+async def _two_shoppers_merged(flow, client, session_factory) -> tuple[int, int, int, dict]:
+    """A Telegram and a Viber shopper, each waiting for a person, merged by an admin: the Telegram
+    conversation, the Viber one (joined into it), the Viber shopper's customer id and the admin's headers."""
     telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
     viber = await _ask_for_a_person(flow, "viber", "vb-1")
     await flow.process(shopper("viber", "vb-1", text="ну що там?", language="uk"))  # written in last
     source = (await _conversation(session_factory, viber)).customer_id
     admin = await _merge_and_unmerge(client, session_factory, source=source,
                                      target=(await _conversation(session_factory, telegram)).customer_id)
+    return telegram, viber, source, admin
+
+
+async def test_an_unmerge_leaves_the_join_when_the_kept_conversation_is_finished(flow, client, session_factory):
+    # Found in review: the kept conversation was resolved days ago, yet the unmerge put the joined one
+    # back in the queue with its old waiting time (ahead of everyone) and told the shopper their place.
+    telegram, viber, source, admin = await _two_shoppers_merged(flow, client, session_factory)
     async with session_factory() as session, session.begin():
         kept = await session.get(Conversation, telegram)
         await flows.resolve(session, kept, actor=SYSTEM, language="uk", outcome=Outcome())
@@ -233,12 +240,7 @@ async def test_an_unmerge_leaves_the_join_when_the_kept_conversation_is_finished
 
 
 async def test_an_unmerge_leaves_the_join_when_the_shopper_has_a_newer_conversation(flow, client, session_factory):
-    telegram = await _ask_for_a_person(flow, "telegram", "tg-1")
-    viber = await _ask_for_a_person(flow, "viber", "vb-1")
-    await flow.process(shopper("viber", "vb-1", text="ну що там?", language="uk"))  # written in last
-    source = (await _conversation(session_factory, viber)).customer_id
-    admin = await _merge_and_unmerge(client, session_factory, source=source,
-                                     target=(await _conversation(session_factory, telegram)).customer_id)
+    telegram, viber, source, admin = await _two_shoppers_merged(flow, client, session_factory)
     # The kept conversation was with the bot for a while (handed back, later handed off again): the
     # Viber shopper wrote meanwhile and so started a conversation of their own.
     async with session_factory() as session, session.begin():

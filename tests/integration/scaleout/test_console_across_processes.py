@@ -14,19 +14,11 @@ from core.models import Message
 from tests.support import telegram_payloads as tp
 from tests.support.channels import TELEGRAM_WEBHOOK, WEBHOOK_SECRET
 from tests.support.live_server import LiveServer
-from tests.support.scaleout import ServeNode, cluster_env
+from tests.support.scaleout import ServeNode, cluster_env, frames_until
 from tests.support.staff import bearer_for
 from tests.support.telegram_double import TelegramDouble
 
 pytestmark = pytest.mark.slow
-
-
-async def _frames_until(socket, predicate, within: float) -> dict:
-    async with asyncio.timeout(within):
-        while True:
-            frame = json.loads(await socket.recv())
-            if predicate(frame):
-                return frame
 
 
 async def test_console_on_process_a_sees_a_message_taken_in_by_process_b(backend, settings, session_factory):
@@ -44,7 +36,7 @@ async def test_console_on_process_a_sees_a_message_taken_in_by_process_b(backend
                     response = await client.post(f"{process_b.url}{TELEGRAM_WEBHOOK}", json=update,
                                                  headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
                 assert response.status_code == 200
-                frame = await _frames_until(console, lambda f: f["topic"] == "message.created"
+                frame = await frames_until(console, lambda f: f["topic"] == "message.created"
                                             and f["event"]["direction"] == "in", within=30)
         finally:
             process_b.stop()

@@ -19,17 +19,10 @@ from tests.support import telegram_payloads as tp
 from tests.support.channels import TELEGRAM_WEBHOOK, WEBHOOK_SECRET, channel_settings, eventually
 from tests.support.live_server import LiveServer
 from tests.support.private_services import private_redis
+from tests.support.scaleout import frames_until
 from tests.support.staff import bearer_for
 
 pytestmark = pytest.mark.slow
-
-
-async def _frames_until(socket, predicate, within: float) -> dict:
-    async with asyncio.timeout(within):
-        while True:
-            frame = json.loads(await socket.recv())
-            if predicate(frame):
-                return frame
 
 
 async def _ready(url: str) -> bool:
@@ -53,12 +46,12 @@ async def test_a_console_sees_its_process_s_hand_off_while_redis_is_down_and_res
                                                  json=tp.text_update("оператор", 7_000_321),
                                                  headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
                 assert response.status_code == 200
-                message = await _frames_until(console, lambda f: f["topic"] == "message.created"
+                message = await frames_until(console, lambda f: f["topic"] == "message.created"
                                               and f["event"]["direction"] == "in", within=20)
-                handed_off = await _frames_until(console, lambda f: f["topic"] == "conversation.updated",
+                handed_off = await frames_until(console, lambda f: f["topic"] == "conversation.updated",
                                                  within=20)
                 assert handed_off["event"]["conversation_id"] == message["event"]["conversation_id"]
 
                 redis.start()
                 await eventually(lambda: _ready(process.url), within=30)
-                await _frames_until(console, lambda f: f["topic"] == "resync", within=20)
+                await frames_until(console, lambda f: f["topic"] == "resync", within=20)
