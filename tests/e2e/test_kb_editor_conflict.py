@@ -13,11 +13,8 @@ from core.accounts import create_user
 from knowledge_base import service
 from knowledge_base.schema import parse_article
 from knowledge_base.versions import Author
-from nlu.encoder import get_encoder
-from tests.conftest import make_settings
-from tests.support.browser import launched_chromium
+from tests.support.browser import served_with_chromium
 from tests.support.kb import article_body
-from tests.support.live_server import LiveServer
 
 PASSWORD = "editor-password"
 SLUG = "delivery-cost"
@@ -38,19 +35,17 @@ async def _seed(session_factory) -> None:
 async def _two_editors(backend, settings, session_factory):
     """Iryna and Petro, each signed in in a browser of their own with the article open; closed however it ends."""
     await _seed(session_factory)
-    get_encoder()  # load the model before the server's start-up clock runs
-    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
-        async with launched_chromium() as browser:
-            errors: list = []
-            pages = []
-            for email in ("iryna@shop.ua", "petro@shop.ua"):
-                context = await browser.new_context(viewport={"width": 1366, "height": 900})
-                page = await context.new_page()
-                page.on("pageerror", lambda error: errors.append(error))
-                await _sign_in_and_open(page, server.url, email)
-                pages.append(page)
-            yield pages
-            assert errors == []
+    async with served_with_chromium(backend, settings) as (server, browser):
+        errors: list = []
+        pages = []
+        for email in ("iryna@shop.ua", "petro@shop.ua"):
+            context = await browser.new_context(viewport={"width": 1366, "height": 900})
+            page = await context.new_page()
+            page.on("pageerror", lambda error: errors.append(error))
+            await _sign_in_and_open(page, server.url, email)
+            pages.append(page)
+        yield pages
+        assert errors == []
 
 
 async def _sign_in_and_open(page: Page, base: str, email: str) -> None:

@@ -16,11 +16,8 @@ from knowledge_base import service
 from knowledge_base.inbox import record_unanswered
 from knowledge_base.schema import parse_article
 from knowledge_base.versions import Author
-from nlu.encoder import get_encoder
-from tests.conftest import make_settings
-from tests.support.browser import launched_chromium
+from tests.support.browser import served_with_chromium
 from tests.support.kb import article_body
-from tests.support.live_server import LiveServer
 
 PASSWORD = "editor-password"
 RETURNS = {"uk": {"answer": "Повернення протягом 14 днів.", "questions": ["Як повернути товар?"]}}
@@ -43,10 +40,8 @@ async def _seed(session_factory) -> None:
 async def _editor(backend, settings, session_factory):
     """A live server with the seeded knowledge base, and a browser context; closed however the test ends."""
     await _seed(session_factory)
-    get_encoder()  # load the model before the server's start-up clock runs
-    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
-        async with launched_chromium() as browser:
-            yield server, await browser.new_context()
+    async with served_with_chromium(backend, settings) as (server, browser):
+        yield server, await browser.new_context()
 
 
 async def _sign_in(page: Page, base: str, email: str = "iryna@shop.ua") -> list:

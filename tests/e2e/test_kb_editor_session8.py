@@ -14,11 +14,8 @@ from core.accounts import create_user
 from knowledge_base import service
 from knowledge_base.schema import parse_article
 from knowledge_base.versions import Author
-from nlu.encoder import get_encoder
-from tests.conftest import make_settings
-from tests.support.browser import launched_chromium
+from tests.support.browser import served_with_chromium
 from tests.support.kb import article_body
-from tests.support.live_server import LiveServer
 
 EMAIL, PASSWORD = "iryna@shop.ua", "editor-password"
 TOPICS = [f"topic-{number:02d}" for number in range(1, 31)]  # more than a screen of list
@@ -36,16 +33,14 @@ async def _seed(session_factory) -> None:
 async def _editor(backend, settings, session_factory):
     """A live server with the seeded knowledge base, and a page on it; closed however the test ends."""
     await _seed(session_factory)
-    get_encoder()  # load the model before the server's start-up clock runs
-    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
-        async with launched_chromium() as browser:
-            context = await browser.new_context(viewport={"width": 1366, "height": 768})
-            page = await context.new_page()
-            errors: list = []
-            page.on("pageerror", lambda error: errors.append(error))
-            await page.goto(f"{server.url}/kb")
-            yield page
-            assert errors == []
+    async with served_with_chromium(backend, settings) as (server, browser):
+        context = await browser.new_context(viewport={"width": 1366, "height": 768})
+        page = await context.new_page()
+        errors: list = []
+        page.on("pageerror", lambda error: errors.append(error))
+        await page.goto(f"{server.url}/kb")
+        yield page
+        assert errors == []
 
 
 async def _sign_in(page: Page, password: str = PASSWORD) -> None:

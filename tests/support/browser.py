@@ -2,6 +2,10 @@
 
 from contextlib import asynccontextmanager
 
+from nlu.encoder import get_encoder
+from tests.conftest import make_settings
+from tests.support.live_server import LiveServer
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -29,6 +33,16 @@ async def launched_chromium():
             yield browser
         finally:
             await browser.close()
+
+
+@asynccontextmanager
+async def served_with_chromium(backend, settings):
+    """The app served live on the test's database and Redis prefix, and a headless chromium; both closed
+    however the test ends. Yields ``(server, browser)``."""
+    get_encoder()  # load the model before the server's start-up clock runs
+    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
+        async with launched_chromium() as browser:
+            yield server, browser
 
 
 async def live_frame(page, topic: str, event: dict) -> None:
