@@ -11,8 +11,10 @@ server → browser
     directions; the visitor's own carry the ``client_id`` they were sent with, so a tab that never got their
     ``accepted`` knows them for the pending ones it holds; ``language``, the latest conversation's, only
     once it is known)
-    ``{"type": "accepted", "id": <client id>, "language": ...}``  (stored; safe to forget; ``language``:
-    the conversation's, once known — the page speaks it from then on)
+    ``{"type": "accepted", "id": <client id>, "message_id": N, "language": ...}``  (stored; safe to forget;
+    ``message_id``, the stored message's, so the page places it among the replies even when its ``echo``
+    is lost; absent for a repeat, which the history already holds; ``language``: the conversation's, once
+    known — the page speaks it from then on)
     ``{"type": "echo", "message_id": N, "client_id": ..., "text": ...}``  (the visitor's own message, stored:
     shown by their other tabs and devices; the tab that sent it knows it by ``client_id``)
     ``{"type": "message", "message_id": N, "text": ..., "buttons": [...], "author": ..., "author_name": ...,
@@ -212,7 +214,9 @@ class WebchatHub:
         if not result.duplicate and result.message_id is not None:
             # As stored: the other tabs show what the history will show after a reload.
             await self._echo(visitor, result.message_id, client_id, storable(payload.get("label") or text.strip()))
-        answer = {"type": "accepted", "id": client_id}
+        answer: dict[str, Any] = {"type": "accepted", "id": client_id}
+        if result.message_id is not None:
+            answer["message_id"] = result.message_id
         if result.language:  # the conversation's, once the flow has settled it: the page speaks it too
             answer["language"] = result.language
         return answer

@@ -193,10 +193,16 @@
     send(frame);
   }
 
-  function accepted(clientId) {
+  // messageId, when the server sends it, places the message among the replies: its "echo" is best effort.
+  function accepted(clientId, messageId) {
     savePending(pending().filter((f) => f.id !== clientId));
     const item = log.querySelector('[data-client-id="' + CSS.escape(clientId) + '"]');
-    if (item) item.classList.remove("pending");
+    if (!item) return;
+    item.classList.remove("pending");
+    if (Number.isInteger(messageId) && !shown.has(messageId)) {
+      shown.add(messageId);
+      placeById(item, messageId);
+    }
   }
 
   function connect() {
@@ -238,7 +244,7 @@
           showServerMessage({message_id: frame.message_id, direction: "in", text: frame.text});
         }
       } else if (frame.type === "accepted") {
-        accepted(frame.id);
+        accepted(frame.id, frame.message_id);
       } else if (frame.type === "error") {
         status.textContent = frame.detail;
       }

@@ -63,7 +63,9 @@ async def test_web_chat_frames_with_unstorable_text_or_an_id_out_of_range_do_not
         async with websockets.connect(f"{server.ws_url}/chat/ws?visitor={visitor}&lang=en") as socket:
             await frames_until(socket, "history")
             await socket.send(with_hostile_text({"type": "message", "id": "c1", "text": "PLACEHOLDER"}).decode())
-            assert await frames_until(socket, "accepted") == {"type": "accepted", "id": "c1"}
+            accepted = await frames_until(socket, "accepted")
+            [stored] = await stored_messages(session_factory, "in")
+            assert accepted == {"type": "accepted", "id": "c1", "message_id": stored.id}
             assert (await frames_until(socket, "message"))["text"] == f"echo: {CLEANED}"
             await socket.send(json.dumps({"type": "ack", "message_id": 2**40}))
             assert await frames_until(socket, "error") == {

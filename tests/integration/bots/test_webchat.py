@@ -48,7 +48,9 @@ async def test_message_is_accepted_stored_once_and_answered(server, session_fact
         await socket.send(json.dumps(frame))
         await socket.send(json.dumps(frame))  # re-sent after a flaky moment: stored once
         seen = await frames_until(socket, lambda f: f["type"] == "message")
-        assert [f for f in seen if f["type"] == "accepted"][0] == {"type": "accepted", "id": "c1"}
+        [stored] = await stored_messages(session_factory, "in")
+        assert [f for f in seen if f["type"] == "accepted"][0] == {
+            "type": "accepted", "id": "c1", "message_id": stored.id}
         reply = seen[-1]
         assert reply["text"] and reply["buttons"] == []
         await socket.send(json.dumps({"type": "ack", "message_id": reply["message_id"]}))
@@ -171,8 +173,9 @@ async def test_an_oversized_frame_closes_only_that_socket_with_1009(server, sess
         assert "32768 bytes" in closed.value.rcvd.reason
         await small.send(json.dumps({"type": "message", "id": "n1", "text": "still there?"}))
         seen = await frames_until(small, lambda f: f["type"] == "accepted")
-        assert seen[-1] == {"type": "accepted", "id": "n1"}
-    assert [m.text for m in await stored_messages(session_factory, "in")] == ["still there?"]
+        [stored] = await stored_messages(session_factory, "in")
+        assert seen[-1] == {"type": "accepted", "id": "n1", "message_id": stored.id}
+    assert stored.text == "still there?"
 
 
 FORMATTED = "Delivery is **free**, see [terms](https://shop.example/terms)."

@@ -89,8 +89,10 @@ async def test_a_failure_in_the_socket_is_logged_once_and_the_message_is_stored_
     async with connect(server, visitor) as socket:
         assert (await frames_until(socket, "history"))["messages"] == []
         await socket.send(json.dumps(frame))
-        assert await frames_until(socket, "accepted") == {"type": "accepted", "id": "c1"}
+        accepted = await frames_until(socket, "accepted")
         assert (await frames_until(socket, "message"))["text"] == f"echo: {SECRET}"
+    [stored] = await stored_messages(session_factory, "in")
+    assert accepted == {"type": "accepted", "id": "c1", "message_id": stored.id}
     assert [m.text for m in await stored_messages(session_factory, "in")] == [SECRET]
 
 
@@ -101,7 +103,9 @@ async def test_a_failing_flow_keeps_the_message_for_agents_and_the_socket_open(s
         await frames_until(socket, "history")
         async with table_gone(session_factory, "outbox"):  # the echo step's reply cannot be queued
             await socket.send(json.dumps({"type": "message", "id": "c1", "text": SECRET}))
-            assert await frames_until(socket, "accepted") == {"type": "accepted", "id": "c1"}
+            accepted = await frames_until(socket, "accepted")
+            [stored] = await stored_messages(session_factory, "in")
+            assert accepted == {"type": "accepted", "id": "c1", "message_id": stored.id}
         await socket.send(json.dumps({"type": "message", "id": "c2", "text": "still there?"}))
         assert (await frames_until(socket, "message"))["text"] == "echo: still there?"
 
@@ -160,7 +164,9 @@ async def test_a_message_the_bot_fails_on_goes_to_a_person(settings, backend, se
             await frames_until(socket, "history")
             await socket.send(json.dumps({"type": "message", "id": "c1", "text": SECRET}))
             # the rescue settles the conversation's language (from the socket's lang), which the page then speaks
-            assert await frames_until(socket, "accepted") == {"type": "accepted", "id": "c1", "language": "en"}
+            accepted = await frames_until(socket, "accepted")
+            [stored] = await stored_messages(session_factory, "in")
+            assert accepted == {"type": "accepted", "id": "c1", "message_id": stored.id, "language": "en"}
             notice = await frames_until(socket, "message")
         assert notice["text"].startswith("Connecting you with an agent — you are number 1 in the queue")
 
