@@ -392,6 +392,26 @@ async def test_the_page_switches_to_the_conversations_language(server):
         await expect(page.locator("#text")).to_have_attribute("placeholder", "Type a message…")
 
 
+async def test_the_widget_button_speaks_the_conversations_language(server):
+    # A known gap until now: on a Ukrainian shop page, a shopper chatting in English still had a
+    # Ukrainian "close" button beside an English chat.
+    snippet = f'<script src="{server.url}/chat/widget.js" async></script>'
+    async with launched_chromium() as browser:
+        shop = await browser.new_page(locale="uk-UA")
+        with ShopSite(f'<!doctype html><html lang="uk"><h1>Магазин</h1>{snippet}</html>') as site:
+            await shop.goto(site.url + "/")
+            launcher = shop.locator("body > button")
+            await launcher.click()
+            chat = shop.frame_locator("iframe")
+            await chat.locator("#text").fill("Where is my parcel? I ordered it a week ago.")
+            await chat.locator("#text").press("Enter")
+            await expect(chat.locator("html")).to_have_attribute("lang", "en", timeout=15000)
+            await expect(launcher).to_have_accessible_name("Close chat")
+            await expect(shop.locator("iframe")).to_have_attribute("title", "Chat")
+            await launcher.click()
+            await expect(launcher).to_have_accessible_name("Open chat")
+
+
 async def test_answer_feedback_buttons_say_what_they_do(server):
     buttons = [[{"text": "👍", "data": "fb:delivery:up"}, {"text": "👎", "data": "fb:delivery:down"}]]
     history = {"type": "history", "language": "ru", "messages": [

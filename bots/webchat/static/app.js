@@ -51,6 +51,8 @@
     input.placeholder = words.placeholder;
     sendButton.setAttribute("aria-label", words.send);
     log.querySelectorAll("button[data-vote]").forEach((b) => b.setAttribute("aria-label", words[b.dataset.vote]));
+    // In the widget's frame, the shop page's chat button names itself in the same language.
+    if (window.parent !== window) window.parent.postMessage({type: "relaydesk:language", language: code}, "*");
   }
 
   // The shop's page holds the frame: it hides it and gives the focus back to its chat button.

@@ -4,14 +4,15 @@
 (() => {
   "use strict";
   const script = document.currentScript;
-  // The button speaks the shop page's language (its <html lang>), else the browser's.
+  // The button speaks the shop page's language (its <html lang>), else the browser's, until the chat
+  // names the conversation's.
   const LABELS = {
     uk: {open: "Відкрити чат", close: "Закрити чат", title: "Чат"},
     ru: {open: "Открыть чат", close: "Закрыть чат", title: "Чат"},
     en: {open: "Open chat", close: "Close chat", title: "Chat"},
   };
   const pageLanguage = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
-  const labels = LABELS[pageLanguage] || LABELS[(navigator.language || "").slice(0, 2).toLowerCase()] || LABELS.en;
+  let labels = LABELS[pageLanguage] || LABELS[(navigator.language || "").slice(0, 2).toLowerCase()] || LABELS.en;
   const chatUrl = new URL("../chat", script ? script.src : location.href);
   if (LABELS[pageLanguage]) chatUrl.searchParams.set("lang", pageLanguage);  // the chat page speaks it too
   const button = document.createElement("button");
@@ -65,8 +66,13 @@
     if (event.key === "Escape" && isOpen()) close();
   });
   window.addEventListener("message", (event) => {
-    if (frame && event.source === frame.contentWindow && event.origin === chatUrl.origin
-        && event.data && event.data.type === "relaydesk:close" && isOpen()) close();
+    if (!frame || event.source !== frame.contentWindow || event.origin !== chatUrl.origin || !event.data) return;
+    if (event.data.type === "relaydesk:close" && isOpen()) close();
+    if (event.data.type === "relaydesk:language" && LABELS[event.data.language]) {
+      labels = LABELS[event.data.language];
+      frame.title = labels.title;
+      show(isOpen());
+    }
   });
   show(false);
   function mount() { document.body.appendChild(button); }
