@@ -9,10 +9,12 @@ Claiming is what keeps delivery in order and exactly-once-ish across processes:
     never wait on each other nor take the same row; every claim is also a compare-and-set on
     ``attempts``, which is what makes two processes on one SQLite file safe (SQLite serialises writers).
 
-Receipts (Viber ``delivered`` / ``seen`` / ``failed``) find the message by the id its send returned.
-Viber can call back before the sender has stored that id: such a receipt is kept and applied by
-:func:`mark_sent` in the transaction that stores the id. The two transactions take one lock per
-(channel, id) (:func:`core.database.serialize`), so whichever commits second sees the other's write.
+Receipts (Viber ``delivered`` / ``seen`` / ``failed``) find the message by the id a send returned:
+every part of a message split into several has its own (:class:`core.models.MessagePart`), and
+the message's status follows from its parts' (:func:`message_status`). Viber can call back before
+the sender has stored the ids: such a receipt is kept and applied by :func:`mark_sent` in the
+transaction that stores them. The two transactions take one lock per (channel, id)
+(:func:`core.database.serialize`), so whichever commits second sees the other's write.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from core.database import serialize, try_serialize, utcnow
-from core.models import Identity, Message, OutboxItem, PendingReceipt
+from core.models import Identity, Message, MessagePart, OutboxItem, PendingReceipt
 
 OPEN_STATUSES = ("pending", "sending")
 # Receipts only move a message forward: a late "delivered" must not undo "seen".
@@ -140,16 +142,14 @@ async def save_progress(factory: async_sessionmaker[AsyncSession], item: Claimed
 
 async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, channel_message_ids: list[str],
                     *, claim_next: Claimer | None = None) -> tuple[Message | None, ClaimedItem | None]:
-    """The item went out: the row is done, the message is "sent" with the channel's id.
+    """The item went out: the row is done, the message is "sent" with the channel's id for each part.
 
     Returns:
         The message, and the chat's next item when ``claim_next`` is given and it could be claimed.
     """
-    # The last part's id: its receipt means the whole message arrived (parts go in order).
-    channel_message_id = channel_message_ids[-1] if channel_message_ids else None
     async with factory() as session, session.begin():
-        if channel_message_id is not None:
-            # Before any row lock, as record_receipt takes them: the two never wait on each other in a cycle.
+        # Before any row lock, as record_receipt takes them: the two never wait on each other in a cycle.
+        for channel_message_id in sorted(set(channel_message_ids)):
             await serialize(session, _receipt_lock(item.channel, channel_message_id))
         if not await _finish_claim(session, item, status="sent", sent_at=utcnow(), locked_by=None, locked_until=None,
                                    last_error=None):
@@ -158,14 +158,16 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
         # plain read-modify-write would put the message back from "delivered" to "sent".
         message = await session.get(Message, item.message_id, with_for_update=True) if item.message_id else None
         if message is not None:
-            message.channel_message_id = channel_message_id
-            if len(channel_message_ids) > 1:
-                message.payload = {**message.payload, "channel_message_ids": channel_message_ids}
+            # The last part's id stands for the message (what the shopper's chat shows last).
+            message.channel_message_id = channel_message_ids[-1] if channel_message_ids else None
+            session.add_all(MessagePart(message_id=message.id, position=position, channel=item.channel,
+                                        channel_message_id=channel_message_id)
+                            for position, channel_message_id in enumerate(channel_message_ids))
             if STATUS_RANK.get(message.delivery_status, 0) < STATUS_RANK["sent"]:
                 message.delivery_status = "sent"
-        await session.flush()
-        if message is not None and channel_message_id is not None:
-            await _apply_kept_receipts(session, item.channel, channel_message_id)
+            await session.flush()
+            for channel_message_id in channel_message_ids:
+                await _apply_kept_receipts(session, item.channel, channel_message_id)
         following = await _claim_next_in_chat(session, item, claim_next) if claim_next else None
         return message, following
 
@@ -225,28 +227,59 @@ async def record_receipt(session: AsyncSession, *, channel: str, channel_message
 
 
 async def _apply_kept_receipts(session: AsyncSession, channel: str, channel_message_id: str) -> Message | None:
-    """Move the message with ``channel_message_id`` to the strongest of its kept receipts and drop them.
+    """Move the part with ``channel_message_id`` to the strongest of its kept receipts, drop them, update its message.
 
     The caller holds the (channel, id) lock. Returns the message when its status changed; None when
-    there are no kept receipts, no message has the id yet (the receipts stay kept) or none of them is
-    ahead of its status.
+    there are no kept receipts, no part has the id yet (the receipts stay kept) or the message's
+    status does not move ahead.
     """
-    of_message = (PendingReceipt.channel == channel, PendingReceipt.channel_message_id == channel_message_id)
-    statuses = (await session.scalars(select(PendingReceipt.delivery_status).where(*of_message))).all()
+    of_part = (PendingReceipt.channel == channel, PendingReceipt.channel_message_id == channel_message_id)
+    statuses = (await session.scalars(select(PendingReceipt.delivery_status).where(*of_part))).all()
     if not statuses:
         return None  # the usual case when a send is recorded: one read, nothing to write
-    message = await session.scalar(
-        select(Message).where(Message.channel == channel, Message.channel_message_id == channel_message_id)
-        .limit(1).with_for_update()  # the worker locks it too: a plain read-modify-write could move it back
-    )
-    if message is None:
+    message_id = await session.scalar(
+        select(MessagePart.message_id)
+        .where(MessagePart.channel == channel, MessagePart.channel_message_id == channel_message_id).limit(1))
+    if message_id is None:
         return None
-    await session.execute(delete(PendingReceipt).where(*of_message).execution_options(synchronize_session=False))
+    # Locked first: the worker locks it too (a plain read-modify-write could move it back), and so
+    # does a receipt for another part, so the parts read after it include that receipt's write.
+    message = await session.scalar(select(Message).where(Message.id == message_id).with_for_update()
+                                   .execution_options(populate_existing=True))
+    await session.execute(delete(PendingReceipt).where(*of_part).execution_options(synchronize_session=False))
+    parts = (await session.scalars(select(MessagePart).where(MessagePart.message_id == message_id)
+                                   .execution_options(populate_existing=True))).all()
     strongest = max(statuses, key=STATUS_RANK.__getitem__)
-    if STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK[strongest]:
+    for part in parts:
+        ahead = STATUS_RANK[strongest] > STATUS_RANK.get(part.delivery_status, 0)
+        if part.channel_message_id == channel_message_id and ahead:
+            part.delivery_status = strongest
+    status = message_status([part.delivery_status for part in parts])
+    if STATUS_RANK.get(message.delivery_status, 0) >= STATUS_RANK[status]:
         return None
-    message.delivery_status = strongest
+    message.delivery_status = status
     return message
+
+
+def message_status(part_statuses: list[str]) -> str:
+    """The delivery status of a message sent in parts, from each part's strongest receipt ("sent" if none).
+
+    The console shows the reply as one message with one status, and an agent reads it as what
+    happened to the whole reply:
+      * "failed" as soon as any part failed: the shopper is missing part of the answer, and the
+        agent has to know to send it again;
+      * "seen" as soon as any part is seen: Viber sends one ``seen`` when the shopper reads their
+        unread messages, however many there are, so the other parts never get one of their own;
+      * "delivered" only once every part is: one part on the shopper's phone is not the answer;
+      * otherwise "sent".
+    """
+    if "failed" in part_statuses:
+        return "failed"
+    if "seen" in part_statuses:
+        return "seen"
+    if all(STATUS_RANK[status] >= STATUS_RANK["delivered"] for status in part_statuses):
+        return "delivered"
+    return "sent"
 
 
 async def _purge_stale_receipts(session: AsyncSession) -> None:

@@ -11,7 +11,7 @@ from core.models.conversations import (
     Message,
 )
 from core.models.customers import Customer, CustomerNote, CustomerPhone, Identity, LinkTokenUse, Order
-from core.models.outbox import OUTBOX_STATUSES, OutboxItem, PendingReceipt
+from core.models.outbox import OUTBOX_STATUSES, MessagePart, OutboxItem, PendingReceipt
 from core.models.staff import AuthToken, StaffUser, Team
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "InstanceValue",
     "LinkTokenUse",
     "Message",
+    "MessagePart",
     "Order",
     "OutboxItem",
     "PendingReceipt",

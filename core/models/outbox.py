@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import Base, JSONType, UTCDateTime, utcnow
@@ -55,3 +55,26 @@ class PendingReceipt(Base):
     channel_message_id: Mapped[str] = mapped_column(String(128))
     delivery_status: Mapped[str] = mapped_column(String(16))  # "delivered" | "seen" | "failed"
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MessagePart(Base):
+    """One piece of a sent message as the channel knows it: the id the channel returned and its receipts.
+
+    A reply longer than a channel's limit goes out as several messages, each with its own id (Viber
+    ``message_token``, Telegram ``message_id``), and Viber sends ``delivered`` / ``seen`` / ``failed``
+    for each. A message sent whole has one part. Telegram ids are unique only within a chat; the
+    lookup by id is for Viber receipts, whose tokens are unique.
+    """
+
+    __tablename__ = "message_parts"
+    __table_args__ = (
+        Index("ix_message_parts_channel_message", "channel", "channel_message_id"),
+        UniqueConstraint("message_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 0 for the first part, in the order they were sent
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_message_id: Mapped[str] = mapped_column(String(128))
+    delivery_status: Mapped[str] = mapped_column(String(16), default="sent")  # the strongest receipt for this part

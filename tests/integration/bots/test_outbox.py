@@ -14,7 +14,7 @@ from bots.text_split import utf16_length
 from core import events
 from core.bus import MemoryEventBus
 from core.database import utcnow
-from core.models import Conversation, Customer, Message, OutboxItem
+from core.models import Conversation, Customer, Message, MessagePart, OutboxItem
 from core.outbox import queue_outgoing
 from knowledge_base.rendering import plain_text, render
 from tests.support.channels import eventually, telegram_delivery
@@ -222,7 +222,9 @@ async def test_long_text_goes_out_in_parts_and_a_retry_does_not_repeat_sent_part
     assert ["reply_markup" in p for p in parts] == [False, False, True]
     (message,) = [m for m in await rows(session_factory, Message) if m.id == ids[0]]
     assert message.channel_message_id == str(parts[-1]["message_id"])
-    assert message.payload["channel_message_ids"] == [str(p["message_id"]) for p in parts]
+    stored_parts = await rows(session_factory, MessagePart, MessagePart.message_id == message.id)
+    assert [(p.position, p.channel_message_id) for p in stored_parts] == [
+        (position, str(p["message_id"])) for position, p in enumerate(parts)]
 
 
 async def test_html_telegram_cannot_parse_goes_out_as_plain_text_and_the_item_is_sent(settings, session_factory,

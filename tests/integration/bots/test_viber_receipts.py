@@ -18,7 +18,7 @@ from bots.viber.events import ViberEvents
 from core import events
 from core.bus import MemoryEventBus
 from core.database import utcnow
-from core.models import Message, PendingReceipt
+from core.models import Message, MessagePart, PendingReceipt
 from tests.integration.bots.test_outbox import queue, rows, run_worker
 from tests.support import viber_payloads as vp
 from tests.support.channels import eventually, post_viber, stored_messages
@@ -41,6 +41,9 @@ async def test_receipt_updates_the_message_and_publishes_its_status(settings, se
                         author="bot", channel="viber", chat_id=vp.USER_ID, text="Hello",
                         channel_message_id="5741311803571721087", delivery_status="sent")
         session.add(reply)
+        await session.flush()
+        session.add(MessagePart(message_id=reply.id, position=0, channel="viber",
+                                channel_message_id="5741311803571721087"))
     bus.subscribe(events.MESSAGE_STATUS, listener)
     viber = ViberEvents(flow, sender={"name": "Shop"}, default_language="uk")
     for event in ("delivered", "seen", "delivered"):  # the late "delivered" changes nothing
@@ -128,7 +131,12 @@ async def test_receipts_whose_token_never_came_are_purged_after_a_day(settings, 
     assert [(r.channel_message_id, r.delivery_status) for r in kept] == [("2", "delivered"), ("3", "delivered")]
 
 
-async def test_a_receipt_committing_while_its_token_is_stored_is_not_lost(backend, session_factory):
+@pytest.mark.parametrize(("tokens", "receipt_for"), [
+    pytest.param(["42"], "42", id="whole-message"),
+    pytest.param(["41", "42", "43"], "41", id="first-of-three-parts"),
+])
+async def test_a_receipt_committing_while_its_token_is_stored_is_not_lost(backend, session_factory, tokens,
+                                                                         receipt_for):
     if not backend.is_postgres:
         pytest.skip("SQLite lets one transaction write at a time; this interleaving needs PostgreSQL")
     [message_id] = await queue(session_factory, "A", ["Hello"], channel="viber")
@@ -137,8 +145,9 @@ async def test_a_receipt_committing_while_its_token_is_stored_is_not_lost(backen
     async with session_factory() as session, session.begin():
         # READ COMMITTED: without a common lock, storing the token would not see this uncommitted
         # receipt, and the receipt (already past its lookup) would not see the stored token.
-        assert await record_receipt(session, channel="viber", channel_message_id="42", delivery_status="seen") is None
-        storing = asyncio.create_task(mark_sent(session_factory, item, ["42"]))
+        assert await record_receipt(session, channel="viber", channel_message_id=receipt_for,
+                                    delivery_status="seen") is None
+        storing = asyncio.create_task(mark_sent(session_factory, item, tokens))
         await eventually(lambda: _waiting_for_a_lock(session_factory))
     message, _ = await storing
     assert (message.id, message.delivery_status) == (message_id, "seen")
