@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 
 import pytest
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, select, text
 
 from core.database import Base, create_engine, utcnow
 from core.errors import ValidationFailed
@@ -111,6 +111,57 @@ def test_hours_stored_with_utc_offsets_are_rewritten_as_the_teams_wall_clock(bac
         assert "'summer-and-winter': business hours with UTC offsets rewritten as Europe/Kyiv" in result.stderr
         assert "'next-day': business hours" in result.stderr and "teams set --hours" in result.stderr
         assert "wall-clock" not in result.stderr
+    finally:
+        if backend.is_postgres:
+            asyncio.run(drop_postgres_database(url))
+
+
+async def _store_sent_replies(url: str) -> None:
+    # Plain SQL: the models may have columns a later migration adds.
+    engine = create_engine(Settings(database_url=url, _env_file=None))
+    now = utcnow()
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO customers (id, emails, tags, vip, lifetime_value, marketing_opt_out, created_at,"
+                " updated_at) VALUES (1, '[]', '[]', false, 0, false, :now, :now)"), {"now": now})
+            await connection.execute(text(
+                "INSERT INTO conversations (id, customer_id, status, channel, chat_id, priority, sla_breached,"
+                " awaiting_csat, low_confidence_streak, state_version, created_at, updated_at)"
+                " VALUES (1, 1, 'bot', 'viber', 'u1', 0, false, false, 0, 0, :now, :now)"), {"now": now})
+            for message_id, direction, channel_message_id, status in [
+                    (1, "in", "5001", "received"), (2, "out", "7001", "delivered"), (3, "out", None, "pending")]:
+                await connection.execute(text(
+                    "INSERT INTO messages (id, conversation_id, customer_id, direction, author, channel, chat_id,"
+                    " kind, text, payload, channel_message_id, delivery_status, created_at)"
+                    " VALUES (:id, 1, 1, :direction, 'bot', 'viber', 'u1', 'text', 'hi', '{}', :token, :status, :now)"),
+                    {"id": message_id, "direction": direction, "token": channel_message_id, "status": status,
+                     "now": now})
+    finally:
+        await engine.dispose()
+
+
+async def _stored_parts(url: str) -> list[tuple]:
+    engine = create_engine(Settings(database_url=url, _env_file=None))
+    try:
+        async with engine.connect() as connection:
+            return [tuple(row) for row in await connection.execute(text(
+                "SELECT message_id, position, channel, channel_message_id, delivery_status FROM message_parts"))]
+    finally:
+        await engine.dispose()
+
+
+def test_replies_sent_before_message_parts_keep_matching_their_receipts(backend, tmp_path) -> None:
+    # Receipts find a message through its parts since 0010: a reply sent before the upgrade gets its one
+    # stored id as its part, or its receipts still on their way would no longer find it.
+    url = _fresh_database_url(backend, tmp_path)
+    try:
+        upgrade(Settings(database_url=url, _env_file=None), "0009_team_hours_wall_clock")
+        asyncio.run(_store_sent_replies(url))
+        result = run_cli("db", "upgrade", env={"RELAYDESK_DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+        # only the sent reply: the shopper's message and the unsent reply have no part to match
+        assert asyncio.run(_stored_parts(url)) == [(2, 0, "viber", "7001", "delivered")]
     finally:
         if backend.is_postgres:
             asyncio.run(drop_postgres_database(url))
