@@ -15,10 +15,11 @@ from core.customers.merge import merge, unmerge
 from core.customers.privacy import erase_customer, export_customer
 from core.customers.records import parse_customer, parse_order
 from core.errors import NotFoundError, ValidationFailed
-from core.models import Customer
+from core.models import AuditRecord, Customer
 from core.settings import pick_language
 from handoff.flows import send_notices
 from handoff.joining import join_after_merge, reopen_after_unmerge
+from handoff.kept import KEPT, held_state, merge_change, restore_after_unmerge
 from handoff.promotion import promote_if_vip
 from handoff.state import Outcome
 from web.api.publishing import after_commit, handoff_config
@@ -120,13 +121,15 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
 
     Conversations people hold for both are joined into one, as when the shopper's own phone joins them
     (:mod:`handoff.joining`); when the survivor is a VIP, the one kept moves to the VIP line
-    (:mod:`handoff.promotion`).
+    (:mod:`handoff.promotion`). The merge's audit record keeps the kept conversation's team and priority
+    from before (``kept_conversation``) for an unmerge.
     """
     source = await _by_path(db_session, customer_id)
     target = await service.get(db_session, customer_id=data.into)
-    await merge(db_session, source=source, target=target, reason=data.reason, actor_type="staff",
-                actor_id=request.user.user_id)
+    record = await merge(db_session, source=source, target=target, reason=data.reason, actor_type="staff",
+                         actor_id=request.user.user_id)
     outcome = Outcome()
+    held = await held_state(db_session, target.id)
     kept = await join_after_merge(db_session, target.id, outcome=outcome)
     # The merged-away customer keeps its figures (as in a full refresh); the survivor gained orders.
     await refresh_customer_figures(db_session, services.settings, [target.id])
@@ -134,6 +137,9 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
         await promote_if_vip(db_session, kept, target, settings=services.settings, config=handoff_config(services),
                              language=pick_language(kept.language), outcome=outcome)
         await send_notices(db_session, kept, outcome)
+        change = merge_change(held, kept)
+        if change is not None:  # what the unmerge gives back (a new dict, so the JSON column is written)
+            record.details = {**record.details, KEPT: change}
     return Response(await service.customer_card(db_session, target), background=after_commit(services, outcome))
 
 
@@ -146,16 +152,23 @@ async def unmerge_customer(customer_id: FromPath[str], request: Request, db_sess
     Conversations the merge joined into the other person's are reopened as they were
     (:func:`handoff.joining.reopen_after_unmerge`) while people still hold the one they were joined into
     and their shopper has opened none since; the audit record lists them under ``reopened``, and the
-    joins left as they are, with why, under ``not_reopened``.
+    joins left as they are, with why, under ``not_reopened``. The conversation the merge kept gets back
+    the team and priority it had before the merge (:func:`handoff.kept.restore_after_unmerge`), listed
+    under ``restored``, unless people have changed them since: then under ``not_restored``, with why.
     """
     customer = await _by_path(db_session, customer_id)
     survivor_id = customer.merged_into_id  # unmerge clears it; the survivor gives back orders
     record = await unmerge(db_session, customer=customer, actor_type="staff", actor_id=request.user.user_id)
+    merge_record = await db_session.get(AuditRecord, record.details["merge_audit_id"])
     outcome = Outcome()
+    # The kept conversation first: a reopened one is told its place in line behind it as it now stands.
+    kept = await restore_after_unmerge(db_session, merge_record.details.get(KEPT), config=handoff_config(services),
+                                       outcome=outcome)
     unjoined = await reopen_after_unmerge(db_session, [customer.id, survivor_id], config=handoff_config(services),
                                           settings=services.settings, outcome=outcome)
     # A new dict, so the JSON column is written.
-    record.details = {**record.details, "reopened": unjoined.reopened, "not_reopened": unjoined.not_reopened}
+    record.details = {**record.details, "reopened": unjoined.reopened, "not_reopened": unjoined.not_reopened,
+                      "restored": kept.restored, "not_restored": kept.not_restored}
     await refresh_customer_figures(db_session, services.settings, [customer.id, survivor_id])
     return Response(await service.customer_card(db_session, customer), background=after_commit(services, outcome))
 

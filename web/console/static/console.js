@@ -184,7 +184,11 @@ async function refreshLists() {
 const REASON_LABELS = { explicit_request: "asked for a person", frustration: "frustrated shopper",
   sensitive_topic: "sensitive topic", low_confidence: "bot not confident", no_articles: "bot had no answer",
   topic: "topic for people", vip: "VIP customer", bot_failure: "the bot failed on a message" };
-function reasonLabel(code) { return REASON_LABELS[code] || code; }
+// Reasons of transitions that are not hand-offs: a join closes a conversation without anyone resolving
+// it, and an unmerge reopens it; read as codes, "Resolved · reason: joined" passed for a resolution.
+const EVENT_REASON_LABELS = { joined: "joined into the shopper's other conversation",
+  unjoined: "reopened by an unmerge", unmerged: "merge undone" };
+function reasonLabel(code) { return REASON_LABELS[code] || EVENT_REASON_LABELS[code] || code; }
 
 const EVENT_LABELS = { handoff: "Handed off", assigned: "Assigned", transferred: "Transferred",
   resolved: "Resolved", handback: "Handed back to the bot", sla_breach: "SLA breached",
@@ -278,7 +282,7 @@ function attachmentNode(a) {
 function eventNode(e) {
   const label = EVENT_LABELS[e.kind] || e.kind;
   const parts = [e.conversation_id === state.openId ? label : `#${e.conversation_id} ${label}`];
-  if (e.reason) parts.push(`reason: ${reasonLabel(e.reason)}`);
+  if (e.reason) parts.push(`reason: ${reasonLabel(e.reason)}${e.data && e.data.into ? ` #${e.data.into}` : ""}`);
   if (e.data && e.data.team) parts.push(`team ${e.data.team}`);
   if (e.data && e.data.to_agent) parts.push(`to ${agentName(e.data.to_agent)}`);
   else if (e.data && e.data.to_team) parts.push(`to team ${e.data.to_team}`);
