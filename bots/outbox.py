@@ -6,6 +6,11 @@ claimable only once the previous one is sent or dead. Temporary failures are ret
 exponential backoff and jitter (a channel's ``retry_after`` is honoured, and pauses that whole
 channel, since Telegram's flood control is per bot); permanent failures, and messages still
 undelivered after ``give_up_after``, become dead letters the agents can see.
+
+A channel takes at most ``channel_concurrency`` sends at once, and the pause is checked again right
+before each send (each part of a long message): what is in flight when a channel answers "retry
+after" is all that reaches it during the wait. An item claimed before the pause goes back unsent,
+due when the pause is over, still at the head of its chat and without the claim counting as an attempt.
 """
 
 from __future__ import annotations
@@ -22,8 +27,17 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bots.messenger import Messenger, PermanentFailure, RetryLater
-from bots.outbox_store import ClaimedItem, Claimer, claim_due, mark_dead, mark_retry, mark_sent, save_progress
+from bots.messenger import Messenger, PermanentFailure, RetryLater, SendResult
+from bots.outbox_store import (
+    ClaimedItem,
+    Claimer,
+    claim_due,
+    hold_back,
+    mark_dead,
+    mark_retry,
+    mark_sent,
+    save_progress,
+)
 from bots.text_split import message_parts
 from core import events
 from core.bus import EventBus
@@ -50,6 +64,8 @@ class DeliveryPolicy:
     backoff_max: float = 300.0
     poll_interval: float = 0.5
     concurrency: int = 16
+    # Sends in flight per channel: what still reaches a channel after it answers "retry after".
+    channel_concurrency: int = 4
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
@@ -67,6 +83,18 @@ class DeliveryPolicy:
         return random.uniform(delay / 2, delay)
 
 
+class _ChannelPaused(Exception):
+    """The item's channel was paused before its send: nothing went out this time."""
+
+    def __init__(self, seconds_left: float) -> None:
+        super().__init__(f"channel paused for {seconds_left:.2f}s more")
+        self.seconds_left = seconds_left
+
+
+class _ClaimTooOld(Exception):
+    """Too little of the item's claim is left to finish a send within it."""
+
+
 class DeliveryWorker:
     """Claims due outbox items and sends them; start with :meth:`start`, stop with :meth:`stop`."""
 
@@ -80,6 +108,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task] = set()
         self._paused_until: dict[str, float] = {}
+        self._slots = {channel: asyncio.Semaphore(policy.channel_concurrency) for channel in messengers}
         self._runner: asyncio.Task | None = None
         self._unsubscribers: list[Callable[[], None]] = []
         self._stopping = False
@@ -141,7 +170,10 @@ class DeliveryWorker:
         self._wake.set()  # the chat's next item may be due now
 
     def _paused(self, channel: str) -> bool:
-        return self._paused_until.get(channel, 0) > asyncio.get_running_loop().time()
+        return self._pause_left(channel) > 0
+
+    def _pause_left(self, channel: str) -> float:
+        return self._paused_until.get(channel, 0) - asyncio.get_running_loop().time()
 
     async def _claim(self) -> list[ClaimedItem]:
         capacity = self.policy.concurrency - len(self._inflight)
@@ -167,13 +199,16 @@ class DeliveryWorker:
     async def _attempt(self, item: ClaimedItem) -> ClaimedItem | None:
         """One delivery attempt; returns the chat's next item when it was claimed right after."""
         messenger = self.messengers[item.channel]
-        if utcnow() + timedelta(seconds=self.policy.send_timeout) > item.locked_until:
-            # Too late to finish within the claim (a starved event loop): another worker may take the
-            # item over meanwhile, and sending now could deliver it twice or after the chat's next one.
-            logger.warning("outbox item %s: claim too old to send; leaving it to be claimed again", item.id)
-            return None
         try:
             ids = await self._send_parts(messenger, item)
+        except _ChannelPaused as exc:
+            # Not an attempt: the item keeps its place at the head of its chat, due when the pause ends.
+            logger.info("outbox item %s (%s/%s) held back: %s", item.id, item.channel, item.chat_id, exc)
+            await hold_back(self.session_factory, item, next_attempt_at=utcnow() + timedelta(seconds=exc.seconds_left))
+        except _ClaimTooOld:
+            # A starved event loop, or a long wait for the channel: another worker may take the item
+            # over meanwhile, and sending now could deliver it twice or after the chat's next one.
+            logger.warning("outbox item %s: claim too old to send; leaving it to be claimed again", item.id)
         except RetryLater as exc:
             await self._retry(item, str(exc), exc.retry_after)
         except PermanentFailure as exc:
@@ -219,16 +254,35 @@ class DeliveryWorker:
         parts = message_parts(message, getattr(messenger, "max_text_length", None),
                               getattr(messenger, "text_length", len))
         for index in range(len(sent_ids), len(parts)):
-            result = await asyncio.wait_for(messenger.send(item.chat_id, parts[index]), self.policy.send_timeout)
+            result = await self._send_in_slot(messenger, item, parts[index])
             sent_ids.extend(result.channel_message_ids)
             if index < len(parts) - 1:
                 await self._while_claim_holds(item, lambda: save_progress(self.session_factory, item, sent_ids))
         return sent_ids
 
+    async def _send_in_slot(self, messenger: Messenger, item: ClaimedItem, part: dict) -> SendResult:
+        """Send one part while holding one of the channel's few slots, unless it must not go out now.
+
+        Raises:
+            _ChannelPaused: the channel was paused meanwhile (after the claim, or while waiting for the slot).
+            _ClaimTooOld: the send could no longer finish within the item's claim.
+        """
+        async with self._slots[item.channel]:
+            if (seconds_left := self._pause_left(item.channel)) > 0:
+                raise _ChannelPaused(seconds_left)
+            if utcnow() + timedelta(seconds=self.policy.send_timeout) > item.locked_until:
+                raise _ClaimTooOld(item.id)
+            try:
+                return await asyncio.wait_for(messenger.send(item.chat_id, part), self.policy.send_timeout)
+            except RetryLater as exc:
+                if exc.retry_after is not None:
+                    # Paused before the slot is free: the send waiting for it must already see the pause.
+                    self._pause(item.channel, exc.retry_after)
+                raise
+
     async def _retry(self, item: ClaimedItem, error: str, retry_after: float | None) -> None:
         if retry_after is not None:
             delay = retry_after + random.uniform(0, 0.1 * retry_after + 0.05)
-            self._pause(item.channel, retry_after)
             await self.bus.publish_or_log(events.CHANNEL_PAUSED, {"channel": item.channel, "seconds": retry_after})
         else:
             delay = self.policy.backoff(item.attempts)

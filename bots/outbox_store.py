@@ -180,6 +180,21 @@ async def mark_retry(factory: async_sessionmaker[AsyncSession], item: ClaimedIte
                             next_attempt_at=next_attempt_at, last_error=error[:2000])
 
 
+async def hold_back(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *,
+                    next_attempt_at: datetime) -> None:
+    """Release the item unsent, due at ``next_attempt_at``: its claim does not count as an attempt.
+
+    For an item whose channel was paused after it was claimed. It stays the head of its chat, and
+    its last error stays the last real one. Taking the count back keeps outcomes recorded only by
+    the current claim: the row is "pending", which no outcome is written over, until a new claim
+    makes it "sending" at ``item.attempts`` again; a stale claim this one took over from an expired
+    lock counted less, and this claim is finished.
+    """
+    async with factory() as session, session.begin():
+        await _finish_claim(session, item, status="pending", locked_by=None, locked_until=None,
+                            next_attempt_at=next_attempt_at, attempts=item.attempts - 1)
+
+
 async def mark_dead(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, *, error: str,
                     delivery_status: str, unsubscribed: bool = False) -> Message | None:
     """Give up on the item: dead letter, and the message shows ``delivery_status`` ("failed"/"dead").
