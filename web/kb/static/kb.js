@@ -15,7 +15,7 @@ const state = {
   listRequest: 0,    // the latest article-list request: only its answer is drawn
   otherAccount: null, // who signed in in this browser since this tab did (then this tab sends nothing)
   conflict: null,    // a save or action refused because someone saved meanwhile: {current, saved, kind}
-                     // (the article now, by whom, and what was refused: saveConflict() or actionConflict())
+                     // (the article now, by whom, and what was refused: SAVE_CONFLICT or actionConflict(...))
 };
 
 const $ = (id) => document.getElementById(id);
@@ -420,7 +420,7 @@ const SAVE_CONFLICT = {
 };
 
 // A refused action (publish, unpublish, restore): the version the editor was looking at against the one saved
-// meanwhile. The action can be done again to that version (after asking), or that version loaded instead.
+// meanwhile. The action can be done anyway to the newer version (after asking), or the newer version loaded.
 function actionConflict(action) {
   const seen = state.article.version;
   return {
