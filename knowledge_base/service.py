@@ -164,16 +164,25 @@ def merge_patch(article: Article, patch: dict) -> ArticleData:
     return parse_article(merged, default_source_language=article.source_language)
 
 
-async def publish(session: AsyncSession, *, article: Article, author: Author) -> Article:
+async def publish(
+    session: AsyncSession, *, article: Article, author: Author, expected_version: int | None = None
+) -> Article:
     """Make the article live; it must be valid as a published article.
 
+    Args:
+        expected_version: The version the editor was looking at; None skips the check.
+
     Raises:
+        ArticleChanged: the article changed since ``expected_version`` (also when someone published
+            it meanwhile: what went live may not be what the editor saw).
         ValidationFailed: e.g. a variant without example questions.
     """
+    check_version(article, expected_version)
     if article.status == "published":
         return article
     data = parse_article({**article_to_data(article).to_dict(), "status": "published"})
-    return await update(session, article=article, data=data, author=author, expected_version=None, action="publish")
+    return await update(session, article=article, data=data, author=author, expected_version=expected_version,
+                        action="publish")
 
 
 async def delete(session: AsyncSession, *, article: Article) -> None:
@@ -193,6 +202,7 @@ async def restore(
     the wording from before a source edit clears the "translation out of date" flags that edit raised.
 
     Raises:
+        ArticleChanged: the article changed since ``expected_version``.
         NotFoundError: no such version.
         ValidationFailed: the old content is not valid for the current status (e.g. published
             without questions).

@@ -1,4 +1,5 @@
-"""How the OpenAPI schema describes the article bodies of ``POST /api/articles`` and ``PATCH /api/articles/{ref}``.
+"""How the OpenAPI schema describes the article bodies of ``POST /api/articles`` and ``PATCH /api/articles/{ref}``,
+and the optional version guard of publishing and restoring.
 
 Documentation only: the handlers still take the body as a plain object and validate it with
 ``knowledge_base.schema.parse_article``, whose messages list every problem at once. The limits
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from litestar.enums import RequestEncodingType
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import Body
 
@@ -79,5 +81,17 @@ ArticleChangeBody = Annotated[dict[str, Any], Body(
                       status_description="The article's status"),
         },
         "required": ["version"],
+    },
+)]
+
+VersionGuardBody = Annotated[dict[str, Any] | None, Body(
+    media_type=RequestEncodingType.JSON,
+    title="VersionGuard",
+    description="Optional: the version the action is meant for; without it the action applies to whatever is saved",
+    schema_extra={
+        "properties": {
+            "version": Schema(type=OpenAPIType.INTEGER,
+                              description="The version you were looking at: 409 when the article changed since"),
+        },
     },
 )]

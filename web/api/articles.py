@@ -1,9 +1,9 @@
 """``/api/articles``: knowledge-base articles, publishing, version history and per-article figures.
 
 Editors and admins write; every staff role reads. ``{ref}`` is the slug or the numeric id. A PATCH
-names the version it edits; when the article changed meanwhile the answer is 409 and nothing is
-overwritten. That 409 also carries the article as it is now and who saved it when, so the editor can
-put it beside the text that was not saved.
+names the version it edits, and publishing or restoring may name the version it is meant for; when
+the article changed meanwhile the answer is 409 and nothing is overwritten. That 409 also carries the
+article as it is now and who saved it when, so the editor can put it beside what the editor saw.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery
 
 from core.errors import ConflictError, ValidationFailed, describe
 from knowledge_base import service
@@ -22,7 +22,7 @@ from knowledge_base.figures import article_figures
 from knowledge_base.models import ARTICLE_STATUSES, Article, ArticleVersion
 from knowledge_base.schema import article_to_data, parse_article
 from knowledge_base.versions import Author, get_versions, latest_version
-from web.api.article_docs import ArticleChangeBody, ArticleCreateBody
+from web.api.article_docs import ArticleChangeBody, ArticleCreateBody, VersionGuardBody
 from web.auth import EDITORS, STAFF, Principal, requires
 from web.deps import DbSession, Services
 from web.query_filters import choice, one_of
@@ -114,6 +114,11 @@ def _expected_version(body: dict) -> int:
     return version
 
 
+def _guard_version(body: dict | None) -> int | None:
+    """The optional ``version`` guard of an action (publish, restore); None when the body has none."""
+    return _expected_version(body) if body and "version" in body else None
+
+
 class ArticleController(Controller):
     """Articles of the knowledge base."""
 
@@ -185,11 +190,17 @@ class ArticleController(Controller):
 
     @post("/{ref:str}/publish", guards=[requires(*EDITORS)], status_code=200, errors=(409,))
     async def publish_article(
-        self, request: Request, ref: FromPath[str], db_session: DbSession, services: Services
+        self, request: Request, ref: FromPath[str], db_session: DbSession, services: Services,
+        data: VersionGuardBody = None,
     ) -> dict:
-        """Make the article live in every process; 400 when it is not ready (e.g. no questions)."""
+        """Make the article live in every process; 400 when it is not ready (e.g. no questions).
+
+        Optionally ``{"version"}`` to guard: a stale one is answered like a stale ``PATCH``, so nothing
+        the editor has not seen goes live."""
         article = await service.get_by_reference(db_session, reference=ref)
-        await service.publish(db_session, article=article, author=author_of(request))
+        async with answering_stale_saves(db_session, article.id):
+            await service.publish(db_session, article=article, author=author_of(request),
+                                  expected_version=_guard_version(data))
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)
 
@@ -202,15 +213,14 @@ class ArticleController(Controller):
     @post("/{ref:str}/versions/{number:int}/restore", guards=[requires(*EDITORS)], status_code=200, errors=(409,))
     async def restore_version(
         self, request: Request, ref: FromPath[str], number: FromPath[int], db_session: DbSession, services: Services,
-        data: JSONBody[dict[str, Any] | None] = None,
+        data: VersionGuardBody = None,
     ) -> dict:
         """Bring back version ``number``'s content as a new version (optionally ``{"version"}`` to guard;
         a stale one is answered like a stale ``PATCH``)."""
         article = await service.get_by_reference(db_session, reference=ref)
-        expected = _expected_version(data) if data and "version" in data else None
         async with answering_stale_saves(db_session, article.id):
             await service.restore(db_session, article=article, number=number, author=author_of(request),
-                                  expected_version=expected)
+                                  expected_version=_guard_version(data))
         await commit_and_announce(db_session, services, article.id)
         return article_json(article)
 

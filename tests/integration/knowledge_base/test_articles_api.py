@@ -243,3 +243,64 @@ async def test_restore_with_a_stale_version_is_409(client, editor) -> None:
     stale = await client.post("/api/articles/delivery-cost/versions/1/restore", json={"version": 1}, headers=editor)
     assert stale.status_code == 409
     assert (await client.get("/api/articles/delivery-cost", headers=editor)).json()["title"] == "Shipping"
+
+
+async def _unpublish(client, headers, version):
+    return await client.patch("/api/articles/delivery-cost", json={"version": version, "status": "draft"},
+                              headers=headers)
+
+
+async def _restore_first(client, headers, version):
+    return await client.post("/api/articles/delivery-cost/versions/1/restore", json={"version": version},
+                             headers=headers)
+
+
+async def _publish(client, headers, version):
+    return await client.post("/api/articles/delivery-cost/publish", json={"version": version}, headers=headers)
+
+
+@pytest.mark.parametrize(("published", "act", "status_after"), [
+    pytest.param(True, _unpublish, "draft", id="unpublish"),
+    pytest.param(False, _restore_first, "draft", id="restore"),
+    pytest.param(False, _publish, "published", id="publish"),
+    # Someone published it meanwhile, with their change: publishing "again" must not pass for a no-op.
+    pytest.param(True, _publish, "published", id="publish-already-published"),
+])
+async def test_a_stale_action_409_carries_the_article_changed_meanwhile_and_who_changed_it(
+    client, editor, session_factory, published, act, status_after
+) -> None:
+    """Unpublish, restore and publish guarded by the version the editor saw are refused like a stale PATCH, with
+    ``current`` and ``current_version``; nothing changes, and the same action against the current version goes
+    through."""
+    seen = await _create(client, editor)
+    if published:
+        seen = (await client.post("/api/articles/delivery-cost/publish", headers=editor)).json()
+    other = await staff_headers(session_factory, client, "admin")
+    changed = await client.patch("/api/articles/delivery-cost", headers=other,
+                                 json={"version": seen["version"], "title": "Shipping price"})
+    assert changed.status_code == 200, changed.text
+
+    stale = await act(client, editor, seen["version"])
+    assert stale.status_code == 409, stale.text
+    body = stale.json()
+    assert body["status_code"] == 409 and "the article changed" in body["detail"]
+    now = (await client.get("/api/articles/delivery-cost", headers=editor)).json()
+    assert body["current"] == now == changed.json()  # refused: nothing changed
+    newest = (await client.get("/api/articles/delivery-cost/versions", headers=editor)).json()[0]
+    assert body["current_version"] == {"number": now["version"], "action": "update", "author_id": newest["author_id"],
+                                       "author_name": "Admin", "created_at": newest["created_at"]}
+
+    retried = await act(client, editor, body["current"]["version"])
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["status"] == status_after
+
+
+async def test_publish_without_a_version_publishes_whatever_is_saved(client, editor) -> None:
+    """The guard is optional, as for restore: API clients that send no body publish as before."""
+    await _create(client, editor)
+    await client.patch("/api/articles/delivery-cost", json={"version": 1, "title": "Shipping"}, headers=editor)
+    published = await client.post("/api/articles/delivery-cost/publish", headers=editor)
+    assert (published.status_code, published.json()["status"], published.json()["title"]) == (
+        200, "published", "Shipping")
+    bad = await client.post("/api/articles/delivery-cost/publish", json={"version": "2"}, headers=editor)
+    assert bad.status_code == 400 and [p["field"] for p in bad.json()["extra"]] == ["version"]

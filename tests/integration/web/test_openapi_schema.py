@@ -113,6 +113,19 @@ async def test_the_article_bodies_list_their_fields(schema) -> None:
     assert {"slug", "title", "variants", "status"} <= set(change["properties"])
 
 
+@pytest.mark.parametrize("path", [
+    pytest.param("/api/articles/{ref}/publish", id="publish"),
+    pytest.param("/api/articles/{ref}/versions/{number}/restore", id="restore"),
+])
+async def test_publish_and_restore_document_their_optional_version_guard_and_its_409(schema, path) -> None:
+    operation = schema["paths"][path]["post"]
+    assert 409 in _documented(schema, "post", path)
+    guard = operation["requestBody"]["content"]["application/json"]["schema"]
+    described = guard if "properties" in guard else next(s for s in guard["oneOf"] if "properties" in s)
+    assert described["properties"]["version"]["type"] == "integer"
+    assert "409" in described["properties"]["version"]["description"]
+
+
 async def test_the_article_validation_is_unchanged_by_the_documentation(client, editor) -> None:
     """parse_article stays the judge: every problem listed at once, in its own words."""
     refused = await client.post("/api/articles", json={"slug": "Bad Slug", "variants": {"zz": {}}}, headers=editor)

@@ -14,7 +14,8 @@ const state = {
   saved: "",         // the form as last loaded or saved (formSnapshot), to tell unsaved edits
   listRequest: 0,    // the latest article-list request: only its answer is drawn
   otherAccount: null, // who signed in in this browser since this tab did (then this tab sends nothing)
-  conflict: null,    // a save refused because someone saved meanwhile: {current, saved} (the article now, by whom)
+  conflict: null,    // a save or action refused because someone saved meanwhile: {current, saved, kind}
+                     // (the article now, by whom, and what was refused: SAVE_CONFLICT or actionConflict(...))
 };
 
 const $ = (id) => document.getElementById(id);
@@ -371,8 +372,8 @@ async function save(base = state.article) {
     for (const lang of Object.keys(variants)) if (variants[lang] === null) delete variants[lang];
     result = await api("POST", "/api/articles", { ...common, variants });
   }
-  if (result.status === 409 && result.data && result.data.current) {
-    showConflict(result.data);
+  if (changedMeanwhile(result)) {
+    showConflict(result.data, SAVE_CONFLICT);
     return false;
   }
   if (!result.ok) {
@@ -391,7 +392,55 @@ $("article-form").addEventListener("submit", (event) => {
   save();
 });
 
-// --- a save refused because someone saved meanwhile ------------------------------------------------
+// --- a save or an action refused because someone saved meanwhile ----------------------------------
+
+// A 409 that carries the article as it is now (a taken slug is a 409 with nothing to compare).
+function changedMeanwhile(result) {
+  return result.status === 409 && Boolean(result.data && result.data.current);
+}
+
+// A refused save: the unsaved text in the form against the version saved meanwhile. "Keep mine" saves it over
+// that version, "Use theirs" loads that version after asking.
+const SAVE_CONFLICT = {
+  heading: "Someone else saved this article while you were editing",
+  refused: "Not saved: someone else saved this article meanwhile. Compare and choose above.",
+  mineLabel: () => "Your unsaved text",
+  mine: () => formFields(),
+  retryLabel: () => "Keep mine",
+  retryOk: () => true,
+  retry: (current) => save(current),
+  reloadLabel: () => "Use theirs",
+  reloadOk: (saved) =>
+    window.confirm(`Discard your unsaved text and load version ${saved.number}, saved by ${saved.author_name}?`),
+  reloaded: (saved) => `Loaded version ${saved.number} by ${saved.author_name}; your text was discarded.`,
+  summary: () => "Your text is still in the form: nothing is lost.",
+  same: (n) => `Your text now matches version ${n}.`,
+  hint: (n) => `Keep mine saves your text over version ${n}. Use theirs loads version ${n} into the form and ` +
+    "discards your text. You can edit your text above before choosing.",
+};
+
+// A refused action (publish, unpublish, restore): the version the editor was looking at against the one saved
+// meanwhile. The action can be done anyway to the newer version (after asking), or the newer version loaded.
+function actionConflict(action) {
+  const seen = state.article.version;
+  return {
+    heading: `${action.name}: someone else changed this article meanwhile`,
+    refused: `${action.name} not done: someone else changed this article meanwhile. Compare and choose above.`,
+    mineLabel: () => `Version ${seen}, which you were looking at`,
+    mine: () => articleFields(state.article),
+    retryLabel: () => `${action.name} anyway`,
+    retryOk: (saved) => window.confirm(
+      `${action.name} anyway? The article is now version ${saved.number}, saved by ${saved.author_name}.`),
+    retry: (current) => articleAction(action, current),
+    reloadLabel: (saved) => `Load version ${saved.number}`,
+    reloadOk: () => discardOk(),
+    reloaded: (saved) => `Loaded version ${saved.number} by ${saved.author_name}; nothing was done.`,
+    summary: () => `You were looking at version ${seen}; nothing was done.`,
+    same: (n) => `No text differs from version ${n}.`,
+    hint: (n) => `${action.name} anyway does it to version ${n} as it is now. Load version ${n} shows it here ` +
+      "instead, so you can look before deciding.",
+  };
+}
 
 const FIELD_LABELS = { slug: "Slug", title: "Title", tags: "Tags" };
 const VARIANT_LABELS = { title: "Title", answer: "Answer", questions: "Example questions" };
@@ -443,10 +492,11 @@ function sideBlock(side, label, text) {
     el("div", { class: text ? "conflict-text" : "conflict-text empty" }, text || "(empty)"));
 }
 
-// Each field where the unsaved text and the newer version differ, side by side; drawn again as the editor types.
+// Each field where the editor's side (kind.mine: the unsaved text, or the version looked at) and the newer version
+// differ, side by side; drawn again as the editor types.
 function renderConflict() {
-  const { current, saved } = state.conflict;
-  const mine = formFields();
+  const { current, saved, kind } = state.conflict;
+  const mine = kind.mine();
   const theirs = articleFields(current);
   const before = articleFields(state.article); // the version this editor started from
   const rows = [];
@@ -457,25 +507,29 @@ function renderConflict() {
     rows.push(el("div", { class: "conflict-field", "data-field": key },
       el("h4", {}, fieldLabel(key), " ",
         el("span", { class: "changed-by" }, `— changed by ${changers.filter(Boolean).join(" and ")}`)),
-      el("div", { class: "conflict-sides" }, sideBlock("mine", "Your unsaved text", mine[key]),
+      el("div", { class: "conflict-sides" }, sideBlock("mine", kind.mineLabel(), mine[key]),
         sideBlock("theirs", savedByText(), theirs[key]))));
   }
   const status = current.status !== state.article.status ? ` Its status is now ${current.status}.` : "";
-  $("conflict-summary").textContent = `${savedByText()}.${status} Your text is still in the form: nothing is lost.`;
+  $("conflict-summary").textContent = `${savedByText()}.${status} ${kind.summary()}`;
   $("conflict-fields").replaceChildren(...(rows.length ? rows
-    : [el("p", {}, `Your text now matches version ${saved.number}.`)]));
-  $("conflict-hint").textContent = `Keep mine saves your text over version ${saved.number}. Use theirs loads ` +
-    `version ${saved.number} into the form and discards your text. You can edit your text above before choosing.`;
+    : [el("p", {}, kind.same(saved.number))]));
+  $("conflict-hint").textContent = kind.hint(saved.number);
 }
 
-function showConflict(data) {
+// Show a 409's article (data.current, saved by data.current_version) beside the editor's side; kind says what
+// was refused (SAVE_CONFLICT or actionConflict(...)).
+function showConflict(data, kind) {
   const current = data.current;
   const saved = data.current_version
     || { number: current.version, author_name: "someone else", created_at: current.updated_at };
-  state.conflict = { current, saved };
+  state.conflict = { current, saved, kind };
   renderConflict();
+  $("conflict-heading").textContent = kind.heading;
+  $("conflict-retry").textContent = kind.retryLabel(saved);
+  $("conflict-reload").textContent = kind.reloadLabel(saved);
   $("conflict").hidden = false;
-  say("Not saved: someone else saved this article meanwhile. Compare and choose above.");
+  say(kind.refused);
   $("conflict-heading").scrollIntoView({ block: "start" });
   $("conflict-heading").focus({ preventScroll: true });
 }
@@ -489,43 +543,70 @@ $("article-form").addEventListener("input", () => {
   if (state.conflict) renderConflict();
 });
 
-$("keep-mine").addEventListener("click", async () => {
-  const button = $("keep-mine");
-  button.disabled = true; // one save at a time: a second press would be refused as stale by the first
+// Keep mine, or do the refused action anyway: against the version saved meanwhile.
+$("conflict-retry").addEventListener("click", async () => {
+  const { current, saved, kind } = state.conflict;
+  if (!kind.retryOk(saved)) return;
+  const button = $("conflict-retry");
+  button.disabled = true; // one at a time: a second press would be refused as stale by the first
   try {
-    if (await save(state.conflict.current)) $("save").focus();
+    if (await kind.retry(current)) $("save").focus();
   } finally {
     button.disabled = false;
   }
 });
 
-$("use-theirs").addEventListener("click", () => {
-  const { current, saved } = state.conflict;
-  if (!window.confirm(`Discard your unsaved text and load version ${saved.number}, saved by ${saved.author_name}?`)) {
-    return;
-  }
+// Use theirs, or load the version saved meanwhile instead of doing the action.
+$("conflict-reload").addEventListener("click", () => {
+  const { current, saved, kind } = state.conflict;
+  if (!kind.reloadOk(saved)) return;
   fillForm(current, variantsOf(current));
   loadList();
   bringFormIntoView();
-  say(`Loaded version ${saved.number} by ${saved.author_name}; your text was discarded.`, true);
+  say(kind.reloaded(saved), true);
 });
 
-async function articleAction(method, path, body, done) {
-  if (!discardOk()) return;
-  const result = await api(method, path, body);
-  if (!result.ok) return say(problemText(result));
-  await openArticle(result.data ? result.data.slug : state.article.slug);
-  say(done, true);
+// What the editor can do to an article besides saving it, each guarded by the version it is meant for (base),
+// so nothing saved meanwhile is published, unpublished or overwritten unseen.
+const PUBLISH = {
+  name: "Publish", done: "Published: the bot answers with it now.",
+  request: (base) => ["POST", `/api/articles/${base.id}/publish`, { version: base.version }],
+};
+const UNPUBLISH = {
+  name: "Unpublish", done: "Unpublished: the bot no longer answers with it.",
+  request: (base) => ["PATCH", `/api/articles/${base.id}`, { version: base.version, status: "draft" }],
+};
+function restoreOf(number) {
+  return {
+    name: `Restore version ${number}`, done: `Restored version ${number} as a new version.`,
+    request: (base) => ["POST", `/api/articles/${base.id}/versions/${number}/restore`, { version: base.version }],
+  };
+}
+
+// Do action to base (the version the form shows, or the newer one "anyway" is meant for); true when done, false
+// when refused (said why, or the conflict view shown with what changed meanwhile).
+async function articleAction(action, base = state.article) {
+  if (!discardOk()) return false;
+  const result = await api(...action.request(base));
+  if (changedMeanwhile(result)) {
+    showConflict(result.data, actionConflict(action));
+    return false;
+  }
+  if (!result.ok) {
+    say(problemText(result));
+    return false;
+  }
+  await openArticle(result.data.slug);
+  say(action.done, true);
+  return true;
 }
 
 // What the editor sees is what goes live: pending edits are saved first.
 $("publish").addEventListener("click", async () => {
   if (hasUnsavedEdits() && !(await save())) return;
-  articleAction("POST", `/api/articles/${state.article.id}/publish`, undefined, "Published: the bot answers with it now.");
+  articleAction(PUBLISH);
 });
-$("unpublish").addEventListener("click", () =>
-  articleAction("PATCH", `/api/articles/${state.article.id}`, { version: state.article.version, status: "draft" },
-    "Unpublished: the bot no longer answers with it."));
+$("unpublish").addEventListener("click", () => articleAction(UNPUBLISH));
 $("delete").addEventListener("click", async () => {
   if (!window.confirm(`Delete "${state.article.title}" and its history?`)) return;
   const result = await api("DELETE", `/api/articles/${state.article.id}`);
@@ -562,8 +643,7 @@ async function loadVersions() {
     if (version.number !== article.version && WRITERS.includes(state.me.role)) {
       item.append(" ", el("button", {
         type: "button", class: "restore",
-        onclick: () => articleAction("POST", `/api/articles/${article.id}/versions/${version.number}/restore`,
-          { version: article.version }, `Restored version ${version.number} as a new version.`),
+        onclick: () => articleAction(restoreOf(version.number)),
       }, "Restore"));
     }
     item.append(diff);
