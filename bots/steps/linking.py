@@ -13,6 +13,7 @@ from bots.steps.outcomes import apply_outcome
 from core.customers.linking import (
     link_account,
     link_token_taken,
+    looks_like_link_token,
     read_link_token,
     remember_link_token,
     verify_phone,
@@ -68,7 +69,7 @@ async def link_from_start(ctx: FlowContext) -> None:
     Viber chat just opened (``conversation_started``) accepts no reply, so the link happens silently.
     """
     payload = str((ctx.inbound.payload or {}).get("start") or "").strip()
-    if ctx.inbound.kind != "start" or payload.count("_") < 2:
+    if ctx.inbound.kind != "start" or not looks_like_link_token(payload):
         return
     secret_key = ctx.settings.secret_key or await ctx.session.scalar(
         select(InstanceValue.value).where(InstanceValue.key == "secret_key"))

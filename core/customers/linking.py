@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 from datetime import datetime
 from urllib.parse import quote
 
@@ -27,6 +28,10 @@ from core.settings import Settings
 logger = logging.getLogger(__name__)
 
 DAY_SECONDS = 86_400
+
+
+# What make_link_token writes: customer id, issue day, and 16 HMAC bytes in unpadded URL-safe base64.
+LINK_TOKEN_SHAPE = re.compile(r"\d+_\d+_[A-Za-z0-9_-]{22}")
 
 
 def _signature(secret_key: str, customer_id: int, day: int) -> str:
@@ -54,6 +59,12 @@ def read_link_token(token: str, secret_key: str, *, ttl_days: int, now: datetime
     if not 0 <= today - day <= ttl_days:
         return None
     return customer_id
+
+
+def looks_like_link_token(payload: str) -> bool:
+    """Whether a start payload has a link token's shape (genuine or not): campaign tags such as
+    ``promo_black_friday`` do not, and are no broken links."""
+    return LINK_TOKEN_SHAPE.fullmatch(payload.strip()) is not None
 
 
 def _digest(token: str) -> str:

@@ -163,6 +163,20 @@ async def test_a_forged_link_is_refused_and_links_nothing(flow, settings, sessio
         assert "expired" in reply.text and reply.payload["keyboard"] == "contact"
 
 
+@pytest.mark.parametrize("campaign", ["promo_black_friday", "utm_source_instagram", "12_34_short"])
+async def test_a_campaign_tag_with_underscores_gets_the_welcome_not_a_broken_link(flow, campaign, session_factory):
+    # Found by QA: any start payload with two underscores was read as a shop link, so shoppers from an
+    # ad were told their link had expired, and the campaign tag was dropped from the stored message.
+    result = await flow.process(shopper("telegram", "tg-7", kind="start", text=f"/start {campaign}",
+                                        payload={"start": campaign}, language="en"))
+    async with session_factory() as session:
+        opened = await session.get(Message, result.message_id)
+        assert (opened.text, opened.payload["start"]) == (f"/start {campaign}", campaign)
+        (reply,) = await _replies(session, result.conversation_id)
+        assert "expired" not in reply.text and reply.payload.get("keyboard") != "contact"
+        assert reply.text.startswith("Hello! Ask me anything")
+
+
 async def test_unmerge_restores_both_customers_from_the_audit_record(flow, settings, session_factory):
     await add_customers(session_factory, settings, OKSANA)
     await flow.process(shopper("telegram", "tg-1", text="hi"))
