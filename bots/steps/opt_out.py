@@ -6,6 +6,7 @@ import re
 
 from bots.inbound import FlowContext
 from bots.steps.customer_texts import text
+from bots.steps.language import settle_language
 from core.models import AuditRecord
 
 OPT_OUT_WORDS = frozenset({"stop", "unsubscribe", "стоп", "відписатися", "відписатись", "отписаться",
@@ -29,6 +30,7 @@ async def handle_marketing_opt_out(ctx: FlowContext) -> None:
     else:
         return
     ctx.done = True
+    settle_language(ctx)  # "відписатися" after English is answered in Ukrainian, as the other steps do
     if ctx.customer.marketing_opt_out != opt_out:
         ctx.customer.marketing_opt_out = opt_out
         ctx.session.add(AuditRecord(actor_type="customer", actor_id=ctx.customer.id,
