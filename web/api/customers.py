@@ -99,9 +99,9 @@ class LinkResponse(BaseModel):
 async def get_link(customer_id: FromPath[str], db_session: DbSession, services: Services) -> LinkResponse:
     """Links for a shop e-mail that join the shopper's Telegram/Viber to the account ``{customer_id}``.
 
-    ``{customer_id}`` is the shop's external_id (or our numeric id).
+    ``{customer_id}`` is the shop's external_id only (an unknown one is a 404), never our numeric id.
     """
-    customer = await service.get_by_reference(db_session, reference=customer_id)
+    customer = await service.get_shop_customer(db_session, external_id=customer_id)
     token = make_link_token(customer.id, services.secret_key)
     return LinkResponse(token=token, **messenger_links(token, services.settings))
 
