@@ -149,6 +149,9 @@ async def unmerge_customer(customer_id: FromPath[str], request: Request, db_sess
                            services: Services) -> Response:
     """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card.
 
+    409 while the customer it was merged into has itself been merged since: that merge is undone first
+    (:func:`core.customers.merge.unmerge`).
+
     Conversations the merge joined into the other person's are reopened as they were
     (:func:`handoff.joining.reopen_after_unmerge`) while people still hold the one they were joined into
     and their shopper has opened none since; the audit record lists them under ``reopened``, and the
