@@ -4,6 +4,11 @@ A merge moves identities, phones, orders, conversations (with their messages), n
 notifications to the surviving customer and marks the other ``merged_into_id``. The audit record
 lists exactly what moved and what changed on the survivor, which is what unmerge puts back.
 
+Only rows the survivor still holds go back. When the survivor has itself been merged since (A into
+B, then B into C), A's unmerge is refused (409) until B's is undone: B's merge moved what A had
+brought along as B's, so undoing A first would find none of it on B, and B's unmerge would then hand
+A's identities to B while A stands apart with nothing.
+
 Unmerge also gives back what the merged-away person did while merged (:mod:`core.customers.after_merge`),
 and nothing of the survivor's own:
 
@@ -139,7 +144,8 @@ async def unmerge(session: AsyncSession, *, customer: Customer, actor_type: str,
     survivor loses the e-mails, tags, shop id and name it gained from the merge.
 
     Raises:
-        ConflictError: the customer is not merged (or the survivor was erased since).
+        ConflictError: the customer is not merged, or the survivor was erased or merged into another
+            customer since (that merge is undone first).
         NotFoundError: the merge has no audit record.
     """
     if customer.merged_into_id is None:
@@ -154,11 +160,18 @@ async def unmerge(session: AsyncSession, *, customer: Customer, actor_type: str,
     target = await session.get(Customer, customer.merged_into_id)
     if target.erased_at is not None:
         raise ConflictError(f"customer {target.id} was erased; the merge cannot be undone")
+    if target.merged_into_id is not None:
+        # What this merge moved went on with the survivor's own merge, and that merge's record lists it
+        # as the survivor's: only undoing that one first puts it where this record can take it back from.
+        raise ConflictError(f"customer {target.id}, which customer {customer.id} was merged into, has since been "
+                            f"merged into customer {target.merged_into_id}; unmerge customer {target.id} first")
     details = merge_record.details
     for key, model in MOVED_MODELS.items():
         ids = details["moved"].get(key) or []
         if ids:
-            await session.execute(update(model).where(model.id.in_(ids)).values(customer_id=customer.id))
+            # Only from the survivor: a row that has left it since is someone else's now.
+            await session.execute(update(model).where(model.id.in_(ids), model.customer_id == target.id)
+                                  .values(customer_id=customer.id))
     shop_account_returns = details["target_before"]["external_id"] is None and target.external_id is not None
     after = await give_back(session, source_id=customer.id, target_id=target.id,
                             identity_ids=details["moved"].get("identities") or [],
@@ -182,7 +195,8 @@ async def unmerge(session: AsyncSession, *, customer: Customer, actor_type: str,
 
 async def _unmerge_phones(session: AsyncSession, phones: dict, customer: Customer, target: Customer) -> None:
     if phones["moved"]:
-        await session.execute(update(CustomerPhone).where(CustomerPhone.id.in_(phones["moved"]))
+        await session.execute(update(CustomerPhone).where(CustomerPhone.id.in_(phones["moved"]),
+                                                          CustomerPhone.customer_id == target.id)
                               .values(customer_id=customer.id))
     for dropped in phones["dropped"]:
         session.add(CustomerPhone(customer_id=customer.id, phone=dropped["phone"], verified=dropped["verified"]))

@@ -33,17 +33,18 @@ async def get_by_external_id(session: AsyncSession, *, external_id: str) -> Cust
     return await session.scalar(select(Customer).where(Customer.external_id == external_id))
 
 
-async def get_by_reference(session: AsyncSession, *, reference: str | int) -> Customer:
-    """The customer named by the shop's ``external_id``, or else by our numeric id, following merges.
+async def get_shop_customer(session: AsyncSession, *, external_id: str) -> Customer:
+    """The customer the shop knows as ``external_id``, following merges.
+
+    Only the shop's id names a customer here: a shop's ids are often numbers, and reading an unknown
+    one as our own id would pick another shopper (who would then get this one's link or notification).
 
     Raises:
-        NotFoundError: neither matches.
+        NotFoundError: no customer has this external_id.
     """
-    customer = await get_by_external_id(session, external_id=str(reference))
-    if customer is None and str(reference).isdigit():
-        customer = await session.get(Customer, int(reference))
+    customer = await get_by_external_id(session, external_id=external_id)
     if customer is None:
-        raise NotFoundError(f"no customer {reference!r} (neither an external_id nor an id)")
+        raise NotFoundError(f"no customer with external_id {external_id!r}; PUT /api/customers/{external_id} first")
     return await surviving(session, customer)
 
 

@@ -99,9 +99,9 @@ class LinkResponse(BaseModel):
 async def get_link(customer_id: FromPath[str], db_session: DbSession, services: Services) -> LinkResponse:
     """Links for a shop e-mail that join the shopper's Telegram/Viber to the account ``{customer_id}``.
 
-    ``{customer_id}`` is the shop's external_id (or our numeric id).
+    ``{customer_id}`` is the shop's external_id only (an unknown one is a 404), never our numeric id.
     """
-    customer = await service.get_by_reference(db_session, reference=customer_id)
+    customer = await service.get_shop_customer(db_session, external_id=customer_id)
     token = make_link_token(customer.id, services.secret_key)
     return LinkResponse(token=token, **messenger_links(token, services.settings))
 
@@ -148,6 +148,9 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
 async def unmerge_customer(customer_id: FromPath[str], request: Request, db_session: DbSession,
                            services: Services) -> Response:
     """Undo the merge of customer ``{customer_id}`` from its audit record (audited); returns its card.
+
+    409 while the customer it was merged into has itself been merged since: that merge is undone first
+    (:func:`core.customers.merge.unmerge`).
 
     Conversations the merge joined into the other person's are reopened as they were
     (:func:`handoff.joining.reopen_after_unmerge`) while people still hold the one they were joined into

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.params import FromPath, JSONBody
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from core.customers import service
 from core.customers.models import Notification
 from core.customers.notifications import notification_view, send_notification
-from core.customers.service import get_by_reference
 from core.errors import NotFoundError
 from web.auth import requires
 from web.deps import DbSession, Services
@@ -17,12 +17,23 @@ SENDERS = ("admin", "supervisor", "integration")
 
 
 class NotificationRequest(BaseModel):
-    """``customer`` is the shop's external_id (or our numeric id); ``channel`` is tried before the preferred one."""
+    """Who gets it, by exactly one of ``customer`` (the shop's external_id, as a shop knows them; a JSON
+    number is read as that too) or ``customer_id`` (our id, as the customer card shows it);
+    ``channel`` is tried before the preferred one."""
 
-    customer: str | int
+    customer: str | int | None = None
+    customer_id: int | None = None
     template: str = Field(max_length=64)
     params: dict[str, str | int | float] = Field(default_factory=dict)
     channel: str | None = Field(None, pattern=r"^(telegram|viber|webchat)$")
+
+    @model_validator(mode="after")
+    def _one_recipient(self) -> NotificationRequest:
+        # Two separate fields, never one read as the other: a shop's id that is not known yet must
+        # not name whoever has that number as our id.
+        if (self.customer is None) == (self.customer_id is None):
+            raise ValueError("give exactly one of customer (the shop's external_id) or customer_id (our id)")
+        return self
 
 
 @post("/api/notifications", guards=[requires(*SENDERS)], tags=["notifications"], status_code=201,
@@ -34,9 +45,13 @@ async def create_notification(data: JSONBody[NotificationRequest], request: Requ
     Goes out on ``channel`` when given and reachable, else on the channel the customer last wrote
     from, and fails over to their next channel when delivery gives up. 400: unknown template or
     missing parameter; 409: no channel at all to reach the customer, or marketing to an opted-out
-    customer (nothing is sent in either case).
+    customer (nothing is sent in either case); 404: no customer has the ``customer`` external_id (or
+    the ``customer_id``).
     """
-    customer = await get_by_reference(db_session, reference=data.customer)
+    if data.customer_id is not None:
+        customer = await service.get(db_session, customer_id=data.customer_id)
+    else:
+        customer = await service.get_shop_customer(db_session, external_id=str(data.customer))
     notification, to_publish = await send_notification(
         db_session, services.settings, customer=customer, template=data.template, params=data.params,
         channel=data.channel, requested_by=request.user.user_id)
