@@ -59,6 +59,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Чтобы показать ваш заказ, отправьте номер заказа вместе с телефоном, на который он оформлен.",
         "en": "To show your order, send the order number together with the phone number it was placed with.",
     },
+    # The shopper sent one piece of the number + phone pair (bots.steps.order_pieces); the reply names no
+    # order, so it says nothing about whether the number or the phone exists.
+    "ask_order_phone": {
+        "uk": "Дякуємо! Тепер надішліть номер телефону, на який оформлено замовлення, "
+              "або поділіться своїм номером кнопкою нижче.",
+        "ru": "Спасибо! Теперь отправьте номер телефона, на который оформлен заказ, "
+              "или поделитесь своим номером кнопкой ниже.",
+        "en": "Thank you! Now send the phone number the order was placed with, "
+              "or share your number with the button below.",
+    },
+    "ask_order_phone_no_phone_button": {
+        "uk": "Дякуємо! Тепер надішліть номер телефону, на який оформлено замовлення.",
+        "ru": "Спасибо! Теперь отправьте номер телефона, на который оформлен заказ.",
+        "en": "Thank you! Now send the phone number the order was placed with.",
+    },
+    "ask_order_number": {
+        "uk": "Дякуємо! Тепер надішліть номер замовлення, оформленого на цей телефон, "
+              "або поділіться своїм номером кнопкою нижче.",
+        "ru": "Спасибо! Теперь отправьте номер заказа, оформленного на этот телефон, "
+              "или поделитесь своим номером кнопкой ниже.",
+        "en": "Thank you! Now send the number of the order placed with this phone, "
+              "or share your number with the button below.",
+    },
+    "ask_order_number_no_phone_button": {
+        "uk": "Дякуємо! Тепер надішліть номер замовлення, оформленого на цей телефон.",
+        "ru": "Спасибо! Теперь отправьте номер заказа, оформленного на этот телефон.",
+        "en": "Thank you! Now send the number of the order placed with this phone.",
+    },
     "share_phone_button": {"uk": "Поділитися номером", "ru": "Поделиться номером", "en": "Share my number"},
     "order_not_found": {
         "uk": "Не знайшли замовлення {number} у вашому обліковому записі.",

@@ -2,8 +2,9 @@
 
 A shopper is identified when their customer record has a verified phone or a shop account (both
 are proven: a messenger-vouched own number, or a signed link from the shop). An identified shopper
-sees their own orders; anyone else must share their phone, or give an order number together with
-the phone it was placed with. Failed number+phone guesses are counted and capped.
+sees their own orders; anyone else must share their phone, or give an order number and the phone it
+was placed with, in one message or one after the other (:mod:`bots.steps.order_pieces`). Failed
+number+phone guesses are counted and capped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bots.inbound import Button, FlowContext
 from bots.steps.customer_texts import amount_text, status_label, text
 from bots.steps.escalation import needs_a_person
 from bots.steps.language import settle_language, shopper_language
+from bots.steps.order_pieces import Pieces, pending_pieces, reads_as_pieces
 from core.customers.phones import split_phones
 from core.customers.service import orders_of, surviving
 from core.database import utcnow
@@ -75,11 +77,14 @@ def contact_keyboard(ctx: FlowContext) -> dict:
     return {"keyboard": "contact", "buttons": [[Button(text(ctx, "share_phone_button"), "share_phone")]]}
 
 
-def ask_for_proof(ctx: FlowContext, key: str) -> None:
-    """Reply ``key`` asking for proof of identity: the share-phone button where the channel has one."""
+def ask_for_proof(ctx: FlowContext, key: str, pieces: Pieces = Pieces()) -> None:
+    """Reply ``key`` asking for proof of identity: the share-phone button where the channel has one.
+
+    The reply keeps ``pieces``, the order numbers and phones given so far, for the shopper's next message.
+    """
     if ctx.inbound.channel not in PHONE_SHARING_CHANNELS:
         key += "_no_phone_button"
-    ctx.reply(text(ctx, key), **contact_keyboard(ctx))
+    ctx.reply(text(ctx, key), meta=pieces.meta(), **contact_keyboard(ctx))
 
 
 async def is_identified(ctx: FlowContext) -> bool:
@@ -137,16 +142,40 @@ async def answer_order_questions(ctx: FlowContext) -> None:
         return
     phones, rest = split_phones(ctx.inbound.text, ctx.settings.phone_region)
     numbers = order_numbers(rest)
-    if not is_order_question(ctx.inbound.text, phones, numbers) or needs_a_person(ctx):
+    asked = is_order_question(ctx.inbound.text, phones, numbers)
+    pending = await _pieces_asked_for(ctx, phones, numbers, rest, asked=asked)
+    if not (asked or pending is not None) or needs_a_person(ctx):
         return
     ctx.done = True
     settle_language(ctx)
     if await is_identified(ctx):
         await _answer_known_customer(ctx, numbers)
-    elif numbers and phones:
-        await _answer_by_number_and_phone(ctx, numbers, phones)
+        return
+    pieces = (pending or Pieces()).completed_with(numbers, phones)
+    if pieces.numbers and pieces.phones:
+        await _answer_by_number_and_phone(ctx, list(pieces.numbers), list(pieces.phones))
+    elif pieces.numbers:
+        ask_for_proof(ctx, "ask_order_phone", pieces)
+    elif pieces.phones:
+        ask_for_proof(ctx, "ask_order_number", pieces)
     else:
         ask_for_proof(ctx, "ask_identity")
+
+
+async def _pieces_asked_for(ctx: FlowContext, phones: list[str], numbers: list[str], rest: str, *,
+                            asked: bool) -> Pieces | None:
+    """The pieces remembered for this message when it brings a piece the bot asked for; else None.
+
+    A message with a phone or an order number answers the bot's request for proof when it is an order
+    question or little besides the pieces ("+380501234567", "мій телефон 050 123 45 67"); a return or a
+    complaint that names an order is not, and neither is a longer message that merely contains a number.
+    """
+    if not (phones or numbers) or (phones and numbers):
+        return None  # nothing to complete, or the message is complete on its own
+    if not asked and (OTHER_ORDER_MATTERS.search(ctx.inbound.text)
+                      or not reads_as_pieces(ORDER_NUMBER.sub(" ", rest))):
+        return None
+    return await pending_pieces(ctx)
 
 
 async def _answer_known_customer(ctx: FlowContext, numbers: list[str]) -> None:

@@ -1,0 +1,60 @@
+"""Order number and phone sent in separate messages, over Telegram with the demo knowledge base and customers.
+
+Regression (QA F12): "де моє замовлення 10234" got the request for "the order number together with the
+phone", and the phone sent next got the "no answer" fallback. The cases in every language, wrong phones
+and the cap are in tests/integration/customers/test_order_pieces.py; here the real NLU stands behind.
+"""
+
+import pytest
+
+from bots.steps.answer import FALLBACK
+from bots.steps.customer_texts import TEXTS
+from core.customers.demo import demo_customers
+from tests.support import telegram_payloads as tp
+from tests.support.channels import eventually, post_telegram
+from tests.support.customers import add_customers
+
+USER = 5560001
+
+
+@pytest.fixture
+async def client(demo_kb_client, channels_settings, session_factory):
+    """The app with the product's own flow and NLU over the demo knowledge base, and the demo customers."""
+    await add_customers(session_factory, channels_settings, *demo_customers())
+    return demo_kb_client
+
+
+@pytest.fixture
+def say(client, channels_settings, telegram):
+    """Send a Telegram text and return the one message the bot sends back."""
+    async def send(text: str) -> dict:
+        before = len(telegram.sent(USER))
+        body = tp.text_update(text, user_id=USER, language_code="uk")
+        assert (await post_telegram(client, channels_settings, body)).status_code == 200
+        await eventually(lambda: len(telegram.sent(USER)) == before + 1)
+        return telegram.sent(USER)[-1]
+    return send
+
+
+async def test_the_phone_after_the_order_question_shows_the_order_and_other_questions_go_on(say) -> None:
+    asked = await say("де моє замовлення 10234")
+    assert asked["text"] == TEXTS["ask_order_phone"]["uk"]
+    assert asked["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+    answer = await say("+380501234567")
+    assert answer["text"].startswith("Замовлення №10234") and "20450000123456" in answer["text"]
+    # With the prompt answered, a question is the knowledge base's again, and a bare phone is no piece.
+    await say("де моє замовлення 10234")
+    delivery = await say("скільки коштує доставка?")
+    assert delivery["text"] not in (TEXTS["ask_order_phone"]["uk"], TEXTS["ask_identity"]["uk"], FALLBACK["uk"])
+    late = await say("+380501234567")
+    assert not late["text"].startswith("Замовлення №10234") and late["text"] != TEXTS["ask_order_number"]["uk"]
+
+
+async def test_sharing_the_contact_after_the_prompt_still_shows_the_orders(client, channels_settings, telegram,
+                                                                           say) -> None:
+    await say("де моє замовлення 10234")
+    contact = tp.contact_update("+380501234567", contact_user_id=USER, user_id=USER)
+    assert (await post_telegram(client, channels_settings, contact)).status_code == 200
+    await eventually(lambda: len(telegram.sent(USER)) == 3)  # confirmed, then a button per order
+    buttons = telegram.sent(USER)[-1]["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in buttons] == ["order:10234", "order:10188", "order:10107"]
