@@ -13,12 +13,21 @@ from nlu.language import detect_language
             "Сколько стоит доставка до Львова?", {"previous": "uk"}, "ru", id="long-message-switches"
         ),
         pytest.param("оператор", {"previous": "uk"}, "uk", id="one-word-keeps-previous-uk"),
-        pytest.param("спасибо", {"previous": "uk"}, "uk", id="one-ru-word-does-not-flip-uk"),
+        pytest.param("доставка?", {"previous": "ru"}, "ru", id="one-shared-word-does-not-flip-ru"),
+        pytest.param("менеджер", {"previous": "uk", "hint": "ru"}, "uk", id="one-shared-word-keeps-uk-over-hint"),
+        pytest.param("так", {"previous": "ru"}, "ru", id="tak-is-shared"),
         pytest.param("ok", {"previous": "ru"}, "ru", id="one-latin-word-does-not-flip-ru"),
         pytest.param("расскажи анекдот", {"previous": "en"}, "ru", id="short-cyrillic-after-en-switches"),
         pytest.param("оператор", {"previous": "en", "hint": "uk"}, "uk", id="cyrillic-after-en-follows-hint"),
         pytest.param("доставка", {"hint": "uk"}, "uk", id="one-word-follows-hint"),
-        pytest.param("доставка", {"hint": "en"}, "ru", id="hint-in-other-script-ignored"),
+        # Found by QA: Ukrainians with Telegram in English were answered in Russian.
+        pytest.param("доставка", {"hint": "en"}, "uk", id="shared-word-with-en-hint-takes-default"),
+        pytest.param("оператор", {}, "uk", id="shared-word-without-hint-takes-default"),
+        pytest.param("оператор", {"default": "ru"}, "ru", id="shared-word-takes-ru-default"),
+        pytest.param("доставка", {"hint": "en", "default": "en"}, "ru", id="no-cyrillic-choice-leaves-lingua"),
+        pytest.param("нова пошта", {"hint": "en"}, "uk", id="shared-looking-words-not-belarusian"),
+        pytest.param("оператор", {"hint": "ru"}, "ru", id="shared-word-follows-ru-hint"),
+        pytest.param("расскажи анекдот", {"hint": "en"}, "ru", id="confident-ru-without-marks"),
         pytest.param("😀👍", {"previous": "en"}, "en", id="emoji-keeps-previous"),
         pytest.param("", {}, "uk", id="empty-default"),
         pytest.param("😀", {"hint": "ru-RU"}, "ru", id="hint-with-region"),
@@ -38,6 +47,45 @@ from nlu.language import detect_language
     ],
 )
 def test_detect_language(text, kwargs, expected):
+    assert detect_language(text, **kwargs) == expected
+
+
+# Found by QA: after one Russian message a shopper's Ukrainian thanks and greetings were answered in Russian.
+@pytest.mark.parametrize(
+    "text",
+    ["Привіт", "дякую", "дуже дякую", "дякую, Тарасе!", "ок дякую", "будь ласка", "добрий день", "ні",
+     "є знижка?", "ґудзик"],
+)
+@pytest.mark.parametrize("kwargs", [{"previous": "ru"}, {"hint": "ru"}, {"previous": "en"}, {"hint": "en"}, {}])
+def test_words_only_ukrainian_writes_answer_in_ukrainian(text, kwargs):
+    assert detect_language(text, **kwargs) == "uk"
+
+
+@pytest.mark.parametrize(
+    "text", ["спасибо", "пожалуйста", "Привет", "спасибо, Тарас!", "ок, спасибо", "добрый день", "ещё", "эх", "ы?"],
+)
+@pytest.mark.parametrize("kwargs", [{"previous": "uk"}, {"hint": "uk"}, {"previous": "en"}, {"hint": "en"}, {}])
+def test_words_only_russian_writes_answer_in_russian(text, kwargs):
+    assert detect_language(text, **kwargs) == "ru"
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "expected"),
+    [
+        # Both languages' marks: neither decides ("спасибо" and "дякую" together).
+        pytest.param("спасибо, дякую", {"previous": "uk"}, "uk", id="both-marks-keep-previous"),
+        # Place names keep their Ukrainian spelling in Russian sentences.
+        pytest.param("Сколько стоит доставка в Київ?", {"previous": "uk"}, "ru", id="ukrainian-place-in-ru"),
+        pytest.param("Оформите доставку в Київ, пожалуйста, мне очень надо", {"hint": "uk"}, "ru",
+                     id="more-ru-marks-than-uk"),
+        pytest.param("Доставка в Київ будет завтра или послезавтра?", {"hint": "uk"}, "ru",
+                     id="ru-words-outweigh-place"),
+        pytest.param("Замовте доставку в Київ, потрібно завтра", {"hint": "ru"}, "uk", id="uk-marks-decide"),
+        # A longer message lingua reads confidently is not overruled by one word of the other language.
+        pytest.param("Доставку в Київ отправите вечером?", {"hint": "uk"}, "ru", id="confident-long-ru-keeps-lingua"),
+    ],
+)
+def test_marks_of_both_or_a_confident_sentence(text, kwargs, expected):
     assert detect_language(text, **kwargs) == expected
 
 
