@@ -49,8 +49,8 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
     Order of precedence: nothing to read -> fallback ("empty"); a sensitive topic -> handoff; a request
     for a person or frustration -> handoff, unless the knowledge base has a confident answer written for
     exactly such messages; swearing -> answer when confident, else handoff; then the scores: answer;
-    clarify when two candidates are close or the best falls just short; after a failure handoff, else
-    fallback.
+    everyday chatter -> fallback ("chatter"), whatever failed before; clarify when two candidates are
+    close or the best falls just short; after a failure handoff, else fallback.
 
     Args:
         context: Signals, thresholds and article metadata.
@@ -113,12 +113,16 @@ def decide_action(context: DecisionContext, fused: np.ndarray, parts: dict[str, 
         return make("handoff", reason) if context.recent_failures >= 1 else make("fallback", reason)
     if confident:
         return make("answer", article_id=candidates[0].article_id)
+    if context.chatter:
+        # Weather or football is no question the bot failed: no buttons, and never a hand-off for
+        # earlier failures (QA: two chatter messages queued the shopper for an agent).
+        return make("fallback", "chatter")
     ambiguous = top2 >= th.clarify and top1 + top2 >= th.answer
     # A best guess that falls just short is worth a "Did you mean …?" button rather than "I did not
     # understand": one tap answers the shopper, and a wrong guess costs nothing. Only calibrated
     # thresholds say what "just short" is.
     near_miss = th.calibrated and top1 >= th.clarify
-    if (ambiguous or near_miss) and not context.chatter and context.recent_failures < FRUSTRATING_FAILURES:
+    if (ambiguous or near_miss) and context.recent_failures < FRUSTRATING_FAILURES:
         return make("clarify")
     if context.recent_failures >= FRUSTRATING_FAILURES:
         return make("handoff", "frustration")

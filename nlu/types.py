@@ -56,7 +56,8 @@ class Decision:
         confidence: The fused score of the best candidate (0 when nothing matched).
         candidates: The best matches, best first (clarify buttons, the editor's "test a question").
         reason: Why no answer was given: "explicit_request", "frustration", "sensitive_topic",
-            "low_confidence", "empty", "no_articles"; None for answer and clarify.
+            "low_confidence", "empty", "no_articles", "chatter" (everyday chatter, a fallback that is no
+            failure); None for answer and clarify.
         explanation: Per-part scores and thresholds, for editors.
         also: For a message that asks several questions, the answers to the others, each an "answer"
             of another article in the order asked (:mod:`nlu.multi_question`); empty otherwise.

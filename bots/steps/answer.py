@@ -19,15 +19,18 @@ from sqlalchemy import select
 
 from bots.inbound import Button, FlowContext, Reply
 from bots.steps.clarify import clarify_buttons
-from bots.steps.language import shopper_language
+from bots.steps.escalation import needs_a_person
+from bots.steps.language import settle_language, shopper_language
 from bots.steps.last_answer import last_answer
 from bots.steps.topics import message_topics
 from core.models import Message
 from knowledge_base.figures import record_answer, record_feedback
 from knowledge_base.inbox import record_unanswered
+from knowledge_base.index import KnowledgeIndex
 from knowledge_base.models import Article
 from knowledge_base.rendering import plain_text, render
-from nlu.types import Decision, PreviousAnswer
+from nlu.small_talk import NEGATION, small_talk
+from nlu.types import Candidate, Decision, PreviousAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,12 @@ FALLBACK = {
     "uk": "Вибачте, я не знайшов відповіді на це питання. Спробуйте сформулювати інакше або напишіть «оператор».",
     "ru": "Извините, я не нашёл ответа на этот вопрос. Попробуйте сформулировать иначе или напишите «оператор».",
     "en": "Sorry, I could not find an answer to that. Try asking in other words, or write \"agent\" to reach a person.",
+}
+# Everyday chatter ("what's the weather in Lviv?"): what the bot is for, without calling it a failure.
+OFF_TOPIC = {
+    "uk": "Я допомагаю із замовленнями, доставкою, оплатою, поверненням і обміном. Напишіть, що вас цікавить.",
+    "ru": "Я помогаю с заказами, доставкой, оплатой, возвратом и обменом. Напишите, что вас интересует.",
+    "en": "I can help with orders, delivery, payment, returns and exchanges. What would you like to know?",
 }
 WELCOME = {
     "uk": "Вітаємо! Напишіть своє питання — про доставку, оплату, повернення чи замовлення — і я відповім.",
@@ -103,6 +112,9 @@ async def _on_text(ctx: FlowContext) -> None:
         logger.warning("no knowledge index in the flow's services; falling back")
         ctx.reply(_say(FALLBACK, shopper_language(ctx)))
         return
+    if small_talk(ctx.inbound.text) == NEGATION and not needs_a_person(ctx):
+        await _not_that(ctx, index)
+        return
     decision = await index.decide(ctx.inbound.text, language_hint=ctx.inbound.language_hint,
                                   previous_language=conversation.language,
                                   recent_failures=conversation.low_confidence_streak or 0,
@@ -128,6 +140,9 @@ async def _on_text(ctx: FlowContext) -> None:
         # Nothing to read ("🙂", "😀😀😀"): no failure of the bot's (found by QA: two smileys and an "ok"
         # handed the shopper to a person), and nothing an editor could write an article for.
         ctx.reply(_say(ASK_IN_WORDS, decision.language), meta={"decision": _summary(decision)})
+    elif decision.reason == "chatter":
+        # Not the bot failing: no step towards a hand-off, nothing for the editors' unanswered inbox.
+        ctx.reply(_say(OFF_TOPIC, decision.language), meta={"decision": _summary(decision)})
     else:
         if decision.reason != "no_articles":
             # An empty knowledge base is the shop's setup, not the bot failing this shopper: it does
@@ -135,6 +150,34 @@ async def _on_text(ctx: FlowContext) -> None:
             conversation.low_confidence_streak = (conversation.low_confidence_streak or 0) + 1
         await _unanswered(ctx, decision.language, "fallback")
         ctx.reply(_say(FALLBACK, decision.language), meta={"decision": _summary(decision)})
+
+
+async def _not_that(ctx: FlowContext, index: KnowledgeIndex) -> None:
+    """A bare "ні" / "не то" / "no, that's not it": never an article (its words matched some by chance).
+
+    Right after an answer, the articles that came closest to the answered question besides it are
+    offered ("Did you mean"); otherwise the fallback asks for other words or a person. Neither counts
+    as a failure nor goes to the editors' inbox: "ні" is no question.
+    """
+    language = settle_language(ctx)
+    previous = await _previous_answer(ctx)
+    neighbours: list[Candidate] = []
+    if previous is not None:
+        again = await index.decide(previous.question, language_hint=ctx.inbound.language_hint,
+                                   previous_language=language)
+        # The answered question's runners-up, however far behind: the shopper said the best one was wrong.
+        neighbours = [c for c in again.candidates if c.article_id != previous.article_id]
+    action = "clarify" if neighbours else "fallback"
+    decision = Decision(action=action, language=language, article_id=None, confidence=0.0,
+                        candidates=tuple(neighbours), reason=None if neighbours else "not_that",
+                        explanation={"not_that": previous.article_id if previous else None})
+    ctx.decision = decision
+    if neighbours:
+        buttons = await clarify_buttons(ctx.session, neighbours)
+        ctx.replies.append(Reply(_say(DID_YOU_MEAN, language), buttons=buttons, keyboard="inline",
+                                 meta={"decision": _summary(decision)}))
+    else:
+        ctx.reply(_say(FALLBACK, language), meta={"decision": _summary(decision)})
 
 
 async def _answer_further_questions(ctx: FlowContext, decision: Decision) -> None:

@@ -2,7 +2,7 @@
 
 "а скільки їде?" right after the delivery-cost answer used to get "I could not find an answer"; now the
 shopper is offered the delivery topics and one tap answers. A pause of more than the follow-up window,
-or chatter, gets the plain fallback as before.
+or chatter, gets no follow-up reading (chatter its own "I can help with…" reply).
 """
 
 from datetime import timedelta
@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bots.steps.answer import DID_YOU_MEAN, FALLBACK, FOLLOW_UP_WINDOW
+from bots.steps.answer import DID_YOU_MEAN, FALLBACK, FOLLOW_UP_WINDOW, OFF_TOPIC
 from core.database import utcnow
 from core.models import Message
 from tests.integration.bots.test_clarify_buttons import _candidate_rows, _nth_sent
@@ -60,7 +60,7 @@ async def test_after_a_pause_or_as_chatter_it_is_a_new_question(client, channels
     await _say(client, channels_settings, QUESTION)
     await _nth_sent(telegram, tp.USER_ID, 1)
     await _say(client, channels_settings, "розкажи анекдот")
-    assert (await _nth_sent(telegram, tp.USER_ID, 2))["text"] == FALLBACK["uk"]
+    assert (await _nth_sent(telegram, tp.USER_ID, 2))["text"] == OFF_TOPIC["uk"]
 
     await _say(client, channels_settings, QUESTION)
     await _nth_sent(telegram, tp.USER_ID, 3)

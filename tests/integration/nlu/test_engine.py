@@ -39,18 +39,20 @@ def test_a_near_miss_is_confirmed_with_a_button(demo_engine):
 
 
 @pytest.mark.parametrize(
-    ("text", "failures", "action"),
+    ("text", "failures", "action", "reason"),
     [
-        pytest.param("What's the weather in Paris tomorrow?", 0, "fallback", id="off-topic-first"),
-        pytest.param("What's the weather in Paris tomorrow?", 1, "handoff", id="off-topic-repeated"),
-        pytest.param("розкажи анекдот про кота", 0, "fallback", id="uk-off-topic"),
+        pytest.param("What's the weather in Paris tomorrow?", 0, "fallback", "chatter", id="off-topic-first"),
+        # Chatter is no failure of the bot's: it never hands off for the failures before it (QA F14).
+        pytest.param("What's the weather in Paris tomorrow?", 1, "fallback", "chatter", id="off-topic-repeated"),
+        pytest.param("розкажи анекдот про кота", 0, "fallback", "chatter", id="uk-off-topic"),
+        # A shop question the knowledge base cannot answer still hands off after a failure.
+        pytest.param("can you repair my zipper?", 1, "handoff", "low_confidence", id="unanswered-repeated"),
     ],
 )
-def test_off_topic_is_not_answered(demo_engine, text, failures, action):
+def test_off_topic_is_not_answered(demo_engine, text, failures, action, reason):
     decision = demo_engine.decide(text, recent_failures=failures)
-    assert decision.action == action
+    assert (decision.action, decision.reason) == (action, reason)
     assert decision.article_id is None
-    assert decision.reason in {"low_confidence", "frustration"}
 
 
 @pytest.mark.parametrize("text", ["What's the weather in Lviv?", "and will it rain in Kyiv tomorrow?"])

@@ -43,6 +43,15 @@ def context(**overrides):
             [0.35, 0.3, 0.0], {"recent_failures": 2}, "handoff", "frustration", id="repeated-failures"
         ),
         pytest.param([0.9, 0.1, 0.0], {"recent_failures": 3}, "answer", None, id="confident-after-failures"),
+        # Chatter is no failure: neither buttons nor a hand-off for the failures before it (QA F14).
+        pytest.param([0.9, 0.1, 0.0], {"chatter": True}, "fallback", "chatter", id="chatter-matching-a-word"),
+        pytest.param([0.35, 0.3, 0.0], {"chatter": True}, "fallback", "chatter", id="chatter-gets-no-buttons"),
+        pytest.param([0.2, 0.05, 0.0], {"chatter": True, "recent_failures": 1}, "fallback", "chatter",
+                     id="chatter-after-a-failure"),
+        pytest.param([0.2, 0.05, 0.0], {"chatter": True, "recent_failures": 2}, "fallback", "chatter",
+                     id="chatter-after-failures"),
+        pytest.param([0.2, 0.05, 0.0], {"chatter": True, "asks_for_person": True}, "handoff", "explicit_request",
+                     id="chatter-asking-for-a-person"),
         pytest.param(
             [0.9, 0.1, 0.0], {"asks_for_person": True}, "handoff", "explicit_request", id="explicit"
         ),

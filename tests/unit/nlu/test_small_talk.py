@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlu.small_talk import GREETING, THANKS, small_talk
+from nlu.small_talk import ACKNOWLEDGEMENT, GREETING, NEGATION, THANKS, small_talk
 
 
 @pytest.mark.parametrize("text", [
@@ -30,6 +30,8 @@ def test_greetings(text):
     pytest.param("thank you!", id="en"),
     pytest.param("Thanks a lot", id="en-a-lot"),
     pytest.param("hi, thanks!", id="greeting-and-thanks"),
+    pytest.param("cool thanks", id="en-cool"),
+    pytest.param("ні, дякую", id="uk-no-thanks"),
     pytest.param("👍", id="thumbs-up"),
     pytest.param("👍🏽", id="thumbs-up-skin-tone"),
     pytest.param("❤️", id="heart"),
@@ -43,11 +45,51 @@ def test_thanks(text):
     pytest.param("Здравствуйте, где мой заказ", id="ru-greeting-then-question"),
     pytest.param("Hi, can I pay by card?", id="en-greeting-then-question"),
     pytest.param("дякую, а коли прийде?", id="uk-thanks-then-question"),
-    pytest.param("ok", id="ok-alone"),
     pytest.param("very much", id="filler-alone"),
     pytest.param("👍 10234", id="emoji-and-number"),
     pytest.param("", id="empty"),
     pytest.param("hello world", id="unknown-word"),
 ])
 def test_anything_more_is_not_small_talk(text):
+    assert small_talk(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("ок", id="uk-ok"),
+    pytest.param("зрозуміло", id="uk-understood"),
+    pytest.param("ясно", id="uk-clear"),
+    pytest.param("добре!", id="uk-fine"),
+    pytest.param("ок, понял", id="ru-ok-got-it"),
+    pytest.param("понятно", id="ru-understood"),
+    pytest.param("ok", id="en-ok"),
+    pytest.param("Got it.", id="en-got-it"),
+    pytest.param("lol ok", id="en-lol-ok"),
+])
+def test_acknowledgements(text):
+    assert small_talk(text) == ACKNOWLEDGEMENT
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("ні", id="uk-no"),
+    pytest.param("не це", id="uk-not-this"),
+    pytest.param("ні, не те", id="uk-no-not-that"),
+    pytest.param("ні, я про інше", id="uk-something-else"),
+    pytest.param("нет", id="ru-no"),
+    pytest.param("Не то!", id="ru-not-that"),
+    pytest.param("нет, не то", id="ru-no-not-that"),
+    pytest.param("no", id="en-no"),
+    pytest.param("No, that's not it", id="en-not-it"),
+])
+def test_negations(text):
+    assert small_talk(text) == NEGATION
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("не", id="particle-alone"),
+    pytest.param("ні, не отримав посилку", id="uk-no-then-story"),
+    pytest.param("нет, не то пришло", id="ru-wrong-item-came"),
+    pytest.param("no, the parcel never arrived", id="en-no-then-story"),
+    pytest.param("ok, where is my order?", id="en-ok-then-question"),
+])
+def test_a_no_or_ok_with_more_is_a_question(text):
     assert small_talk(text) is None
