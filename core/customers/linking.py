@@ -149,8 +149,8 @@ async def shop_accounts_with_phone(session: AsyncSession, phone: str) -> int:
 async def merge_by_phone(session: AsyncSession, *, source: Customer, target: Customer, phone: str,
                          actor_type: str, actor_id: int | None) -> AuditRecord:
     """Merge ``source`` into ``target`` because both hold ``phone``, verified by the shopper (reason
-    ``verified_phone``); the audit record names the phone, which is what a shop removing it later
-    undoes (:mod:`core.customers.phone_links`)."""
+    ``verified_phone``, the phone named in the audit record). A shop that later removes the phone from
+    the account undoes such a merge (:mod:`core.customers.phone_links`)."""
     record = await merge(session, source=source, target=target, reason=VERIFIED_PHONE, actor_type=actor_type,
                          actor_id=actor_id)
     record.details = {**record.details, "phone": phone}  # a new dict, so the JSON column is written
