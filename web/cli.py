@@ -248,6 +248,9 @@ def customers_import(path: Path) -> None:
     click.echo(f"imported {total} customers ({report.customers_created} new, {report.customers_existing} existing) "
                f"and {report.orders_created + report.orders_existing} orders ({report.orders_created} new, "
                f"{report.orders_existing} existing)")
+    if report.shoppers_linked or report.shoppers_split_off:
+        click.echo(f"messenger shoppers by verified phone: {report.shoppers_linked} linked to their account, "
+                   f"{report.shoppers_split_off} split off an account that no longer lists their phone")
 
 
 @main.group()

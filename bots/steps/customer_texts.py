@@ -18,6 +18,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Не удалось прочитать номер. Нажмите кнопку, чтобы поделиться своим номером.",
         "en": "We could not read that number. Please use the button to share your own number.",
     },
+    "phone_on_several_accounts": {
+        "uk": "Цей номер вказано в кількох облікових записах магазину, тож ми не можемо самі визначити, які "
+              "замовлення ваші. Відкрийте особисте посилання з листа магазину або напишіть «оператор», і вам "
+              "допоможе людина.",
+        "ru": "Этот номер указан в нескольких учётных записях магазина, поэтому мы не можем сами определить, какие "
+              "заказы ваши. Откройте личную ссылку из письма магазина или напишите «оператор», и вам поможет "
+              "человек.",
+        "en": "This number is on more than one account at our shop, so we cannot tell which orders are yours. "
+              "Open the personal link from the shop's e-mail, or write \"agent\" and a person will help you.",
+    },
     "not_own_contact": {
         "uk": "Будь ласка, поділіться саме своїм номером кнопкою нижче.",
         "ru": "Пожалуйста, поделитесь именно своим номером кнопкой ниже.",

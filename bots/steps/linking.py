@@ -16,6 +16,7 @@ from core.customers.linking import (
     looks_like_link_token,
     read_link_token,
     remember_link_token,
+    shop_accounts_with_phone,
     verify_phone,
 )
 from core.customers.phones import InvalidPhone, normalise_phone
@@ -58,8 +59,13 @@ async def link_shared_contact(ctx: FlowContext) -> None:
     line = await _go_on_where_people_answer(ctx)
     ctx.reply(text(ctx, "phone_verified", phone=phone))
     apply_outcome(ctx, line)
-    if ctx.conversation.status == "bot":  # with an agent on the conversation, the agent answers
-        await reply_with_recent_orders(ctx, announce_empty=False)
+    if ctx.conversation.status != "bot":  # with an agent on the conversation, the agent answers
+        return
+    if not ctx.customer.external_id and await shop_accounts_with_phone(ctx.session, phone) > 1:
+        # A family's shared number: which account's orders are this shopper's is not for the bot to guess.
+        ctx.reply(text(ctx, "phone_on_several_accounts"))
+        return
+    await reply_with_recent_orders(ctx, announce_empty=False)
 
 
 async def link_from_start(ctx: FlowContext) -> None:

@@ -4,11 +4,13 @@ One chunk of records costs one SELECT of its customers, one INSERT ... RETURNING
 one UPDATE (executemany) of the changed ones, one SELECT of the phones of its existing customers, a
 DELETE and an INSERT of phones, one SELECT of its orders, one INSERT and one UPDATE (executemany)
 of orders. Rows whose stored values already match are not written, so writing the same records
-again changes nothing, not even ``updated_at``.
+again changes nothing, not even ``updated_at``. Two more SELECTs per chunk find the verified phones
+the shop removed and the shoppers holding the phones it wrote (:mod:`core.customers.phone_links`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.customers.phone_links import PHONE_HOLDERS, link_verified_shoppers, split_off_removed_phones
 from core.customers.records import CustomerRecord, OrderRecord
 from core.database import utcnow
 from core.errors import ConflictError
@@ -39,6 +42,10 @@ class Upserted:
     created: set[str] = field(default_factory=set)  # external_ids of the customers it created
     orders_created: int = 0
     orders_existing: int = 0
+    # Messenger shoppers merged into an account by a phone they verified, and split off again because
+    # the shop removed that phone (core.customers.phone_links).
+    linked: list[dict] = field(default_factory=list)
+    split_off: list[dict] = field(default_factory=list)
 
 
 def parameter_limit(session: AsyncSession) -> int:
@@ -72,7 +79,10 @@ async def upsert_customers(session: AsyncSession, records: Sequence[CustomerReco
     """Create or update the customers of ``records`` with their phones and orders, chunk by chunk.
 
     The shop owns name, e-mails, tags and unverified phones, so they are replaced (a missing name
-    keeps the stored one); phones the shopper verified in a messenger are kept. The records must
+    keeps the stored one); phones the shopper verified in a messenger are kept, unless the shopper
+    came to the account only through that phone: then they are split off with it. A shopper who
+    verified one of the phones before is merged into its account (:mod:`core.customers.phone_links`).
+    The records must
     name distinct customers and distinct order numbers (the importer's validation ensures it).
     ``progress(1)`` is called for each customer once its chunk is written.
 
@@ -82,11 +92,15 @@ async def upsert_customers(session: AsyncSession, records: Sequence[CustomerReco
     upserted = Upserted()
     for chunk in chunks(records, max_orders=parameter_limit(session)):
         existing = await _write_customers(session, chunk, upserted)
+        upserted.split_off += await _split_off_removed(session, chunk, upserted.ids, existing)
         await _write_phones(session, chunk, upserted.ids, existing)
         created, kept = await upsert_orders(
             session, [(upserted.ids[record.external_id], order) for record in chunk for order in record.orders])
         upserted.orders_created += created
         upserted.orders_existing += kept
+        phones = sorted({phone for record in chunk for phone in record.phones})
+        upserted.linked += await link_verified_shoppers(
+            session, await _rows_in(session, PHONE_HOLDERS, CustomerPhone.phone, phones))
         if progress:
             for _ in chunk:
                 progress(1)
@@ -128,6 +142,30 @@ def _customer_values(record: CustomerRecord, row: Row | None) -> dict:
 def _differs(row: Row, values: dict) -> bool:
     # Only real changes are written so that a repeated import does not touch updated_at.
     return any(getattr(row, name) != value for name, value in values.items())
+
+
+async def _split_off_removed(session: AsyncSession, chunk: list[CustomerRecord], ids: dict[str, int],
+                             existing: set[int]) -> list[dict]:
+    """Split off the shoppers who came to an account through a verified phone its record no longer lists.
+
+    Only a record that lists its phones (an empty list too) removes any: one that leaves them out says
+    nothing about them.
+    """
+    wanted = {ids[record.external_id]: record.phones for record in chunk if "phones" in record.model_fields_set}
+    existing = existing & set(wanted)
+    if not existing:
+        return []
+    removed: dict[int, set[str]] = defaultdict(set)
+    for customer_id, phone in (await session.execute(
+        select(CustomerPhone.customer_id, CustomerPhone.phone)
+        .where(CustomerPhone.customer_id.in_(existing), CustomerPhone.verified.is_(True))
+    )).all():
+        if phone not in wanted[customer_id]:
+            removed[customer_id].add(phone)
+    split = []
+    for customer_id, phones in sorted(removed.items()):
+        split += await split_off_removed_phones(session, customer_id, phones, wanted[customer_id])
+    return split
 
 
 async def _write_phones(session: AsyncSession, chunk: list[CustomerRecord], ids: dict[str, int],

@@ -59,6 +59,8 @@ class ImportReport:
     customers_existing: int = 0
     orders_created: int = 0
     orders_existing: int = 0
+    shoppers_linked: int = 0  # messenger shoppers merged into an account by a phone they verified
+    shoppers_split_off: int = 0  # and split off an account that no longer lists that phone
 
 
 def read_source(path: Path) -> list[SourceRecord]:
@@ -313,4 +315,5 @@ async def import_records(session: AsyncSession, settings: Settings, records: lis
     await refresh_figures(session, settings)
     return ImportReport(customers_created=len(upserted.created),
                         customers_existing=len(records) - len(upserted.created),
-                        orders_created=upserted.orders_created, orders_existing=upserted.orders_existing)
+                        orders_created=upserted.orders_created, orders_existing=upserted.orders_existing,
+                        shoppers_linked=len(upserted.linked), shoppers_split_off=len(upserted.split_off))

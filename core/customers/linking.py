@@ -16,18 +16,19 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.customers.merge import merge
 from core.database import utcnow
-from core.errors import ConflictError
-from core.models import Customer, CustomerPhone, Identity, LinkTokenUse
+from core.models import AuditRecord, Customer, CustomerPhone, Identity, LinkTokenUse
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 DAY_SECONDS = 86_400
+# The merge reason of records joined by a phone the shopper verified as their own.
+VERIFIED_PHONE = "verified_phone"
 
 
 # What make_link_token writes: customer id, issue day, and 16 HMAC bytes in unpadded URL-safe base64.
@@ -110,8 +111,10 @@ def messenger_links(token: str, settings: Settings) -> dict[str, str | None]:
 async def verify_phone(session: AsyncSession, customer: Customer, phone: str) -> Customer:
     """Record ``phone`` (E.164) as the customer's own, verified, and merge with its other holders.
 
-    The survivor is the holder with a shop account (else the oldest record); two different shop
-    accounts sharing a phone are left apart. Returns the customer the shopper now is.
+    The survivor is the shopper's own shop account when they have one, else the one shop account
+    holding the phone, else the oldest record. A phone on several shop accounts (a family sharing a
+    number) links the shopper to none of them: which orders are theirs is for the shop's link or a
+    person to say. Shop accounts are never merged. Returns the customer the shopper now is.
     """
     row = await session.scalar(select(CustomerPhone).where(CustomerPhone.customer_id == customer.id,
                                                            CustomerPhone.phone == phone))
@@ -125,16 +128,33 @@ async def verify_phone(session: AsyncSession, customer: Customer, phone: str) ->
         .where(CustomerPhone.phone == phone, Customer.merged_into_id.is_(None), Customer.erased_at.is_(None))
         .order_by(Customer.id)
     )).unique().all()
-    survivor = next((c for c in holders if c.external_id), holders[0])
-    for other in holders:
-        if other.id == survivor.id:
-            continue
-        try:
-            await merge(session, source=other, target=survivor, reason="verified_phone", actor_type="customer",
-                        actor_id=customer.id)
-        except ConflictError as exc:
-            logger.warning("phone %s: not merging customer %s into %s: %s", phone, other.id, survivor.id, exc)
+    accounts = [c for c in holders if c.external_id]
+    shoppers = [c for c in holders if not c.external_id]
+    survivor = customer if customer.external_id else accounts[0] if len(accounts) == 1 else shoppers[0]
+    for other in shoppers:
+        if other.id != survivor.id:
+            await merge_by_phone(session, source=other, target=survivor, phone=phone, actor_type="customer",
+                                 actor_id=customer.id)
     return survivor if customer.merged_into_id is not None else customer
+
+
+async def shop_accounts_with_phone(session: AsyncSession, phone: str) -> int:
+    """How many live shop accounts list ``phone`` (more than one: the phone identifies none of them)."""
+    return await session.scalar(
+        select(func.count(func.distinct(Customer.id))).join(CustomerPhone, CustomerPhone.customer_id == Customer.id)
+        .where(CustomerPhone.phone == phone, Customer.external_id.is_not(None), Customer.merged_into_id.is_(None),
+               Customer.erased_at.is_(None)))
+
+
+async def merge_by_phone(session: AsyncSession, *, source: Customer, target: Customer, phone: str,
+                         actor_type: str, actor_id: int | None) -> AuditRecord:
+    """Merge ``source`` into ``target`` because both hold ``phone``, verified by the shopper (reason
+    ``verified_phone``, the phone named in the audit record). A shop that later removes the phone from
+    the account undoes such a merge (:mod:`core.customers.phone_links`)."""
+    record = await merge(session, source=source, target=target, reason=VERIFIED_PHONE, actor_type=actor_type,
+                         actor_id=actor_id)
+    record.details = {**record.details, "phone": phone}  # a new dict, so the JSON column is written
+    return record
 
 
 async def link_account(session: AsyncSession, customer: Customer, account: Customer) -> Customer:

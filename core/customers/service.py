@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.customers.bulk import upsert_customers, upsert_orders
+from core.customers.bulk import Upserted, upsert_customers, upsert_orders
 from core.customers.records import CustomerRecord, OrderRecord
 from core.errors import NotFoundError, ValidationFailed
 from core.models import Conversation, Customer, Identity, Order
@@ -57,14 +57,14 @@ async def surviving(session: AsyncSession, customer: Customer) -> Customer:
     return customer
 
 
-async def upsert_customer(session: AsyncSession, record: CustomerRecord) -> tuple[Customer, bool]:
+async def upsert_customer(session: AsyncSession, record: CustomerRecord) -> tuple[Customer, Upserted]:
     """Create or update the customer ``record.external_id`` with its orders; the same record twice changes nothing.
 
     A chunk of one for :func:`core.customers.bulk.upsert_customers`, which says what is replaced
     and what is kept.
 
     Returns:
-        The customer as now stored and whether it was created.
+        The customer as now stored, and what was done (created, shoppers linked or split off).
 
     Raises:
         ConflictError: an order of the record belongs to another customer.
@@ -73,7 +73,7 @@ async def upsert_customer(session: AsyncSession, record: CustomerRecord) -> tupl
     # Reloaded: a copy already in the session would not show what the bulk statements wrote.
     customer = await session.scalar(select(Customer).where(Customer.id == upserted.ids[record.external_id])
                                      .execution_options(populate_existing=True))
-    return customer, record.external_id in upserted.created
+    return customer, upserted
 
 
 async def upsert_order(session: AsyncSession, customer: Customer, record: OrderRecord) -> tuple[Order, bool]:

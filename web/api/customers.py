@@ -57,14 +57,23 @@ async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]
     "currency", "created_at", "tracking", "items"}]}``. Phones are normalised to E.164; a malformed
     phone is a 400 and an order number of another customer a 409. Sending the same body twice
     changes nothing.
+
+    A messenger shopper who verified one of the phones earlier is merged into the account, unless the
+    phone is on another shop account too; one who came to the account only through a verified phone
+    the body no longer lists is split off again (:mod:`core.customers.phone_links`). The card comes
+    with both lists: ``linked`` and ``split_off``, ``[{"customer_id", "phone"}]``.
     """
     if data.get("external_id") not in (None, customer_id):
         raise ValidationFailed("external_id in the body differs from the path",
                                [{"field": "external_id", "error": "differs from the path"}])
     record = parse_customer({**data, "external_id": customer_id}, region=services.settings.phone_region)
-    customer, _ = await service.upsert_customer(db_session, record)
-    await refresh_customer_figures(db_session, services.settings, [customer.id])
-    return await service.customer_card(db_session, customer)
+    customer, upserted = await service.upsert_customer(db_session, record)
+    split_off = [{"customer_id": s["customer_id"], "phone": s["phone"]} for s in upserted.split_off]
+    await refresh_customer_figures(db_session, services.settings,
+                                   [customer.id, *(s["customer_id"] for s in split_off)])
+    return {**await service.customer_card(db_session, customer),
+            "linked": [{"customer_id": s["customer_id"], "phone": s["phone"]} for s in upserted.linked],
+            "split_off": split_off}
 
 
 @put("/api/orders/{number:str}", guards=[requires(*INTEGRATION)], tags=["customers"], errors=(409,))

@@ -148,6 +148,10 @@ async def test_a_shop_push_keeps_the_phone_the_shopper_verified(client, headers,
     await flow.process(shopper("telegram", "tg-1", kind="contact", phone="+380931112233"))
     before = (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()
     assert before["verified_phones"] == []  # a different number: not linked to the shop account
+    # The shop's own link makes the shopper the account's; a phone they verify is then theirs, whatever the
+    # shop lists (a shopper joined only through a verified phone goes with it: test_phone_before_account).
+    token = (await client.get("/api/customers/shop-1/link", headers=headers["integration"])).json()["token"]
+    await flow.process(shopper("telegram", "tg-1", kind="start", payload={"start": token}))
     await flow.process(shopper("telegram", "tg-1", kind="contact", phone="+380501234567"))
     linked = (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()
     assert sorted(linked["verified_phones"]) == ["+380501234567", "+380931112233"]
@@ -155,3 +159,4 @@ async def test_a_shop_push_keeps_the_phone_the_shopper_verified(client, headers,
                               headers=headers["integration"])
     assert sorted(pushed.json()["phones"]) == ["+380501234567", "+380671234567", "+380931112233"]
     assert sorted(pushed.json()["verified_phones"]) == ["+380501234567", "+380931112233"]
+    assert pushed.json()["split_off"] == [] and [i["external_id"] for i in pushed.json()["identities"]] == ["tg-1"]
