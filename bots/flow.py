@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.inbound import FlowContext, InboundMessage, Reply
-from bots.steps.csat import corrects_rating, is_rating_press, typed_rating
+from bots.steps.csat import belongs_to_rating
 from core import events
 from core.bus import EventBus
 from core.database import is_transient, utcnow
@@ -203,22 +203,23 @@ async def current_conversation(session: AsyncSession, customer_id: int, inbound:
     One that people hold (queued or assigned) comes first, even when a newer one exists: linking a
     second messenger or merging customers can bring along the other identity's bot conversation, and
     the shopper must stay with their agent rather than be answered by the bot in parallel. Next, a
-    rating goes to the conversation that asked for it, newest or not. Otherwise the newest is current
-    unless it is resolved: then only a late rating button still belongs to it, and anything else
-    starts a new conversation with the bot (the wait for a rating ends). Replies always go to the
-    channel the customer wrote from last.
+    rating goes to the conversation that asked for it, newest or not, and so do thanks and praise
+    before it (bots.steps.csat). Otherwise the newest is current unless it is resolved: then only a
+    late rating button, or a typed rating, thanks or praise while its rating window is open, still
+    belongs to it, and anything else starts a new conversation with the bot (the wait for a rating
+    ends). Replies always go to the channel the customer wrote from last.
     """
     held, awaiting, newest = await _candidates(session, customer_id)
     conversation = held
     if conversation is None:
         # Not always the newest: records joined by a merge bring along newer conversations (handoff.joining).
-        if awaiting is not None and await _rates(session, awaiting, inbound):
+        if awaiting is not None and await belongs_to_rating(session, awaiting, inbound):
             conversation = awaiting
         elif awaiting is not None:
             awaiting.awaiting_csat = False
     if conversation is None:
         conversation = newest
-        rates = conversation is not None and await _rates(session, conversation, inbound)
+        rates = conversation is not None and await belongs_to_rating(session, conversation, inbound)
         if conversation is not None and conversation.status == "resolved" and not rates:
             conversation.awaiting_csat = False
             conversation = None
@@ -247,13 +248,6 @@ async def _candidates(session: AsyncSession, customer_id: int) -> tuple[Conversa
     held = next((c for c in rows if c.status in HELD_STATUSES), None)
     awaiting = next((c for c in rows if c.awaiting_csat), None)
     return held, awaiting, rows[0] if rows else None
-
-
-async def _rates(session: AsyncSession, conversation: Conversation, inbound: InboundMessage) -> bool:
-    # A typed rating counts while one is awaited or just after one was given; a button press may come
-    # late (bots.steps.csat).
-    typed = conversation.awaiting_csat and typed_rating(inbound) is not None
-    return is_rating_press(inbound) or typed or await corrects_rating(session, conversation, inbound)
 
 
 async def queue_replies(session: AsyncSession, conversation: Conversation, replies: Sequence[Reply]) -> list[int]:

@@ -21,7 +21,7 @@ from core.outbox import queue_outgoing
 from core.settings import Settings, pick_language
 from handoff import agents, hours, routing, services, sla, texts
 from handoff.config import HandoffConfig
-from handoff.ratings import CSAT_PREFIX, CSAT_SCORES
+from handoff.ratings import csat_buttons
 from handoff.state import CUSTOMER, SYSTEM, Actor, Notice, Outcome, transition
 
 MAX_REPLY_CHARS = 4096
@@ -201,8 +201,7 @@ async def resolve(session: AsyncSession, conversation: Conversation, *, actor: A
                      changes={"resolved_at": utcnow(), "first_response_due_at": None,
                               "next_response_due_at": None})
     await transition(session, conversation, "csat_requested", actor=SYSTEM, changes={"awaiting_csat": True})
-    buttons = [[(str(score), f"{CSAT_PREFIX}{score}") for score in CSAT_SCORES]]
-    outcome.tell(Notice(texts.text("csat_question", language), buttons=buttons, author="bot"))
+    outcome.tell(Notice(texts.text("csat_question", language), buttons=csat_buttons(), author="bot"))
     conversation_updated(outcome, conversation, "resolved")
     await dispatch(session, team, outcome=outcome)
 

@@ -50,6 +50,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Спасибо за оценку!",
         "en": "Thank you for your rating!",
     },
+    # Thanks or praise while the rating is still to come: the buttons come again with it.
+    "csat_glad_ask": {
+        "uk": "Раді були допомогти! Оцініть, будь ласка, нашу допомогу від 1 до 5.",
+        "ru": "Рады были помочь! Оцените, пожалуйста, нашу помощь от 1 до 5.",
+        "en": "Glad we could help! Please rate our help from 1 to 5.",
+    },
+    "csat_glad": {
+        "uk": "Раді були допомогти! Гарного дня!",
+        "ru": "Рады были помочь! Хорошего дня!",
+        "en": "Glad we could help! Have a nice day!",
+    },
     "talk_to_person": {
         "uk": "Зв'язатися з оператором",
         "ru": "Связаться с оператором",

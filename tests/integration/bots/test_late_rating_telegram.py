@@ -31,8 +31,9 @@ async def _send(client, settings, telegram, user_id: int, update_: dict) -> dict
     return telegram.sent(user_id)[-1]
 
 
-async def _say(client, settings, telegram, user_id: int, text: str) -> dict:
-    return await _send(client, settings, telegram, user_id, tp.text_update(text, user_id=user_id, language_code="uk"))
+async def _say(client, settings, telegram, user_id: int, text: str, language: str = "uk") -> dict:
+    update_ = tp.text_update(text, user_id=user_id, language_code=language)
+    return await _send(client, settings, telegram, user_id, update_)
 
 
 async def _conversations(session_factory, user_id: int) -> list[Conversation]:
@@ -41,14 +42,18 @@ async def _conversations(session_factory, user_id: int) -> list[Conversation]:
                                            .order_by(Conversation.id))).all())
 
 
-async def _resolved_by_an_agent(client, settings, telegram, session_factory, user_id: int) -> dict:
+_ASK_FOR_A_PERSON = {"uk": "покличте оператора", "ru": "позовите оператора", "en": "talk to a human please"}
+
+
+async def _resolved_by_an_agent(client, settings, telegram, session_factory, user_id: int,
+                                language: str = "uk") -> dict:
     """Hand the shopper to a person and resolve; the rating request as Telegram got it."""
-    await _say(client, settings, telegram, user_id, "покличте оператора")
+    await _say(client, settings, telegram, user_id, _ASK_FOR_A_PERSON[language], language)
     (queued,) = await _conversations(session_factory, user_id)
     async with session_factory() as session, session.begin():
         conversation = await session.get(Conversation, queued.id)
         outcome = Outcome()
-        await flows.resolve(session, conversation, actor=SYSTEM, language="uk", outcome=outcome)
+        await flows.resolve(session, conversation, actor=SYSTEM, language=language, outcome=outcome)
         await flows.send_notices(session, conversation, outcome)
     await eventually(lambda: len(telegram.sent(user_id)) == 2)
     return telegram.sent(user_id)[-1]
@@ -149,3 +154,111 @@ async def test_a_rating_typed_long_after_is_a_new_message(client, channels_setti
     assert reply["text"] != texts.text("csat_thanks", "uk")
     rated, asked_after = await _conversations(session_factory, user_id)
     assert (rated.csat_score, asked_after.status) == (4, "bot")
+
+
+@pytest.mark.parametrize("user_id, language, typed", [
+    pytest.param(7770011, "uk", "ставлю пятірку, дуже дякую", id="uk-no-apostrophe"),
+    pytest.param(7770012, "uk", "5 дуже дякую", id="uk-digit-then-thanks"),
+    pytest.param(7770013, "ru", "на пятерочку", id="ru-affectionate"),
+    pytest.param(7770014, "en", "10/10", id="en-out-of-ten"),
+])
+async def test_ratings_as_shoppers_type_them_are_stored(client, channels_settings, telegram, session_factory,
+                                                        user_id, language, typed) -> None:
+    """Found by QA (F3): these got "I could not find an answer" and the 5 was lost."""
+    await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id, language)
+    thanks = await _say(client, channels_settings, telegram, user_id, typed, language)
+    assert thanks["text"] == texts.text("csat_thanks", language)
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert (conversation.status, conversation.csat_score) == ("resolved", 5)
+
+
+@pytest.mark.parametrize("user_id, language, praise", [
+    pytest.param(7770021, "uk", "все супер", id="uk"),
+    pytest.param(7770022, "ru", "отлично", id="ru"),
+    pytest.param(7770023, "en", "great service!", id="en"),
+])
+async def test_praise_is_thanked_and_the_rating_stays_awaited(client, channels_settings, telegram,
+                                                              session_factory, user_id, language, praise) -> None:
+    """Found by QA (F3): praise got the "no answer" fallback, counted as a failure, right after the agent closed."""
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id, language)
+    reply = await _say(client, channels_settings, telegram, user_id, praise, language)
+    assert reply["text"] == texts.text("csat_glad_ask", language)
+    assert reply["reply_markup"] == request["reply_markup"]  # the rating buttons again
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert (conversation.status, conversation.awaiting_csat, conversation.low_confidence_streak) == (
+        "resolved", True, 0)
+
+    await _say(client, channels_settings, telegram, user_id, "5", language)
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert conversation.csat_score == 5
+
+
+@pytest.mark.parametrize("user_id, language, thanks, typed, score", [
+    pytest.param(7770031, "uk", "дякую!", "5", 5, id="uk"),
+    pytest.param(7770032, "ru", "спасибо большое!", "1", 1, id="ru-unhappy"),
+    pytest.param(7770033, "en", "thank you so much!", "4 stars", 4, id="en"),
+])
+async def test_thanks_before_the_rating_keeps_it_awaited(client, channels_settings, telegram, session_factory,
+                                                         user_id, language, thanks, typed, score) -> None:
+    """Found by QA (F8): the thanks ended the wait, the "5" got the fallback and a "1" was queued for a person."""
+    await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id, language)
+    await _say(client, channels_settings, telegram, user_id, thanks, language)
+    rated = await _say(client, channels_settings, telegram, user_id, typed, language)
+    assert rated["text"] == texts.text("csat_thanks", language)
+    (conversation,) = await _conversations(session_factory, user_id)  # no new conversation, no hand-off
+    assert (conversation.status, conversation.csat_score) == ("resolved", score)
+
+
+async def test_a_correction_after_a_press_and_thanks_replaces_the_rating(client, channels_settings, telegram,
+                                                                        session_factory) -> None:
+    """Found by QA (F8, ru): thanks, a press of 4, then "3, могло быть быстрее" got the fallback and a "1"
+    after it was queued for a person."""
+    user_id = 7770041
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id, "ru")
+    await _say(client, channels_settings, telegram, user_id, "спасибо большое!", "ru")
+    await _send(client, channels_settings, telegram, user_id, _press(request, 4, user_id))
+    glad = await _say(client, channels_settings, telegram, user_id, "спасибо!", "ru")
+    assert glad["text"] == texts.text("csat_glad", "ru")  # rated already: no buttons again
+    for typed, score in (("3, могло быть быстрее", 3), ("1", 1)):
+        thanks = await _say(client, channels_settings, telegram, user_id, typed, "ru")
+        assert thanks["text"] == texts.text("csat_thanks", "ru")
+        (conversation,) = await _conversations(session_factory, user_id)
+        assert (conversation.status, conversation.csat_score) == ("resolved", score)
+
+
+async def test_a_rating_typed_soon_after_the_wait_ended_rates_the_resolved_conversation(
+        client, channels_settings, telegram, session_factory) -> None:
+    """A message that ends the wait ("ок") does not lose the "5" typed right after it."""
+    user_id = 7770051
+    await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    await _say(client, channels_settings, telegram, user_id, "ок")
+    thanks = await _say(client, channels_settings, telegram, user_id, "5")
+    assert thanks["text"] == texts.text("csat_thanks", "uk")
+    resolved, begun_since = await _conversations(session_factory, user_id)
+    assert (resolved.csat_score, begun_since.status) == (5, "bot")
+
+
+async def test_a_rating_typed_long_after_the_resolve_is_a_new_message(client, channels_settings, telegram,
+                                                                      session_factory) -> None:
+    user_id = 7770052
+    await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    await _say(client, channels_settings, telegram, user_id, "ок")
+    async with session_factory() as session, session.begin():
+        await session.execute(update(Conversation).where(Conversation.chat_id == str(user_id),
+                                                         Conversation.status == "resolved")
+                              .values(resolved_at=utcnow() - timedelta(hours=1)))
+    reply = await _say(client, channels_settings, telegram, user_id, "5")
+    assert reply["text"] != texts.text("csat_thanks", "uk")
+    resolved, _ = await _conversations(session_factory, user_id)
+    assert resolved.csat_score is None
+
+
+async def test_a_question_after_thanks_still_ends_the_wait(client, channels_settings, telegram,
+                                                          session_factory) -> None:
+    user_id = 7770053
+    await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id)
+    await _say(client, channels_settings, telegram, user_id, "дякую!")
+    answer = await _say(client, channels_settings, telegram, user_id, "скільки коштує доставка?")
+    assert "70" in answer["text"]
+    resolved, asked = await _conversations(session_factory, user_id)
+    assert (resolved.awaiting_csat, asked.status) == (False, "bot")

@@ -16,7 +16,7 @@ from bots.steps.answer import DID_YOU_MEAN, FALLBACK, OFF_TOPIC, WELCOME
 from bots.steps.handoff import HANDOFF_BUTTON
 from bots.steps.small_talk import ANYTHING_ELSE, YOU_ARE_WELCOME
 from core.models import Conversation
-from handoff import flows
+from handoff import flows, texts
 from handoff.state import SYSTEM, Outcome
 from knowledge_base.models import UnansweredQuestion
 from tests.support import telegram_payloads as tp
@@ -72,7 +72,7 @@ async def test_a_greeting_with_a_question_is_answered_from_the_knowledge_base(
     assert (decision["action"], decision["article_id"]) == ("answer", "delivery-cost")
 
 
-async def test_thanks_after_an_agent_resolved_is_answered_in_a_new_conversation(
+async def test_thanks_after_an_agent_resolved_keeps_the_rating_awaited(
         client, channels_settings, telegram, session_factory) -> None:
     user_id = 6660005
     await _say(client, channels_settings, telegram, user_id, "покличте оператора", "uk")
@@ -85,14 +85,12 @@ async def test_thanks_after_an_agent_resolved_is_answered_in_a_new_conversation(
         await flows.send_notices(session, conversation, outcome)
     await eventually(lambda: len(telegram.sent(user_id)) == 2)  # the rating request
 
-    assert (await _say(client, channels_settings, telegram, user_id, "дякую!", "uk"))["text"] == YOU_ARE_WELCOME["uk"]
-    # As after any message but a rating: the wait for the rating ends and the bot starts a new conversation
-    # (the resolved one is not reopened).
+    reply = await _say(client, channels_settings, telegram, user_id, "дякую!", "uk")
+    assert reply["text"] == texts.text("csat_glad_ask", "uk")
+    # Most shoppers thank the agent before they rate (QA F8): the thanks stays in the resolved
+    # conversation, which is not reopened and still awaits its rating.
     conversation = await _conversation(session_factory, user_id)
-    assert (conversation.id != queued.id, conversation.status, conversation.low_confidence_streak) == (True, "bot", 0)
-    async with session_factory() as session:
-        resolved = await session.get(Conversation, queued.id)
-        assert (resolved.status, resolved.awaiting_csat) == ("resolved", False)
+    assert (conversation.id, conversation.status, conversation.awaiting_csat) == (queued.id, "resolved", True)
     assert await _unanswered(session_factory) == 0
 
 

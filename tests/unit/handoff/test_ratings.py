@@ -3,7 +3,7 @@ bot's fallback and the rating was lost), and questions that merely hold a small 
 
 import pytest
 
-from handoff.ratings import parse_rating
+from handoff.ratings import is_praise, parse_rating
 
 
 @pytest.mark.parametrize(("text", "score"), [
@@ -15,6 +15,9 @@ from handoff.ratings import parse_rating
     # Found by the fourth QA pass: a complaint after "N stars" lost the rating, so low scores went missing.
     ("2 stars, too slow", 2), ("1 star, awful", 1), ("2 stars too slow", 2), ("ставлю 2, долго", 2),
     ("2 зірки, довго", 2), ("3 звезды — долго", 3), ("4/5 долго", 4), ("Оцінка 1: грубо", 1), ("2 бали, довго", 2),
+    # Found by the talk QA (F3): no apostrophe, thanks after the digit, the affectionate form, ten points.
+    ("пятірку", 5), ("ставлю пятірку, дуже дякую", 5), ("5 дуже дякую", 5), ("на пятерочку", 5),
+    ("спасибо большое, 5", 5), ("10/10", 5), ("9/10", 5), ("6/10, долго", 3),
 ])
 def test_a_typed_rating_is_read(text, score) -> None:
     assert parse_rating(text) == score
@@ -26,6 +29,23 @@ def test_a_typed_rating_is_read(text, score) -> None:
     "where is parcel 2, please", "Can I return 2 items, please?", "1 of 5 items broken", "2 starship",
     # Found in review: loyalty points are asked about, not rated with.
     "2 бали не нарахувались за замовлення", "5 points missing from my order", "3 бали за відгук де?",
+    "3/10 доставили?", "замовлення 10/10", "10/100", "все супер",
 ])
 def test_anything_else_is_no_rating(text) -> None:
     assert parse_rating(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "все супер", "відмінно", "отлично", "great service!", "дякую, все супер", "спасибо, всё отлично!", "все добре",
+    "very helpful, thanks", "ви молодці",
+])
+def test_praise_is_told(text) -> None:
+    assert is_praise(text)
+
+
+@pytest.mark.parametrize("text", [
+    "добре", "ок", "не дуже добре", "not great", "супер, а де посилка?", "отлично, а когда доставка?", "дякую", "",
+    "great, where is my order?",
+])
+def test_anything_else_is_no_praise(text) -> None:
+    assert not is_praise(text)
