@@ -41,7 +41,7 @@ TELEGRAM_TOKEN_PATTERN = re.compile(r"^\d+:\S+$")
 TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-# Legal threats, the police and fraud claims: a person answers those, whatever the bot could say.
+# Legal threats, the police, fraud claims and injuries: a person answers those, whatever the bot could say.
 # Each form a stemmer reads differently is listed ("sue" / "suing", "sued"); inflections otherwise match.
 DEFAULT_SENSITIVE_TOPICS = (
     "суд", "подати до суду", "адвокат", "юрист", "позов", "поліція", "прокуратура", "захист прав споживачів",
@@ -49,6 +49,14 @@ DEFAULT_SENSITIVE_TOPICS = (
     "мошенничество", "мошенник", "обмануть",
     "lawyer", "attorney", "take you to court", "sue", "suing", "sued", "lawsuit", "police", "chargeback",
     "fraud", "scam", "scammer", "cheated", "consumer protection",
+    # Injuries and product safety: a person must see these at once, not after the bot fails twice.
+    "травма", "травмуватися", "опік", "обпектися", "поріз", "порізатися", "порізав палець", "порізав руку",
+    "поранитися", "поранив", "отруєння", "отруїтися", "алергічна реакція", "вдарило струмом", "подавитися",
+    "травмироваться", "ожог", "обжечься", "порез", "порезаться", "порезал палец", "порезал руку", "пораниться",
+    "поранил", "отравление", "отравиться", "аллергическая реакция", "ударило током", "подавиться",
+    "injury", "injuries", "injured", "got hurt", "hurt myself", "hurt himself", "hurt herself", "cut myself",
+    "cut himself", "cut herself", "cut themselves", "got cut", "got burned", "burned myself", "burned my hand",
+    "burn injury", "poisoning", "poisoned", "allergic reaction", "electric shock", "choked", "choking",
 )
 
 

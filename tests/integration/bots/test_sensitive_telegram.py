@@ -1,5 +1,5 @@
-"""Legal threats and plain anger reach a person in Telegram with the product's default settings, end to end
-(the demo knowledge base, the real NLU, the Bot API double); a word that merely contains a topic does not.
+"""Legal threats, injuries and plain anger reach a person in Telegram with the product's default settings, end to
+end (the demo knowledge base, the real NLU, the Bot API double); a word that merely contains a topic does not.
 
 Found by QA: "мене обманули, хочу подати до суду на ваш магазин" got "try rephrasing", because no
 sensitive topics were configured and there was no setting to configure them.
@@ -42,3 +42,13 @@ async def test_a_word_that_only_contains_a_topic_is_answered_by_the_bot(demo_kb_
         conversation = await _conversation_after(demo_kb_client, channels_settings, telegram, session_factory,
                                                  user_id, text, "uk" if user_id == 7770011 else "en")
         assert conversation.handoff_reason != "sensitive_topic"
+
+
+async def test_an_injury_goes_to_a_person(demo_kb_client, channels_settings, telegram, session_factory) -> None:
+    # Found by QA: "дитина порізалась об ваш товар" got the fallback ("write «оператор»").
+    for user_id, text, language in ((7770021, "дитина порізалась об ваш товар", "uk"),
+                                    (7770022, "ребенок обжёгся вашим утюгом", "ru"),
+                                    (7770023, "my son cut himself on your product", "en")):
+        conversation = await _conversation_after(demo_kb_client, channels_settings, telegram, session_factory,
+                                                 user_id, text, language)
+        assert (conversation.status, conversation.handoff_reason) == ("queued", "sensitive_topic"), text

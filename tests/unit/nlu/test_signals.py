@@ -21,6 +21,14 @@ from nlu.text import lemmas, normalize
         pytest.param("agent", id="en-short-agent"),
         pytest.param("I want to talk to a real person", id="en-real-person"),
         pytest.param("can you connect me with someone", id="en-connect-someone"),
+        pytest.param("оператора, будь ласка!", id="uk-operator-please"),
+        pytest.param("переключіть на оператора", id="uk-switch-to-operator"),
+        pytest.param("є хтось живий?", id="uk-anyone-alive"),
+        pytest.param("как связаться с менеджером?", id="ru-reach-manager"),
+        pytest.param("нужен живой человек", id="ru-need-person"),
+        pytest.param("can I talk to someone", id="en-talk-to-someone"),
+        pytest.param("connect me to an operator", id="en-connect-operator"),
+        pytest.param("I need an agent", id="en-need-agent"),
     ],
 )
 def test_asks_for_person(text):
@@ -33,6 +41,16 @@ def test_asks_for_person(text):
         pytest.param("скільки коштує доставка", id="uk-question"),
         pytest.param("где мой заказ", id="ru-question"),
         pytest.param("how do I return an item", id="en-question"),
+        # Found by QA: a word for a person inside an ordinary question.
+        pytest.param("яким оператором доставляєте, нова пошта чи укрпошта?", id="uk-delivery-operator"),
+        pytest.param("какой оператор доставки у вас? новая почта?", id="ru-delivery-operator"),
+        pytest.param("which delivery operator do you use?", id="en-delivery-operator"),
+        pytest.param("чи може інша людина забрати моє замовлення?", id="uk-another-person"),
+        pytest.param("а можно чтобы другой человек забрал заказ?", id="ru-another-person"),
+        pytest.param("чи можна отримати людині за довіреністю?", id="uk-proxy"),
+        pytest.param("чи є консультант у вашому магазині у Львові?", id="uk-store-consultant"),
+        pytest.param("хочу, щоб інша людина забрала замовлення", id="uk-want-another-person"),
+        pytest.param("can someone else pick up my order for me?", id="en-someone-else"),
     ],
 )
 def test_ordinary_questions_do_not_ask_for_person(text):
@@ -45,9 +63,11 @@ def test_ordinary_questions_do_not_ask_for_person(text):
         pytest.param("ви що, ідіоти?", id="uk-insult"),
         pytest.param("это просто кошмар, достали", id="ru-insult"),
         pytest.param("this bot is useless", id="en-insult"),
-        pytest.param("WHERE IS MY ORDER", id="caps"),
-        pytest.param("where is my order!!!", id="exclamations"),
+        pytest.param("WHERE IS MY ORDER, I AM STILL WAITING", id="caps-complaint"),
+        pytest.param("I never got my order!!!", id="exclamations-complaint"),
         pytest.param("ну і де?!?!", id="interrobang"),
+        pytest.param("жах який сервіс", id="uk-awful-service"),
+        pytest.param("ужасно работаете", id="ru-awful-work"),
         pytest.param("блин ну сколько можно, уже неделю жду, бесит", id="ru-annoyed"),  # found by QA
         pytest.param("скільки можна чекати на відповідь", id="uk-waiting"),
         pytest.param("I'm fed up with this delivery", id="en-fed-up"),
@@ -64,6 +84,15 @@ def test_frustration(text):
         pytest.param("дякую!", id="one-exclamation"),
         pytest.param("OK", id="short-caps"),
         pytest.param("скільки можна замовити в одні руки?", id="uk-how-many"),
+        # Found by QA: shouting with no complaint, intensifiers and a shopper's own "stupid question".
+        pytest.param("HOW MUCH IS DELIVERY", id="caps-question"),
+        pytest.param("where is my order!!!", id="exclamations-question"),
+        pytest.param("ДЯКУЮ!!!", id="uk-shouted-thanks"),
+        pytest.param("СПАСИБО ОГРОМНОЕ!!!", id="ru-shouted-thanks"),
+        pytest.param("ужасно хочу ваши кроссовки, есть 42 размер?", id="ru-intensifier"),
+        pytest.param("жах як сподобалась куртка, є розмір M?", id="uk-intensifier"),
+        pytest.param("is it stupid to ask if you ship to Canada?", id="en-own-question"),
+        pytest.param("може, дурне питання, але чи є доставка в Польщу?", id="uk-own-question"),
     ],
 )
 def test_no_frustration(text):
@@ -126,3 +155,37 @@ def test_the_default_topics_catch_threats_and_spare_look_alikes():
     assert not touches("I have an issue with my password", "en")  # "issue" holds "sue"
     assert not touches("Ищу в поиске свой заказ", "ru")  # "поиске" holds "иск"
     assert not touches("Is there a food court near the Lviv store?", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        pytest.param("дитина порізалась об ваш товар", "uk", id="uk-cut"),  # found by QA
+        pytest.param("отримав опік від вашої праски", "uk", id="uk-burn"),
+        pytest.param("у дитини алергічна реакція на светр", "uk", id="uk-allergy"),
+        pytest.param("ребенок порезался об застежку", "ru", id="ru-cut"),
+        pytest.param("сильный ожог от вашего утюга", "ru", id="ru-burn"),
+        pytest.param("отравился вашим товаром", "ru", id="ru-poisoned"),
+        pytest.param("my son cut himself on the zipper", "en", id="en-cut"),
+        pytest.param("I was injured by your product", "en", id="en-injured"),
+        pytest.param("my kid choked on a button", "en", id="en-choked"),
+    ],
+)
+def test_the_default_topics_catch_injuries(text, language):
+    topics = SensitiveTopics.build(DEFAULT_SENSITIVE_TOPICS)
+    normalized = normalize(text)
+    assert topics.matches(normalized, set(lemmas(normalized, language)))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        pytest.param("чи можна підрізати штани?", "uk", id="uk-shorten"),
+        pytest.param("slim cut jeans in M?", "en", id="en-slim-cut"),
+        pytest.param("can you cut the price?", "en", id="en-cut-price"),
+    ],
+)
+def test_the_injury_topics_spare_ordinary_cuts(text, language):
+    topics = SensitiveTopics.build(DEFAULT_SENSITIVE_TOPICS)
+    normalized = normalize(text)
+    assert not topics.matches(normalized, set(lemmas(normalized, language)))
