@@ -330,7 +330,9 @@ class NLUEngine:
         decision = decide_action(context, fused, parts)
         if previous_answer and _open_to_context(decision) and not context.chatter and reads_as_follow_up(normalized):
             fused, parts = self._score_query(state, self._prepare(with_context(text, previous_answer), language))
-            decision = decide_in_context(decision, decide_action(context, fused, parts), previous_answer)
+            elsewhere = _without(state.index.article_ids, previous_answer.article_id, fused, parts)
+            decision = decide_in_context(decision, decide_action(context, fused, parts),
+                                         decide_action(context, *elsewhere), previous_answer)
         if _open_to_context(decision) and not context.chatter:
             decision = self._answer_each_question(state, context, text, decision)
         return decision
@@ -340,10 +342,13 @@ class NLUEngine:
         """For a message of two or three questions, the answers to each when two or more get one.
 
         A confident answer to the whole message stays the main one (a question's elaboration must not
-        displace it); the other questions' answers follow it in :attr:`Decision.also`.
+        displace it); the other questions' answers follow it in :attr:`Decision.also`. When that answer
+        is also one question's, the answers go in the order asked, the first question's first (found by QA:
+        "…Яку брати, M чи L? І скільки буде доставка?" got the delivery answer before the size guide).
         """
         answers: list[Decision] = [decision] if decision.action == "answer" else []
-        for question in split_questions(text):
+        questions = split_questions(text)
+        for question in questions:
             query = self._prepare(question, context.language)
             fused, parts = self._score_query(state, query)
             chatter = closer_to_chatter(query.ml_vector, state.chatter, parts.get("dense_ml"))
@@ -358,6 +363,8 @@ class NLUEngine:
                 answers[same] = _asked_by(answers[same], question)
         if len(answers) < 2:
             return decision
+        if "question" in answers[0].explanation:
+            answers.sort(key=lambda answer: questions.index(answer.explanation["question"]))
         return replace(answers[0], also=tuple(answers[1:]))
 
     async def adecide(
@@ -389,6 +396,20 @@ class NLUEngine:
 
 def _asked_by(decision: Decision, question: str) -> Decision:
     return replace(decision, explanation={**decision.explanation, "question": question})
+
+
+def _without(article_ids: list[str], article_id: str, fused: np.ndarray, parts: dict[str, np.ndarray]
+             ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The scores with one article's zeroed, so it can neither be answered nor lead the candidates."""
+    if article_id not in article_ids:
+        return fused, parts
+    position = article_ids.index(article_id)
+    fused = fused.copy()
+    fused[position] = 0.0
+    parts = {name: scores.copy() for name, scores in parts.items()}
+    for scores in parts.values():
+        scores[position] = 0.0
+    return fused, parts
 
 
 def _open_to_context(decision: Decision) -> bool:

@@ -5,17 +5,21 @@ matches nothing ("а до Києва?"), so the engine scores it once more toget
 bot has just answered, and uses that reading when the message alone gave no answer:
 
 - the question in context points to a *different* article: answer it (or ask about it, if unsure);
-- it points back to the article just answered: ask "Did you mean …?" with that article and its
-  neighbours rather than send the same text again. The previous question outweighs the few words
-  that were added, so this is where "а скільки їде?" after delivery *cost* lands; the delivery
-  *time* is one tap away, and "а до Києва?" gets the cost back with one tap too;
+- it points back to the article just answered: the previous question outweighs the few words that
+  were added, so what the follow-up adds is read with that article left out (the shopper has just
+  read it). When that reading answers confidently ("and how long?" after the delivery cost: the
+  delivery time), it is the answer (found by QA: "а скільки днів?" and "and how long?" got "Did you
+  mean" with the cost first, while ru "а сколько дней?" matched the time alone and was answered);
+- otherwise the shopper is asked "Did you mean …?" with that article and its neighbours rather than
+  sent the same text again: "а до Києва?" gets the cost back with one tap;
 - it is no clearer: the message alone decides, as without context.
 
 A message that is answered alone keeps its answer ("а гарантія?" is about the warranty), unless the
-reading in context points back to the article just answered with a higher score: "а до Львова?"
-after the delivery cost matches the Lviv store's hours alone, weakly, and the delivery cost in
-context, strongly. Then the shopper is asked, with both as buttons (found by QA: the stores' hours
-were sent).
+reading in context points back to the article just answered with a higher score. Then the reading
+without that article answers, when it is confident and more so than the message alone ("а скільки
+днів?" matches the returns' "14 днів" weakly alone); else the shopper is asked, with both as
+buttons: "а до Львова?" after the delivery cost matches the Lviv store's hours alone, weakly, and
+the delivery cost in context, strongly (found by QA: the stores' hours were sent).
 
 Only messages that read as follow-ups get this: at most :data:`MAX_WORDS` words, opening with a
 connective ("а", "и", "and", "what about"). Chatter that happens to come after an answer
@@ -49,17 +53,31 @@ def with_context(text: str, previous: PreviousAnswer) -> str:
     return f"{previous.question.strip()[-MAX_CONTEXT_CHARS:]} {text.strip()}"
 
 
-def decide_in_context(alone: Decision, in_context: Decision, previous: PreviousAnswer) -> Decision:
-    """The decision for a follow-up, from the message scored alone and scored in context (see the module)."""
+def decide_in_context(alone: Decision, in_context: Decision, elsewhere: Decision, previous: PreviousAnswer
+                      ) -> Decision:
+    """The decision for a follow-up (see the module).
+
+    Args:
+        alone: The message scored on its own.
+        in_context: The message scored after the answered question.
+        elsewhere: The same, with the article just answered left out.
+        previous: The answer the message follows.
+    """
     if in_context.action not in ("answer", "clarify") or not in_context.candidates:
         return alone
     back_to_previous = in_context.candidates[0].article_id == previous.article_id
     explanation = {**alone.explanation, "follow_up_of": previous.article_id,
                    "in_context": {"fused": in_context.explanation.get("fused"),
                                   "second": in_context.explanation.get("second")}}
+    if alone.action == "answer" and (not back_to_previous or in_context.confidence <= alone.confidence
+                                     or not alone.candidates):
+        return alone
+    if back_to_previous and elsewhere.action == "answer" and (alone.action != "answer"
+                                                              or elsewhere.confidence > alone.confidence):
+        # What the few added words ask about, besides the article the shopper has just read.
+        return replace(elsewhere, explanation={**explanation, "in_context": {
+            **explanation["in_context"], "without_previous": elsewhere.explanation.get("fused")}})
     if alone.action == "answer":
-        if not back_to_previous or in_context.confidence <= alone.confidence or not alone.candidates:
-            return alone
         # Both readings are plausible: the previous topic (stronger in context) and what the words match alone.
         both = (in_context.candidates[0], alone.candidates[0])
         return replace(in_context, action="clarify", article_id=None, candidates=both, explanation=explanation)

@@ -32,6 +32,19 @@ def test_a_follow_up_the_message_alone_misses_offers_the_topic_and_its_neighbour
     assert decision.explanation["follow_up_of"] == "delivery-cost"
 
 
+@pytest.mark.parametrize(("question", "follow_up", "language"), [
+    ("скільки коштує доставка?", "а скільки днів?", "uk"),
+    ("how much is delivery?", "and how long?", "en"),
+    ("сколько стоит доставка?", "а сколько дней?", "ru"),
+])
+def test_a_follow_up_asking_what_else_is_answered_with_it(demo_engine, question, follow_up, language) -> None:
+    # Found by QA: in context the cost just answered led, so uk and en got "Did you mean" with it first; ru
+    # matched the delivery time alone. Without the answered article, context points to the time, clearly.
+    previous = PreviousAnswer(question, "delivery-cost")
+    decision = demo_engine.decide(follow_up, previous_language=language, previous_answer=previous)
+    assert (decision.action, decision.article_id, decision.language) == ("answer", "delivery-time", language)
+
+
 def test_russian_follow_up_after_a_russian_answer(demo_engine) -> None:
     previous = PreviousAnswer("Сколько стоит доставка?", "delivery-cost")
     assert demo_engine.decide("а в Одессу?", previous_language="ru").action == "fallback"

@@ -15,6 +15,12 @@ from nlu.multi_question import split_questions
                  id="surzhyk-and"),
     pytest.param("What is the price of delivery and when will it ship?", "delivery-cost", ["delivery-time"],
                  id="en-and"),
+    # Found by QA: the whole message matched the later question best, and its answer went first.
+    pytest.param("Добрий день! Хочу замовити куртку, але не знаю розмір. Я 176 см, 70 кг. Яку брати, M чи L?\n"
+                 "І скільки буде доставка в Житомир?", "size-guide", ["delivery-time"],
+                 id="uk-whole-matches-the-second"),
+    pytest.param("Как можно оплатить? И сколько идёт доставка?", "payment-methods", ["delivery-time"],
+                 id="ru-whole-matches-the-first"),
 ])
 def test_each_question_gets_its_answer_in_the_order_asked(demo_engine, text, first, others) -> None:
     decision = demo_engine.decide(text)

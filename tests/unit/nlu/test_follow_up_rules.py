@@ -47,11 +47,13 @@ def _decision(action: str, *slugs: str, article_id: str | None = None, reason: s
 
 
 ALONE_FALLBACK = _decision("fallback", "stores-hours", "warranty", reason="low_confidence")
+# In context with the answered article left out, nothing stands out.
+NOWHERE_ELSE = _decision("fallback", "delivery-time", "delivery-regions", reason="low_confidence")
 
 
 def test_context_pointing_back_to_the_answered_article_asks_instead_of_repeating_it() -> None:
     in_context = _decision("answer", "delivery-cost", "delivery-time", "delivery-regions", article_id="delivery-cost")
-    decision = decide_in_context(ALONE_FALLBACK, in_context, PREVIOUS)
+    decision = decide_in_context(ALONE_FALLBACK, in_context, NOWHERE_ELSE, PREVIOUS)
     assert (decision.action, decision.article_id, decision.reason) == ("clarify", None, None)
     assert [c.article_id for c in decision.candidates] == ["delivery-cost", "delivery-time", "delivery-regions"]
     assert decision.explanation["follow_up_of"] == "delivery-cost"
@@ -59,7 +61,7 @@ def test_context_pointing_back_to_the_answered_article_asks_instead_of_repeating
 
 def test_context_pointing_to_another_article_answers_it() -> None:
     in_context = _decision("answer", "refund-time", "returns", article_id="refund-time")
-    decision = decide_in_context(ALONE_FALLBACK, in_context, PREVIOUS)
+    decision = decide_in_context(ALONE_FALLBACK, in_context, NOWHERE_ELSE, PREVIOUS)
     assert (decision.action, decision.article_id) == ("answer", "refund-time")
     assert decision.explanation["follow_up_of"] == "delivery-cost"
 
@@ -67,10 +69,45 @@ def test_context_pointing_to_another_article_answers_it() -> None:
 def test_an_answer_of_the_message_alone_stands() -> None:
     alone = _decision("answer", "installments", article_id="installments")
     in_context = _decision("answer", "payment-methods", article_id="payment-methods")
-    assert decide_in_context(alone, in_context, PREVIOUS) is alone
+    assert decide_in_context(alone, in_context, NOWHERE_ELSE, PREVIOUS) is alone
 
 
 def test_context_no_clearer_than_the_message_leaves_its_own_decision() -> None:
     in_context = _decision("fallback", "warranty", "delivery-cost", reason="low_confidence")
-    assert decide_in_context(ALONE_FALLBACK, in_context, PREVIOUS) is ALONE_FALLBACK
-    assert decide_in_context(ALONE_FALLBACK, _decision("fallback", reason="no_articles"), PREVIOUS) is ALONE_FALLBACK
+    assert decide_in_context(ALONE_FALLBACK, in_context, NOWHERE_ELSE, PREVIOUS) is ALONE_FALLBACK
+    no_articles = _decision("fallback", reason="no_articles")
+    assert decide_in_context(ALONE_FALLBACK, no_articles, NOWHERE_ELSE, PREVIOUS) is ALONE_FALLBACK
+
+
+def test_context_pointing_back_answers_what_the_added_words_ask_besides_it() -> None:
+    # "and how long?" after the delivery cost: the cost leads in context, the time leads without it.
+    in_context = _decision("answer", "delivery-cost", "delivery-time", article_id="delivery-cost")
+    elsewhere = _decision("answer", "delivery-time", "cash-on-delivery", article_id="delivery-time")
+    decision = decide_in_context(ALONE_FALLBACK, in_context, elsewhere, PREVIOUS)
+    assert (decision.action, decision.article_id) == ("answer", "delivery-time")
+    assert decision.explanation["follow_up_of"] == "delivery-cost"
+    assert decision.explanation["in_context"]["without_previous"] == 0.9
+
+
+def test_a_weak_answer_alone_gives_way_to_a_stronger_one_besides_the_answered_article() -> None:
+    alone = Decision("answer", "uk", "returns", 0.1, (Candidate("returns", "Returns", 0.1, "uk"),), None, {})
+    in_context = _decision("answer", "delivery-cost", "delivery-time", article_id="delivery-cost")
+    elsewhere = _decision("answer", "delivery-time", "returns", article_id="delivery-time")
+    assert decide_in_context(alone, in_context, elsewhere, PREVIOUS).article_id == "delivery-time"
+
+
+def test_an_answer_alone_stronger_than_the_reading_besides_the_answered_article_is_asked_about() -> None:
+    alone = _decision("answer", "stores-hours", article_id="stores-hours")
+    in_context = Decision("answer", "uk", "delivery-cost", 0.95, (Candidate("delivery-cost", "Cost", 0.95, "uk"),),
+                          None, {})
+    elsewhere = Decision("answer", "uk", "cash-on-delivery", 0.5,
+                         (Candidate("cash-on-delivery", "Cod", 0.5, "uk"),), None, {})
+    decision = decide_in_context(alone, in_context, elsewhere, PREVIOUS)
+    assert (decision.action, [c.article_id for c in decision.candidates]) == (
+        "clarify", ["delivery-cost", "stores-hours"])
+
+
+def test_context_pointing_elsewhere_is_not_overridden_by_the_reading_without_the_answered_article() -> None:
+    in_context = _decision("answer", "refund-time", "returns", article_id="refund-time")
+    elsewhere = _decision("answer", "returns", article_id="returns")
+    assert decide_in_context(ALONE_FALLBACK, in_context, elsewhere, PREVIOUS).article_id == "refund-time"
