@@ -342,9 +342,9 @@ class NLUEngine:
         """For a message of two or three questions, the answers to each when two or more get one.
 
         A confident answer to the whole message stays the main one (a question's elaboration must not
-        displace it); the other questions' answers follow it in :attr:`Decision.also`. When that answer
-        is also one question's, the answers go in the order asked, the first question's first (found by QA:
-        "…Яку брати, M чи L? І скільки буде доставка?" got the delivery answer before the size guide).
+        displace it); the other questions' answers follow it in :attr:`Decision.also`. Each records the
+        question it answers and its place among them (``asked_at``), so the bot sends them in the order
+        asked whichever one the whole message matched best.
         """
         answers: list[Decision] = [decision] if decision.action == "answer" else []
         questions = split_questions(text)
@@ -357,14 +357,12 @@ class NLUEngine:
                 continue
             same = next((i for i, a in enumerate(answers) if a.article_id == found.article_id), None)
             if same is None:
-                answers.append(_asked_by(found, question))
+                answers.append(_asked_by(found, question, questions.index(question)))
             elif "question" not in answers[same].explanation:
                 # The question the whole message's answer answers: the one the figures record with it.
-                answers[same] = _asked_by(answers[same], question)
+                answers[same] = _asked_by(answers[same], question, questions.index(question))
         if len(answers) < 2:
             return decision
-        if "question" in answers[0].explanation:
-            answers.sort(key=lambda answer: questions.index(answer.explanation["question"]))
         return replace(answers[0], also=tuple(answers[1:]))
 
     async def adecide(
@@ -394,8 +392,8 @@ class NLUEngine:
         self._executor.shutdown(wait=False)
 
 
-def _asked_by(decision: Decision, question: str) -> Decision:
-    return replace(decision, explanation={**decision.explanation, "question": question})
+def _asked_by(decision: Decision, question: str, asked_at: int) -> Decision:
+    return replace(decision, explanation={**decision.explanation, "question": question, "asked_at": asked_at})
 
 
 def _without(article_ids: list[str], article_id: str, fused: np.ndarray, parts: dict[str, np.ndarray]

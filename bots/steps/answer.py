@@ -125,8 +125,7 @@ async def _on_text(ctx: FlowContext) -> None:
     ctx.topics = await message_topics(ctx.session, decision, article)
     if article is not None:
         conversation.low_confidence_streak = 0
-        await _answer(ctx, article, decision, question=decision.explanation.get("question"))
-        await _answer_further_questions(ctx, decision)
+        await _answer_each_question(ctx, article, decision)
     elif decision.action == "clarify" and decision.candidates:
         buttons = await clarify_buttons(ctx.session, decision.candidates)
         ctx.replies.append(Reply(_say(DID_YOU_MEAN, decision.language), buttons=buttons, keyboard="inline",
@@ -180,18 +179,22 @@ async def _not_that(ctx: FlowContext, index: KnowledgeIndex) -> None:
         ctx.reply(_say(FALLBACK, language), meta={"decision": _summary(decision)})
 
 
-async def _answer_further_questions(ctx: FlowContext, decision: Decision) -> None:
-    """Send the answers to the message's other questions ("… ? And how do I pay?"), each as it was asked.
+async def _answer_each_question(ctx: FlowContext, article: Article, decision: Decision) -> None:
+    """Send the answer to the message and those to its other questions ("… ? And how do I pay?"), in the
+    order the questions were asked (found by QA: the whole message matched its second question best, and
+    that answer went before the first question's).
 
-    Their articles' tags count among the message's topics, so a hand-off topic in any of them is seen.
+    The other answers' articles' tags count among the message's topics, so a hand-off topic in any of
+    them is seen.
     """
-    for further in decision.also:
-        article = await _published(ctx, further.article_id)
-        if article is None:
+    for answer in sorted((decision, *decision.also), key=lambda each: each.explanation.get("asked_at", 0)):
+        answered = article if answer is decision else await _published(ctx, answer.article_id)
+        if answered is None:
             continue
-        ctx.topics += [topic for topic in await message_topics(ctx.session, further, article)
-                       if topic not in ctx.topics]
-        await _answer(ctx, article, further, question=further.explanation.get("question"))
+        if answer is not decision:
+            ctx.topics += [topic for topic in await message_topics(ctx.session, answer, answered)
+                           if topic not in ctx.topics]
+        await _answer(ctx, answered, answer, question=answer.explanation.get("question"))
 
 
 async def _on_callback(ctx: FlowContext, data: str) -> None:

@@ -24,11 +24,14 @@ from nlu.multi_question import split_questions
 ])
 def test_each_question_gets_its_answer_in_the_order_asked(demo_engine, text, first, others) -> None:
     decision = demo_engine.decide(text)
+    # The whole message's answer stays the main one (what `nlu eval` scores); each answer records where
+    # its question stands, and the bot sends them in that order.
+    in_order_asked = sorted((decision, *decision.also), key=lambda d: d.explanation["asked_at"])
 
-    assert (decision.action, decision.article_id) == ("answer", first)
-    assert [(d.action, d.article_id) for d in decision.also] == [("answer", slug) for slug in others]
+    assert [(d.action, d.article_id) for d in in_order_asked] == [("answer", slug) for slug in [first, *others]]
     # Each answer keeps the question it answers: the figures record that, not the whole message.
-    assert [d.explanation["question"] for d in (decision, *decision.also)] == split_questions(text)
+    assert [d.explanation["question"] for d in in_order_asked] == split_questions(text)
+    assert [d.explanation["asked_at"] for d in in_order_asked] == list(range(len(split_questions(text))))
 
 
 def test_a_question_asked_twice_in_other_words_is_answered_once(demo_engine) -> None:
