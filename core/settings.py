@@ -49,6 +49,8 @@ DEFAULT_SENSITIVE_TOPICS = (
     "мошенничество", "мошенник", "обмануть",
     "lawyer", "attorney", "take you to court", "sue", "suing", "sued", "lawsuit", "police", "chargeback",
     "fraud", "scam", "scammer", "cheated", "consumer protection",
+    # Calling the shop a fraud in other words (QA: "вы шарлатаны" got the plain fallback).
+    "шарлатан", "аферист", "con artist", "swindler",
     # Injuries and product safety: a person must see these at once, not after the bot fails twice.
     "травма", "травмуватися", "опік", "обпектися", "поріз", "порізатися", "порізав палець", "порізав руку",
     "поранитися", "поранив", "отруєння", "отруїтися", "алергічна реакція", "вдарило струмом", "подавитися",

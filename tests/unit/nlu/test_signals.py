@@ -134,6 +134,21 @@ def test_sensitive_topics(text, language, expected):
     assert topics.matches(normalized, set(lemmas(normalized, language))) is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        pytest.param("вы шарлатаны", "ru", id="ru-plural"),
+        pytest.param("ви шахраї та шарлатани", "uk", id="uk-plural"),
+        pytest.param("это аферисты какие-то", "ru", id="ru-aferist"),
+        pytest.param("you are con artists", "en", id="en"),
+    ],
+)
+def test_a_fraud_accusation_in_other_words_is_a_default_sensitive_topic(text, language):
+    topics = SensitiveTopics.build(list(DEFAULT_SENSITIVE_TOPICS))
+    normalized = normalize(text)
+    assert topics.matches(normalized, set(lemmas(normalized, language)))
+
+
 def test_no_sensitive_topics_never_match():
     assert not SensitiveTopics.build([]).matches("суд", {"суд"})
 
