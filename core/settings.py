@@ -146,11 +146,17 @@ class Settings(BaseSettings):
     phone_region: str = Field(
         "UA", min_length=2, max_length=2, description="Region assumed for phone numbers written without +country."
     )
+    shop_currency: str = Field(
+        "UAH", pattern=r"^[A-Za-z]{3}$",
+        description="The shop's currency (ISO 4217 code): lifetime value, the VIP threshold and RFM monetary scores "
+                    "count orders in it only.",
+    )
     vip_tags: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["vip"], description="Comma-separated customer tags that make a customer VIP."
     )
     vip_lifetime_value: Decimal | None = Field(
-        None, ge=0, description="Lifetime value (non-cancelled orders) from which a customer is VIP; unset = off."
+        None, ge=0, description="Lifetime value (non-cancelled orders in SHOP_CURRENCY) from which a customer is VIP; "
+                    "unset = off."
     )
     vip_segments: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated RFM segments (e.g. champions,loyal) whose customers are VIP."
@@ -196,6 +202,11 @@ class Settings(BaseSettings):
         if region not in SUPPORTED_REGIONS:
             raise ValueError(f"unknown region {value!r}; use a two-letter country code such as UA or PL")
         return region
+
+    @field_validator("shop_currency")
+    @classmethod
+    def _upper_currency(cls, value: str) -> str:
+        return value.upper()  # as orders store theirs (core.customers.records.OrderRecord)
 
     @field_validator("vip_segments")
     @classmethod

@@ -56,7 +56,7 @@ Measure = Callable[[str, list[dict], int], Awaitable[list[dict]]]
 
 async def old_refresh_figures(session, settings: Settings) -> int:
     """``refresh_figures`` as it was before the bulk change (commit 97fdf77), for comparison only."""
-    summaries = await order_summaries(session)
+    summaries = await order_summaries(session, settings.shop_currency)
     by_customer = {s.customer_id: s for s in summaries}
     segments = rank(summaries).segments
     changed = 0

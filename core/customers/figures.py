@@ -1,4 +1,4 @@
-"""Derived figures: lifetime value, RFM segment and the VIP flag of customers.
+"""Derived figures: lifetime value (in the shop's currency), RFM segment and the VIP flag of customers.
 
 :func:`refresh_figures` ranks every customer (after imports, and periodically: see
 :mod:`core.customers.periodic`); :func:`refresh_customer_figures` updates only the customers a push
@@ -74,9 +74,15 @@ def is_vip(customer: VipFacts, settings: Settings) -> bool:
     return VipRule.from_settings(settings).applies(customer)
 
 
-async def order_summaries(session: AsyncSession, customer_ids: Collection[int] | None = None) -> list[OrderSummary]:
-    """One summary per customer with orders (of ``customer_ids`` when given; merged-away and erased hold none)."""
-    spent = func.sum(case((Order.status.in_(NOT_SPENT_STATUSES), 0), else_=Order.total))
+async def order_summaries(session: AsyncSession, currency: str,
+                          customer_ids: Collection[int] | None = None) -> list[OrderSummary]:
+    """One summary per customer with orders (of ``customer_ids`` when given; merged-away and erased hold none).
+
+    ``spent`` adds up the orders in ``currency`` (the shop's) only: 1500 UAH and 10 USD are not 1510 of
+    anything, and there is no exchange rate to convert at. Every order counts for recency and frequency.
+    """
+    not_spent = Order.status.in_(NOT_SPENT_STATUSES) | (Order.currency != currency)
+    spent = func.sum(case((not_spent, 0), else_=Order.total))
     query = (select(Order.customer_id, func.max(Order.created_at), func.count(Order.id), spent)
              .group_by(Order.customer_id).order_by(Order.customer_id))
     if customer_ids is not None:
@@ -98,7 +104,7 @@ async def refresh_figures(session: AsyncSession, settings: Settings) -> int:
     """
     # The stored tags must include what the caller changed through the ORM but has not flushed yet.
     await session.flush()
-    summaries = await order_summaries(session)
+    summaries = await order_summaries(session, settings.shop_currency)
     ranking = rank(summaries)
     now = utcnow()
     await store_breakpoints(session, ranking.breakpoints, customers=len(summaries), now=now)
@@ -118,7 +124,7 @@ async def refresh_customer_figures(session: AsyncSession, settings: Settings, cu
     breakpoints = await load_breakpoints(session)
     if breakpoints is None:
         return await refresh_figures(session, settings)
-    summaries = await order_summaries(session, customer_ids)
+    summaries = await order_summaries(session, settings.shop_currency, customer_ids)
     segments = {s.customer_id: breakpoints.segment(s) for s in summaries}
     return await _write_figures(session, settings, summaries, segments, now=utcnow(), customer_ids=customer_ids)
 

@@ -28,9 +28,18 @@ ATTEMPT_STATUS = {"pending": "queued", "sent": "sent", "delivered": "delivered",
                   "failed": "failed", "dead": "failed"}
 
 
-def language_of(customer: Customer, identity: Identity | None, settings: Settings) -> str:
-    """The language to write to the customer in: theirs when known, else the default."""
-    return pick_language(customer.preferred_language, identity.language_code if identity else None,
+async def language_of(session: AsyncSession, customer: Customer, identity: Identity | None,
+                      settings: Settings) -> str:
+    """The language to write to the customer in: the one they write to the shop in, else a hint, else the default.
+
+    That is the language of their latest conversation that has one (as the bot detected it from
+    what they wrote), then ``preferred_language`` and the messenger's language code, which are only
+    the app's UI language when the record was created (many Ukrainian shoppers run Telegram in English).
+    """
+    written = await session.scalar(select(Conversation.language)
+                                   .where(Conversation.customer_id == customer.id, Conversation.language.is_not(None))
+                                   .order_by(Conversation.id.desc()).limit(1))
+    return pick_language(written, customer.preferred_language, identity.language_code if identity else None,
                          default=settings.default_language)
 
 
@@ -58,7 +67,7 @@ async def send_notification(session: AsyncSession, settings: Settings, *, custom
         # ``channel`` is tried first, not only: a customer not reachable there gets the notification on
         # their other messengers, as they would if its delivery there gave up (see fail_over).
         candidates.sort(key=lambda identity: identity.channel != channel)
-    language = language_of(customer, candidates[0] if candidates else None, settings)
+    language = await language_of(session, customer, candidates[0] if candidates else None, settings)
     text = render(chosen, language, params)
     if not candidates:
         raise ConflictError(f"customer {customer.id} cannot be reached on any messenger; nothing was sent")

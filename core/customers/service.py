@@ -131,6 +131,15 @@ def order_view(order: Order) -> dict:
             "tracking": order.tracking, "items": order.items}
 
 
+def spent_by_currency(orders: list[Order]) -> dict[str, str]:
+    """What the orders that count as spent add up to in each currency (lifetime value is the shop's one)."""
+    totals: dict[str, Decimal] = {}
+    for order in orders:
+        if order.status not in NOT_SPENT_STATUSES:
+            totals[order.currency] = totals.get(order.currency, Decimal("0")) + order.total
+    return {currency: money(total) for currency, total in sorted(totals.items())}
+
+
 async def customer_card(session: AsyncSession, customer: Customer) -> dict:
     """Everything an agent sees about a customer (the ``GET /api/customers/{id}`` shape)."""
     await session.refresh(customer, ["identities", "phones"])
@@ -138,6 +147,7 @@ async def customer_card(session: AsyncSession, customer: Customer) -> dict:
         select(Conversation).where(Conversation.customer_id == customer.id).order_by(Conversation.id.desc())
     )).all()
     identities = sorted(customer.identities, key=lambda identity: identity.id)
+    orders = await orders_of(session, customer.id)
     return {
         "id": customer.id,
         "external_id": customer.external_id,
@@ -149,12 +159,13 @@ async def customer_card(session: AsyncSession, customer: Customer) -> dict:
         "tags": list(customer.tags or []),
         "vip": customer.vip,
         "lifetime_value": money(customer.lifetime_value),
+        "spent_by_currency": spent_by_currency(orders),
         "rfm_segment": customer.rfm_segment,
         "language": customer.preferred_language,
         "marketing_opt_out": customer.marketing_opt_out,
         "merged_into_id": customer.merged_into_id,
         "erased": customer.erased_at is not None,
-        "orders": [order_view(order) for order in await orders_of(session, customer.id)],
+        "orders": [order_view(order) for order in orders],
         "conversations": [
             {"id": c.id, "status": c.status, "channel": c.channel, "handoff_reason": c.handoff_reason,
              "csat_score": c.csat_score, "created_at": c.created_at.isoformat(), "updated_at": c.updated_at.isoformat()}

@@ -51,7 +51,7 @@ async def _push_order(client, headers) -> None:
 async def _ranked_now(session_factory) -> dict[str, str]:
     """external_id -> the segment a full ranking of the stored orders gives now."""
     async with session_factory() as session:
-        segments = rank(await order_summaries(session)).segments
+        segments = rank(await order_summaries(session, "UAH")).segments
         names = dict((await session.execute(select(Customer.id, Customer.external_id))).all())
     return {names[customer_id]: segment for customer_id, segment in segments.items()}
 
@@ -60,7 +60,7 @@ async def _segment_by_breakpoints(session_factory, external_id: str) -> str:
     async with session_factory() as session:
         customer_id = await session.scalar(select(Customer.id).where(Customer.external_id == external_id))
         breakpoints = await load_breakpoints(session)
-        [summary] = await order_summaries(session, [customer_id])
+        [summary] = await order_summaries(session, "UAH", [customer_id])
     return breakpoints.segment(summary)
 
 
@@ -110,7 +110,7 @@ async def test_a_push_before_any_breakpoints_ranks_everyone_and_stores_them(clie
     assert {k: row[1] for k, row in stored.items()} == await _ranked_now(session_factory)
     assert all(row[1] is not None for row in stored.values())
     async with session_factory() as session:
-        assert await load_breakpoints(session) == rank(await order_summaries(session)).breakpoints
+        assert await load_breakpoints(session) == rank(await order_summaries(session, "UAH")).breakpoints
 
 
 async def test_the_full_refresh_reconciles_what_pushes_left_and_stores_new_breakpoints(
@@ -127,7 +127,7 @@ async def test_the_full_refresh_reconciles_what_pushes_left_and_stores_new_break
     assert {k: row[1] for k, row in (await stored_figures(session_factory)).items()} == ranked
     async with session_factory() as session:
         stored = await load_breakpoints(session)
-        assert stored == rank(await order_summaries(session)).breakpoints != first
+        assert stored == rank(await order_summaries(session, "UAH")).breakpoints != first
 
 
 async def test_only_one_process_runs_the_full_refresh_at_a_time(backend, client, settings, session_factory,

@@ -34,7 +34,7 @@ async def _push_big_order_to_c0(session_factory, settings) -> None:
 
 async def _segments_match_a_full_ranking(session_factory) -> bool:
     async with session_factory() as session:
-        ranked = rank(await order_summaries(session))
+        ranked = rank(await order_summaries(session, "UAH"))
         stored = dict((await session.execute(select(Customer.id, Customer.rfm_segment))).all())
         return stored == ranked.segments and await load_breakpoints(session) == ranked.breakpoints
 

@@ -294,7 +294,9 @@ function eventNode(e) {
 function renderCard(c) {
   $("card-name").textContent = c.name || `Customer #${c.id}`;
   const facts = [["Phones", c.phones.join(", ")], ["E-mails", c.emails.join(", ")], ["Tags", c.tags.join(", ")],
-    ["VIP", c.vip ? "yes" : "no"], ["Lifetime value", c.lifetime_value], ["Segment", c.rfm_segment || "—"],
+    ["VIP", c.vip ? "yes" : "no"], ["Lifetime value", c.lifetime_value],
+    ["Spent", Object.entries(c.spent_by_currency).map(([currency, total]) => `${total} ${currency}`).join(", ")],
+    ["Segment", c.rfm_segment || "—"],
     ["Language", c.language || "—"]];
   $("card-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v || "—" })]));
   $("card-identities").replaceChildren(...c.identities.map((i) => el("li", {}, [
