@@ -2,8 +2,11 @@
 
 A phone counts as verified only when the channel vouches the shopper shared their own number.
 A link token is what a shop puts in its e-mails (Telegram ``/start`` payload, Viber ``context``):
-``<customer id>_<issue day>_<HMAC>``, at most 64 characters of ``[A-Za-z0-9_-]`` as Telegram
-requires, signed with the installation's secret key so nobody can forge a link to someone else.
+``<customer id>_<issue day>_<nonce>_<HMAC>``, at most 64 characters of ``[A-Za-z0-9_-]`` as Telegram
+requires, signed with the installation's secret key so nobody can forge a link to someone else. The
+random nonce makes every issued link a new one: a link serves one account per messenger, and the
+shop must be able to send its customer another. Tokens issued before nonces (``<id>_<day>_<HMAC>``)
+are still read until they expire.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
 from datetime import datetime
 from urllib.parse import quote
 
@@ -31,29 +35,33 @@ DAY_SECONDS = 86_400
 VERIFIED_PHONE = "verified_phone"
 
 
-# What make_link_token writes: customer id, issue day, and 16 HMAC bytes in unpadded URL-safe base64.
-LINK_TOKEN_SHAPE = re.compile(r"\d+_\d+_[A-Za-z0-9_-]{22}")
+NONCE_BYTES = 6  # 12 hex digits: a customer id of 19 digits still leaves the token within 64 characters
+# What make_link_token writes: customer id, issue day, the nonce (absent in tokens issued before it),
+# and 16 HMAC bytes in unpadded URL-safe base64 (which may itself hold "_").
+LINK_TOKEN_SHAPE = re.compile(rf"(\d+)_(\d+)_(?:([0-9a-f]{{{2 * NONCE_BYTES}}})_)?([A-Za-z0-9_-]{{22}})")
 
 
-def _signature(secret_key: str, customer_id: int, day: int) -> str:
-    digest = hmac.new(secret_key.encode(), f"link:{customer_id}:{day}".encode(), hashlib.sha256).digest()
+def _signature(secret_key: str, customer_id: int, day: int, nonce: str | None) -> str:
+    signed = f"link:{customer_id}:{day}" + (f":{nonce}" if nonce is not None else "")
+    digest = hmac.new(secret_key.encode(), signed.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
 def make_link_token(customer_id: int, secret_key: str, now: datetime | None = None) -> str:
-    """A signed token that links whoever opens it in a messenger to customer ``customer_id``."""
+    """A new signed token (never the same twice) that links whoever opens it in a messenger to ``customer_id``."""
     day = int((now or utcnow()).timestamp()) // DAY_SECONDS
-    return f"{customer_id}_{day}_{_signature(secret_key, customer_id, day)}"
+    nonce = secrets.token_hex(NONCE_BYTES)
+    return f"{customer_id}_{day}_{nonce}_{_signature(secret_key, customer_id, day, nonce)}"
 
 
 def read_link_token(token: str, secret_key: str, *, ttl_days: int, now: datetime | None = None) -> int | None:
-    """The customer id of a genuine, unexpired link token, or None for anything else."""
-    customer_part, _, rest = token.strip().partition("_")
-    day_part, _, signature = rest.partition("_")
-    if not (customer_part.isdigit() and day_part.isdigit() and signature):
+    """The customer id of a genuine, unexpired link token (either form), or None for anything else."""
+    shape = LINK_TOKEN_SHAPE.fullmatch(token.strip())
+    if shape is None:
         return None
+    customer_part, day_part, nonce, signature = shape.groups()
     customer_id, day = int(customer_part), int(day_part)
-    if not hmac.compare_digest(signature, _signature(secret_key, customer_id, day)):
+    if not hmac.compare_digest(signature, _signature(secret_key, customer_id, day, nonce)):
         logger.warning("link token with a bad signature for customer %s", customer_id)
         return None
     today = int((now or utcnow()).timestamp()) // DAY_SECONDS

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.customers.merge import MERGE_ACTION
 from core.customers.models import Notification
+from core.customers.records import ERASED_ORDER_PREFIX
 from core.customers.service import customer_card
 from core.database import utcnow
 from core.errors import ConflictError
@@ -60,8 +61,10 @@ async def erase_customer(session: AsyncSession, customer: Customer, *, actor_id:
 
     Messages are redacted (text and payload, and their outbox copies; unsent ones are dropped),
     identities, phones and notes are deleted, the name, e-mails, tags and shop id are cleared,
-    orders lose their tracking numbers and items. Records merged into this customer are erased
-    with it.
+    orders lose their tracking numbers and items, and their numbers become ``[erased] <order id>``:
+    the shop's number would name the person again in the shop's own records, and it stays the
+    shop's to use (its next import or push of that customer creates the order anew, for whoever
+    then holds it). Records merged into this customer are erased with it.
 
     Raises:
         ConflictError: already erased.
@@ -86,7 +89,8 @@ async def erase_customer(session: AsyncSession, customer: Customer, *, actor_id:
         counts[name] = result.rowcount or 0
     conversation_ids = select(Conversation.id).where(Conversation.customer_id.in_(ids))
     await session.execute(delete(ConversationNote).where(ConversationNote.conversation_id.in_(conversation_ids)))
-    await session.execute(update(Order).where(Order.customer_id.in_(ids)).values(tracking=None, items=[]))
+    await session.execute(update(Order).where(Order.customer_id.in_(ids)).values(
+        tracking=None, items=[], number=literal(ERASED_ORDER_PREFIX) + cast(Order.id, String)))
     await session.execute(update(Notification).where(Notification.customer_id.in_(ids))
                           .values(params={}, text=REDACTED))
     now = utcnow()

@@ -12,6 +12,10 @@ from core.customers.phones import InvalidPhone, normalise_phone
 from core.errors import ValidationFailed, describe
 from core.plausible_time import plausible_utc
 
+# An erased customer's orders keep their figures under "[erased] <order id>" instead of the shop's
+# number (core/customers/privacy.py), so the shop never sends numbers of this form.
+ERASED_ORDER_PREFIX = "[erased] "
+
 
 class OrderRecord(BaseModel):
     """One order as the shop describes it."""
@@ -25,6 +29,13 @@ class OrderRecord(BaseModel):
     created_at: datetime | None = None
     tracking: str | None = Field(None, max_length=128)
     items: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("number")
+    @classmethod
+    def _not_erased(cls, value: str) -> str:
+        if value.startswith(ERASED_ORDER_PREFIX.strip()):
+            raise ValueError(f"numbers starting with {ERASED_ORDER_PREFIX.strip()!r} are reserved for erased orders")
+        return value
 
     @field_validator("currency")
     @classmethod

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.customers.linking import make_link_token, messenger_links, read_link_token
+from core.customers.linking import looks_like_link_token, make_link_token, messenger_links, read_link_token
 from core.customers.phones import InvalidPhone, normalise_phone, split_phones
 from core.database import utcnow
 from core.settings import Settings
@@ -41,6 +41,23 @@ def test_link_tokens_fit_telegram_and_cannot_be_forged_or_reused_forever():
     old = make_link_token(42, "key", now=utcnow() - timedelta(days=31))
     assert read_link_token(old, "key", ttl_days=30) is None
     assert read_link_token("campaign_autumn_sale", "key", ttl_days=30) is None
+
+
+def test_every_link_token_is_new_and_fits_telegram_even_for_the_largest_customer_id():
+    largest = 2**63 - 1  # 19 digits
+    tokens = {make_link_token(largest, "key") for _ in range(50)}
+    assert len(tokens) == 50
+    for token in tokens:
+        assert len(token) <= 64 and looks_like_link_token(token)
+        assert read_link_token(token, "key", ttl_days=30) == largest
+    customer, day, nonce, signature = make_link_token(42, "key").split("_", 3)
+    other_nonce = f"{int(nonce, 16) ^ 1:012x}"
+    assert read_link_token(f"{customer}_{day}_{other_nonce}_{signature}", "key", ttl_days=30) is None
+
+
+@pytest.mark.parametrize("payload", ["promo_black_friday", "utm_source_instagram", "12_34_short", "1_2_3_4", ""])
+def test_campaign_tags_do_not_look_like_link_tokens(payload):
+    assert not looks_like_link_token(payload)
 
 
 def test_messenger_links_need_the_bot_names():
