@@ -232,7 +232,8 @@ def customers_import(path: Path) -> None:
 
     async def action(factory):
         async with factory() as session, session.begin():
-            records = await validate(session, read_source(path), region=settings.phone_region)
+            records = await validate(session, read_source(path), region=settings.phone_region,
+                                     currency=settings.shop_currency)
             with click.progressbar(length=len(records), label="importing customers", file=sys.stderr) as bar:
                 return len(records), await import_records(session, settings, records, progress=bar.update)
 

@@ -95,7 +95,7 @@ def push_case(record: dict, settings: Settings):
     """What the PUT route does for ``record`` (an existing customer) with one new order."""
     pushed = parse_customer({**record, "orders": [*record["orders"], {
         "number": "bench-push", "status": "delivered", "total": "1234.00", "created_at": EPOCH.isoformat()}]},
-        region=settings.phone_region)
+        region=settings.phone_region, currency=settings.shop_currency)
 
     async def rest_push(session, settings: Settings, refresh: Refresh) -> None:
         customer, _ = await upsert_customer(session, pushed)
@@ -107,7 +107,8 @@ def push_case(record: dict, settings: Settings):
 async def fill(factory, settings: Settings, records: list[dict]) -> None:
     """Write the customers with their orders and their figures, as an import would."""
     async with factory() as session, session.begin():
-        await upsert_customers(session, [parse_customer(record, region=settings.phone_region) for record in records])
+        await upsert_customers(session, [parse_customer(record, region=settings.phone_region,
+                                                        currency=settings.shop_currency) for record in records])
         await refresh_figures(session, settings)
 
 

@@ -44,7 +44,8 @@ NEW_ORDER = {"number": "bench-push", "status": "delivered", "total": "1234.00", 
 
 def customer_put(record: dict, settings: Settings):
     """What ``PUT /api/customers/{external_id}`` does for ``record`` with one new order."""
-    pushed = parse_customer({**record, "orders": [*record["orders"], NEW_ORDER]}, region=settings.phone_region)
+    pushed = parse_customer({**record, "orders": [*record["orders"], NEW_ORDER]}, region=settings.phone_region,
+                            currency=settings.shop_currency)
 
     async def push(session, refresh: Refresh) -> None:
         customer, _ = await upsert_customer(session, pushed)
@@ -55,7 +56,7 @@ def customer_put(record: dict, settings: Settings):
 
 def order_put(record: dict, settings: Settings):
     """What ``PUT /api/orders/{number}`` does for a new order of ``record``'s customer."""
-    pushed = parse_order(NEW_ORDER)
+    pushed = parse_order(NEW_ORDER, currency=settings.shop_currency)
 
     async def push(session, refresh: Refresh) -> None:
         order, _ = await upsert_order_for(session, customer_external_id=record["external_id"], record=pushed)

@@ -97,7 +97,8 @@ async def run_path(url: str, path: Path, name: str) -> list[dict]:
         for run in ("empty database", "same file again"):
             started = time.perf_counter()
             async with factory() as session, session.begin():
-                records = await validate(session, read_source(path), region=settings.phone_region)
+                records = await validate(session, read_source(path), region=settings.phone_region,
+                                         currency=settings.shop_currency)
                 validated = time.perf_counter()
                 await PATHS[name](session, settings, records)
             finished = time.perf_counter()

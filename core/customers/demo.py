@@ -46,5 +46,6 @@ async def seed_demo_customers(session: AsyncSession) -> None:
     """Add the demo customers and their orders, with their figures computed."""
     settings = Settings()
     for data in demo_customers():
-        await upsert_customer(session, parse_customer(data, region=settings.phone_region))
+        await upsert_customer(session, parse_customer(data, region=settings.phone_region,
+                                                      currency=settings.shop_currency))
     await refresh_figures(session, settings)

@@ -183,8 +183,10 @@ def _split(cell: str | None) -> list[str]:
     return [part.strip() for part in (cell or "").split(";") if part.strip()]
 
 
-async def validate(session: AsyncSession, sources: list[SourceRecord], *, region: str) -> list[CustomerRecord]:
-    """Every record validated, or ValidationFailed listing every bad row with its line.
+async def validate(session: AsyncSession, sources: list[SourceRecord], *, region: str, currency: str
+                   ) -> list[CustomerRecord]:
+    """Every record validated (phones read for ``region``, orders without a currency in ``currency``), or
+    ValidationFailed listing every bad row with its line.
 
     Beyond each record's own checks: an ``external_id`` twice in the file, an order number under
     two customers (in the file, or already another customer's in the database).
@@ -200,7 +202,7 @@ async def validate(session: AsyncSession, sources: list[SourceRecord], *, region
         problems += [_problem(source, line=_line_of(source, name), field=name, error=NUL_ERROR)
                      for name in _nul_fields(source.data)]
         try:
-            records.append(CustomerRecord.model_validate(source.data, context={"region": region}))
+            records.append(CustomerRecord.model_validate(source.data, context={"region": region, "currency": currency}))
         except ValidationError as exc:
             problems += [_problem(source, line=_line_of(source, problem["field"]), **problem)
                          for problem in problems_of(exc)]

@@ -25,7 +25,8 @@ class OrderRecord(BaseModel):
     number: str = Field(min_length=1, max_length=64)
     status: str = Field(min_length=1, max_length=64)
     total: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
-    currency: str = Field("UAH", pattern=r"^[A-Za-z]{3}$")
+    # Left out, the shop's own (SHOP_CURRENCY, the "currency" validation context): lifetime value counts it.
+    currency: str = Field(None, pattern=r"^[A-Za-z]{3}$", validate_default=True)
     created_at: datetime | None = None
     tracking: str | None = Field(None, max_length=128)
     items: list[dict[str, Any]] = Field(default_factory=list)
@@ -36,6 +37,11 @@ class OrderRecord(BaseModel):
         if value.startswith(ERASED_ORDER_PREFIX.strip()):
             raise ValueError(f"numbers starting with {ERASED_ORDER_PREFIX.strip()!r} are reserved for erased orders")
         return value
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _shop_currency_by_default(cls, value: object, info: ValidationInfo) -> object:
+        return (info.context or {}).get("currency", "UAH") if value is None else value
 
     @field_validator("currency")
     @classmethod
@@ -57,7 +63,8 @@ class OrderRecord(BaseModel):
 
 
 class CustomerRecord(BaseModel):
-    """One customer with their orders; phones normalised with the ``region`` validation context."""
+    """One customer with their orders; phones normalised with the ``region`` validation context, orders
+    without a currency in the ``currency`` one's."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -120,19 +127,19 @@ def _parse(model: type[BaseModel], data: object, context: dict | None = None):
         raise ValidationFailed(describe(problems), problems) from None
 
 
-def parse_customer(data: object, *, region: str) -> CustomerRecord:
-    """Validate one customer record, normalising phones for ``region``.
+def parse_customer(data: object, *, region: str, currency: str) -> CustomerRecord:
+    """Validate one customer record, normalising phones for ``region``; orders without one are in ``currency``.
 
     Raises:
         ValidationFailed: listing every problem of the record.
     """
-    return _parse(CustomerRecord, data, {"region": region})
+    return _parse(CustomerRecord, data, {"region": region, "currency": currency})
 
 
-def parse_order(data: object) -> OrderRecord:
-    """Validate one order record.
+def parse_order(data: object, *, currency: str) -> OrderRecord:
+    """Validate one order record; without a currency of its own it is in ``currency`` (the shop's).
 
     Raises:
         ValidationFailed: listing every problem of the record.
     """
-    return _parse(OrderRecord, data)
+    return _parse(OrderRecord, data, {"currency": currency})

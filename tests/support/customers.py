@@ -38,7 +38,8 @@ async def add_customers(session_factory, settings, *records: dict) -> None:
     """Upsert customer records (import shape) and refresh the figures, as an import would."""
     async with session_factory() as session, session.begin():
         for record in records:
-            await upsert_customer(session, parse_customer(record, region=settings.phone_region))
+            await upsert_customer(session, parse_customer(record, region=settings.phone_region,
+                                                          currency=settings.shop_currency))
         await refresh_figures(session, settings)
 
 

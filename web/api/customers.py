@@ -66,7 +66,8 @@ async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]
     if data.get("external_id") not in (None, customer_id):
         raise ValidationFailed("external_id in the body differs from the path",
                                [{"field": "external_id", "error": "differs from the path"}])
-    record = parse_customer({**data, "external_id": customer_id}, region=services.settings.phone_region)
+    record = parse_customer({**data, "external_id": customer_id}, region=services.settings.phone_region,
+                            currency=services.settings.shop_currency)
     customer, upserted = await service.upsert_customer(db_session, record)
     split_off = [{"customer_id": s["customer_id"], "phone": s["phone"]} for s in upserted.split_off]
     await refresh_customer_figures(db_session, services.settings,
@@ -90,7 +91,7 @@ async def put_order(number: FromPath[str], data: JSONBody[dict[str, Any]], db_se
     if not isinstance(customer, str) or not customer:
         raise ValidationFailed("customer: the external_id of the order's customer is required",
                                [{"field": "customer", "error": "required"}])
-    record = parse_order({**fields, "number": number})
+    record = parse_order({**fields, "number": number}, currency=services.settings.shop_currency)
     order, _ = await service.upsert_order_for(db_session, customer_external_id=customer, record=record)
     await refresh_customer_figures(db_session, services.settings, [order.customer_id])
     return {**service.order_view(order), "customer_id": order.customer_id}

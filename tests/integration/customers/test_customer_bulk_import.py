@@ -41,13 +41,15 @@ def _many_csv(count: int, *, status: str = "new", extra_order_at: dict[int, str]
 
 async def _import(session_factory, settings, path, progress=None):
     async with session_factory() as session, session.begin():
-        records = await validate(session, read_source(path), region=settings.phone_region)
+        records = await validate(session, read_source(path), region=settings.phone_region,
+                                 currency=settings.shop_currency)
         return await import_records(session, settings, records, progress)
 
 
 async def _add(session_factory, settings, record: dict) -> None:
     async with session_factory() as session, session.begin():
-        await import_records(session, settings, [parse_customer(record, region=settings.phone_region)])
+        await import_records(session, settings, [parse_customer(record, region=settings.phone_region,
+                                                                currency=settings.shop_currency)])
 
 
 def _counts_of(report) -> tuple[int, int, int, int]:
@@ -171,7 +173,8 @@ async def test_a_conflict_found_while_writing_a_later_chunk_leaves_nothing_writt
     await _add(session_factory, settings, {"external_id": "owner", "orders": [{"number": "taken", "status": "new"}]})
     before = await _snapshot(session_factory)
     records = [parse_customer({"external_id": f"m{i}", "orders": [{"number": "taken" if i == MANY - 1 else f"o{i}",
-                                                                   "status": "new"}]}, region=settings.phone_region)
+                                                                   "status": "new"}]}, region=settings.phone_region,
+currency=settings.shop_currency)
                for i in range(MANY)]
     with pytest.raises(ConflictError, match="order.s. taken belong to another customer"):
         async with session_factory() as session, session.begin():

@@ -40,7 +40,8 @@ async def _counts(session_factory) -> tuple[int, int, int]:
 
 async def _import(session_factory, settings, path):
     async with session_factory() as session, session.begin():
-        records = await validate(session, read_source(path), region=settings.phone_region)
+        records = await validate(session, read_source(path), region=settings.phone_region,
+                                 currency=settings.shop_currency)
         return await import_records(session, settings, records)
 
 

@@ -18,7 +18,7 @@ async def _problems(session_factory, settings, tmp_path, name: str, text: str) -
     path.write_text(text, encoding="utf-8")
     async with session_factory() as session, session.begin():
         with pytest.raises(ValidationFailed) as caught:
-            await validate(session, read_source(path), region=settings.phone_region)
+            await validate(session, read_source(path), region=settings.phone_region, currency=settings.shop_currency)
     return [(problem_location(p), p.get("field", ""), p["error"]) for p in caught.value.details]
 
 

@@ -113,7 +113,8 @@ async def test_statements_do_not_grow_with_the_customers_beyond_chunks(settings,
     engine = create_engine(settings)
     factory = create_session_factory(engine)
     count = CHUNK_CUSTOMERS * (chunks - 1) + 100
-    records = [parse_customer(record(f"c{i}", (1 + i % 300, str(10 + i))), region=settings.phone_region)
+    records = [parse_customer(record(f"c{i}", (1 + i % 300, str(10 + i))), region=settings.phone_region,
+                                                                currency=settings.shop_currency)
                for i in range(count)]
     statements: list[str] = []
     try:

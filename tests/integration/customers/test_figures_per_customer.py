@@ -103,7 +103,8 @@ async def test_a_push_before_any_breakpoints_ranks_everyone_and_stores_them(clie
                                                                             headers):
     async with session_factory() as session, session.begin():
         for record in CUSTOMERS:  # written without a figures refresh: a database with no breakpoints
-            await upsert_customer(session, parse_customer(record, region=settings.phone_region))
+            await upsert_customer(session, parse_customer(record, region=settings.phone_region,
+                                                          currency=settings.shop_currency))
         assert await load_breakpoints(session) is None
     await _push_order(client, headers)
     stored = await stored_figures(session_factory)

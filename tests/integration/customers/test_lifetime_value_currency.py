@@ -45,3 +45,21 @@ async def test_the_shops_currency_is_a_setting(backend, session_factory):
 
     assert card["lifetime_value"] == "10.00"
     assert card["vip"] is True
+
+
+@pytest.mark.usefixtures("settings")
+async def test_an_order_without_a_currency_is_in_the_shops(backend, session_factory):
+    # Orders sent without "currency" were UAH whatever SHOP_CURRENCY said, so a shop in euros that
+    # leaves it out had a lifetime value of nothing.
+    headers = await role_headers(session_factory, "integration", "agent")
+    plain = {"status": "delivered", "total": "80", "created_at": "2026-10-01T10:00:00+00:00"}
+    async with AsyncTestClient(app=create_app(make_settings(backend, shop_currency="EUR"))) as client:
+        pushed = await client.put("/api/customers/C200", json={"orders": [{"number": "E1", **plain}]},
+                                  headers=headers["integration"])
+        assert pushed.status_code == 200, pushed.text
+        ordered = await client.put("/api/orders/E2", json={"customer": "C200", **plain},
+                                   headers=headers["integration"])
+        assert ordered.status_code == 200, ordered.text
+        card = (await client.get("/api/customers/C200", headers=headers["agent"])).json()
+    assert sorted((o["number"], o["currency"]) for o in card["orders"]) == [("E1", "EUR"), ("E2", "EUR")]
+    assert card["lifetime_value"] == "160.00"
