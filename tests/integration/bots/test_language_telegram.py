@@ -9,7 +9,6 @@ an agent made the rating question Russian.
 from functools import partial
 
 import pytest
-from sqlalchemy import select
 
 from bots.steps.answer import WELCOME
 from bots.steps.small_talk import YOU_ARE_WELCOME
@@ -18,27 +17,13 @@ from handoff import texts
 from tests.support import telegram_payloads as tp
 from tests.support.channels import eventually, post_telegram, stored_messages
 from tests.support.handoff import make_agent, token_for
+from tests.support.telegram_talk import latest_conversation, say_on_telegram
 
 
 @pytest.fixture
 def client(demo_kb_client):
     """The app with the product's own flow and NLU over the demo knowledge base."""
     return demo_kb_client
-
-
-async def _say(client, settings, telegram, user_id: int, text: str, language: str | None) -> dict:
-    """Send ``text`` as ``user_id`` with Telegram's ``language_code`` and return the bot's one reply."""
-    before = len(telegram.sent(user_id))
-    update = tp.text_update(text, user_id=user_id, language_code=language)
-    assert (await post_telegram(client, settings, update)).status_code == 200
-    await eventually(lambda: len(telegram.sent(user_id)) == before + 1)
-    return telegram.sent(user_id)[-1]
-
-
-async def _conversation(session_factory, user_id: int) -> Conversation:
-    async with session_factory() as session:
-        return await session.scalar(select(Conversation).where(Conversation.chat_id == str(user_id))
-                                    .order_by(Conversation.id.desc()).limit(1))
 
 
 async def _answer_language(session_factory) -> str:
@@ -57,15 +42,15 @@ def _queued(reply: dict, language: str) -> bool:
 ])
 async def test_a_shared_word_is_answered_in_the_default_ukrainian_unless_telegram_says_russian(
         client, channels_settings, telegram, session_factory, user_id, hint) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=hint)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=hint)
     await say("доставка?")
     assert await _answer_language(session_factory) == "uk"
     assert _queued(await say("оператор"), "uk")
-    assert (await _conversation(session_factory, user_id)).language == "uk"
+    assert (await latest_conversation(session_factory, user_id)).language == "uk"
 
 
 async def test_a_shared_word_follows_a_russian_telegram(client, channels_settings, telegram, session_factory) -> None:
-    say = partial(_say, client, channels_settings, telegram, 6670004, language="ru")
+    say = partial(say_on_telegram, client, channels_settings, telegram, 6670004, language="ru")
     await say("доставка?")
     assert await _answer_language(session_factory) == "ru"
     assert _queued(await say("оператор"), "ru")
@@ -78,7 +63,7 @@ async def test_a_shared_word_follows_a_russian_telegram(client, channels_setting
 async def test_a_shared_word_keeps_the_russian_the_shopper_wrote_in(
         client, channels_settings, telegram, session_factory, user_id, hint) -> None:
     # One ambiguous word never flips the conversation: after a Russian question it stays Russian.
-    say = partial(_say, client, channels_settings, telegram, user_id, language=hint)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=hint)
     await say("сколько стоит доставка")
     assert await _answer_language(session_factory) == "ru"
     await say("доставка?")
@@ -94,7 +79,7 @@ async def test_a_shared_word_keeps_the_russian_the_shopper_wrote_in(
 ])
 async def test_ukrainian_thanks_and_greetings_after_russian_are_answered_in_ukrainian(
         client, channels_settings, telegram, session_factory, user_id, hint) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=hint)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=hint)
     await say("сколько стоит доставка")
     assert await _answer_language(session_factory) == "ru"
     assert (await say("дякую"))["text"] == YOU_ARE_WELCOME["uk"]
@@ -103,7 +88,7 @@ async def test_ukrainian_thanks_and_greetings_after_russian_are_answered_in_ukra
     # The conversation is Ukrainian now: a shared word stays so.
     await say("доставка?")
     assert await _answer_language(session_factory) == "uk"
-    assert (await _conversation(session_factory, user_id)).language == "uk"
+    assert (await latest_conversation(session_factory, user_id)).language == "uk"
 
 
 @pytest.mark.parametrize("user_id, hint, first", [
@@ -112,7 +97,7 @@ async def test_ukrainian_thanks_and_greetings_after_russian_are_answered_in_ukra
 ])
 async def test_very_thankful_ukrainian_after_russian_thanks(
         client, channels_settings, telegram, session_factory, user_id, hint, first) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=hint)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=hint)
     await say(first)
     assert (await say("спасибо"))["text"] == YOU_ARE_WELCOME["ru"]
     assert (await say("дуже дякую"))["text"] == YOU_ARE_WELCOME["uk"]
@@ -122,7 +107,7 @@ async def test_very_thankful_ukrainian_after_russian_thanks(
 
 async def test_russian_words_after_ukrainian_are_answered_in_russian(
         client, channels_settings, telegram, session_factory) -> None:
-    say = partial(_say, client, channels_settings, telegram, 6670041, language="uk")
+    say = partial(say_on_telegram, client, channels_settings, telegram, 6670041, language="uk")
     await say("скільки коштує доставка в Київ")
     assert await _answer_language(session_factory) == "uk"
     assert (await say("Привет"))["text"] == WELCOME["ru"]
@@ -133,9 +118,9 @@ async def test_russian_words_after_ukrainian_are_answered_in_russian(
 async def test_ukrainian_thanks_to_the_agent_makes_the_rating_question_ukrainian(
         client, channels_settings, telegram, session_factory) -> None:
     user_id = 6670051
-    say = partial(_say, client, channels_settings, telegram, user_id, language="en")
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language="en")
     assert _queued(await say("I want to talk to a person"), "en")
-    queued = await _conversation(session_factory, user_id)
+    queued = await latest_conversation(session_factory, user_id)
     # While a person holds the conversation the bot says nothing, yet keeps the language written in.
     update = tp.text_update("дякую, Тарасе!", user_id=user_id, language_code="en")
     assert (await post_telegram(client, channels_settings, update)).status_code == 200

@@ -8,13 +8,12 @@ filter missed them.
 """
 
 import pytest
-from sqlalchemy import select
 
-from core.models import Conversation
 from handoff import texts
 from tests.support import telegram_payloads as tp
 from tests.support.channels import eventually, post_telegram
 from tests.support.customers import OKSANA, add_customers
+from tests.support.telegram_talk import latest_conversation
 
 OKSANA_PHONE = "+380501234567"
 OKSANA_USER = 5550001
@@ -25,13 +24,6 @@ async def client(demo_kb_client, channels_settings, session_factory):
     """The app with the product's own flow and NLU over the demo knowledge base, and Oksana's orders."""
     await add_customers(session_factory, channels_settings, OKSANA)
     return demo_kb_client
-
-
-async def _conversation(session_factory, user_id: int) -> Conversation:
-    """The latest conversation of the Telegram user ``user_id``."""
-    async with session_factory() as session:
-        return await session.scalar(select(Conversation).where(Conversation.chat_id == str(user_id))
-                                    .order_by(Conversation.id.desc()).limit(1))
 
 
 async def _identify_oksana(client, settings, telegram) -> None:
@@ -54,7 +46,7 @@ async def test_a_request_for_a_person_about_an_order_is_handed_off(client, chann
     update = tp.text_update(text, user_id=user_id, language_code=language)
     assert (await post_telegram(client, channels_settings, update)).status_code == 200
 
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert conversation.status == "queued"
     assert conversation.handoff_reason in ("explicit_request", "frustration")
     await eventually(lambda: len(telegram.sent(user_id)) == before + 1)
@@ -71,11 +63,11 @@ async def test_a_plain_status_question_is_answered_and_sets_the_language(client,
     await eventually(lambda: len(telegram.sent(OKSANA_USER)) == 3)
     assert "20450000123456" in telegram.sent(OKSANA_USER)[-1]["text"]
     assert telegram.sent(OKSANA_USER)[-1]["text"].startswith("Order #10234")
-    conversation = await _conversation(session_factory, OKSANA_USER)
+    conversation = await latest_conversation(session_factory, OKSANA_USER)
     assert (conversation.status, conversation.language) == ("bot", "en")
 
     stranger = 5550005
     bare = tp.text_update("10234", user_id=stranger, language_code="ru")
     assert (await post_telegram(client, channels_settings, bare)).status_code == 200
     await eventually(lambda: len(telegram.sent(stranger)) == 1)
-    assert (await _conversation(session_factory, stranger)).language == "ru"
+    assert (await latest_conversation(session_factory, stranger)).language == "ru"

@@ -19,29 +19,14 @@ from core.models import Conversation
 from handoff import flows, texts
 from handoff.state import SYSTEM, Outcome
 from knowledge_base.models import UnansweredQuestion
-from tests.support import telegram_payloads as tp
-from tests.support.channels import eventually, post_telegram, stored_messages
+from tests.support.channels import eventually, stored_messages
+from tests.support.telegram_talk import latest_conversation, say_on_telegram
 
 
 @pytest.fixture
 def client(demo_kb_client):
     """The app with the product's own flow and NLU over the demo knowledge base."""
     return demo_kb_client
-
-
-async def _say(client, settings, telegram, user_id: int, text: str, language: str) -> dict:
-    """Send ``text`` as ``user_id`` and return what the bot sent back (one message)."""
-    before = len(telegram.sent(user_id))
-    update = tp.text_update(text, user_id=user_id, language_code=language)
-    assert (await post_telegram(client, settings, update)).status_code == 200
-    await eventually(lambda: len(telegram.sent(user_id)) == before + 1)
-    return telegram.sent(user_id)[-1]
-
-
-async def _conversation(session_factory, user_id: int) -> Conversation:
-    async with session_factory() as session:
-        return await session.scalar(select(Conversation).where(Conversation.chat_id == str(user_id))
-                                    .order_by(Conversation.id.desc()).limit(1))
 
 
 async def _unanswered(session_factory) -> int:
@@ -56,18 +41,18 @@ async def _unanswered(session_factory) -> int:
 ])
 async def test_greetings_get_the_welcome_and_thanks_a_reply_and_nothing_counts_as_unanswered(
         client, channels_settings, telegram, session_factory, user_id, first, second, thanks, language) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=language)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=language)
     assert (await say(first))["text"] == WELCOME[language]
     assert (await say(second))["text"] == WELCOME[language]
     assert (await say(thanks))["text"] == YOU_ARE_WELCOME[language]
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert (conversation.status, conversation.low_confidence_streak, conversation.language) == ("bot", 0, language)
     assert await _unanswered(session_factory) == 0
 
 
 async def test_a_greeting_with_a_question_is_answered_from_the_knowledge_base(
         client, channels_settings, telegram, session_factory) -> None:
-    await _say(client, channels_settings, telegram, 6660004, "Привіт, скільки коштує доставка?", "uk")
+    await say_on_telegram(client, channels_settings, telegram, 6660004, "Привіт, скільки коштує доставка?", "uk")
     decision = (await stored_messages(session_factory, "out"))[-1].payload["decision"]
     assert (decision["action"], decision["article_id"]) == ("answer", "delivery-cost")
 
@@ -75,8 +60,8 @@ async def test_a_greeting_with_a_question_is_answered_from_the_knowledge_base(
 async def test_thanks_after_an_agent_resolved_keeps_the_rating_awaited(
         client, channels_settings, telegram, session_factory) -> None:
     user_id = 6660005
-    await _say(client, channels_settings, telegram, user_id, "покличте оператора", "uk")
-    queued = await _conversation(session_factory, user_id)
+    await say_on_telegram(client, channels_settings, telegram, user_id, "покличте оператора", "uk")
+    queued = await latest_conversation(session_factory, user_id)
     assert queued.status == "queued"
     async with session_factory() as session, session.begin():
         conversation = await session.get(Conversation, queued.id)
@@ -85,11 +70,11 @@ async def test_thanks_after_an_agent_resolved_keeps_the_rating_awaited(
         await flows.send_notices(session, conversation, outcome)
     await eventually(lambda: len(telegram.sent(user_id)) == 2)  # the rating request
 
-    reply = await _say(client, channels_settings, telegram, user_id, "дякую!", "uk")
+    reply = await say_on_telegram(client, channels_settings, telegram, user_id, "дякую!", "uk")
     assert reply["text"] == texts.text("csat_glad_ask", "uk")
     # Most shoppers thank the agent before they rate (QA F8): the thanks stays in the resolved
     # conversation, which is not reopened and still awaits its rating.
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert (conversation.id, conversation.status, conversation.awaiting_csat) == (queued.id, "resolved", True)
     assert await _unanswered(session_factory) == 0
 
@@ -110,14 +95,14 @@ async def _last_decision(session_factory) -> dict:
 ])
 async def test_acknowledgements_after_an_answer_get_anything_else_and_never_a_hand_off(
         client, channels_settings, telegram, session_factory, user_id, question, acknowledgements, language) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=language)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=language)
     await say(question)
     assert (await _last_decision(session_factory))["article_id"] == "delivery-cost"
     for acknowledgement in acknowledgements:
         assert (await say(acknowledgement))["text"] == ANYTHING_ELSE[language], acknowledgement
     assert (await say("cool thanks" if language == "en" else "ок, дякую" if language == "uk" else "ок, спасибо")
             )["text"] == YOU_ARE_WELCOME[language]
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert (conversation.status, conversation.low_confidence_streak) == ("bot", 0)
     assert await _unanswered(session_factory) == 0
 
@@ -129,11 +114,11 @@ async def test_acknowledgements_after_an_answer_get_anything_else_and_never_a_ha
 ])
 async def test_chatter_gets_what_the_bot_is_for_and_two_of_them_do_not_queue_the_shopper(
         client, channels_settings, telegram, session_factory, user_id, first, second, language) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=language)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=language)
     for text in (first, second):
         assert (await say(text))["text"] == OFF_TOPIC[language], text
         assert (await _last_decision(session_factory))["reason"] == "chatter"
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert (conversation.status, conversation.low_confidence_streak) == ("bot", 0)
     assert await _unanswered(session_factory) == 0
 
@@ -144,14 +129,14 @@ async def test_chatter_gets_what_the_bot_is_for_and_two_of_them_do_not_queue_the
 ])
 async def test_two_unanswered_shop_questions_in_a_row_still_go_to_a_person_chatter_or_ok_between_or_not(
         client, channels_settings, telegram, session_factory, user_id, questions, language) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=language)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=language)
     assert (await say(questions[0]))["text"] == FALLBACK[language]
     # Chatter and an "ok" between them neither count nor forgive the failure.
     await say("lol ok" if language == "en" else "ок")
     await say("what's the weather in Lviv?" if language == "en" else "яка погода в києві?")
-    assert (await _conversation(session_factory, user_id)).low_confidence_streak == 1
+    assert (await latest_conversation(session_factory, user_id)).low_confidence_streak == 1
     await say(questions[1])
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert conversation.status == "queued"
     assert await _unanswered(session_factory) == 2
 
@@ -166,11 +151,11 @@ async def test_two_unanswered_shop_questions_in_a_row_still_go_to_a_person_chatt
 ])
 async def test_a_bare_no_is_never_answered_with_an_article(
         client, channels_settings, telegram, session_factory, user_id, text, language) -> None:
-    sent = await _say(client, channels_settings, telegram, user_id, text, language)
+    sent = await say_on_telegram(client, channels_settings, telegram, user_id, text, language)
     assert sent["text"] == FALLBACK[language]
     assert _button_data(sent) == [HANDOFF_BUTTON]
     assert (await _last_decision(session_factory))["action"] == "fallback"
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert (conversation.status, conversation.language) == ("bot", language)
 
 
@@ -181,7 +166,7 @@ async def test_a_bare_no_is_never_answered_with_an_article(
 ])
 async def test_no_after_an_answer_offers_the_answers_neighbours_and_a_person(
         client, channels_settings, telegram, session_factory, user_id, question, no, language) -> None:
-    say = partial(_say, client, channels_settings, telegram, user_id, language=language)
+    say = partial(say_on_telegram, client, channels_settings, telegram, user_id, language=language)
     await say(question)
     sent = await say(no)
     assert sent["text"] == DID_YOU_MEAN[language]
@@ -190,7 +175,7 @@ async def test_no_after_an_answer_offers_the_answers_neighbours_and_a_person(
     # The cost question's runners-up; delivery time among them, the rejected cost answer not.
     assert "kb:delivery-time" in offered[:-1]
     assert "kb:delivery-cost" not in offered
-    conversation = await _conversation(session_factory, user_id)
+    conversation = await latest_conversation(session_factory, user_id)
     assert (conversation.status, conversation.low_confidence_streak) == ("bot", 0)
     assert await _unanswered(session_factory) == 0
 
@@ -198,8 +183,8 @@ async def test_no_after_an_answer_offers_the_answers_neighbours_and_a_person(
 async def test_an_angry_no_and_a_request_for_a_person_still_go_to_a_person(
         client, channels_settings, telegram, session_factory) -> None:
     user_id = 6660061
-    await _say(client, channels_settings, telegram, user_id, "оператор", "uk")
-    assert (await _conversation(session_factory, user_id)).status == "queued"
-    await _say(client, channels_settings, telegram, 6660062, "НЕТ, НЕ ТО!!!", "ru")
-    conversation = await _conversation(session_factory, 6660062)
+    await say_on_telegram(client, channels_settings, telegram, user_id, "оператор", "uk")
+    assert (await latest_conversation(session_factory, user_id)).status == "queued"
+    await say_on_telegram(client, channels_settings, telegram, 6660062, "НЕТ, НЕ ТО!!!", "ru")
+    conversation = await latest_conversation(session_factory, 6660062)
     assert conversation.status == "queued"
