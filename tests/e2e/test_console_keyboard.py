@@ -67,6 +67,15 @@ async def _published_article(server: LiveServer, session_factory, editor: int) -
     server.server.config.app.state.services.extras["kb_index"] = DeliveryIndex()
 
 
+async def _asks_then_presses_for_a_person(flow, user: str) -> int:
+    """A shopper's question, then the "talk to a person" button: the id of the conversation queued.
+
+    The suggestions answer that question; the button's own label ("Talk to a person") asks nothing.
+    """
+    await flow.flow.process(shopper("How much is delivery?", user=user))
+    return (await flow.flow.process(shopper("Talk to a person", user=user, data="handoff:request"))).conversation_id
+
+
 @pytest.mark.browser
 async def test_conversations_suggestions_and_alerts_open_from_the_keyboard(backend, settings, session_factory,
                                                                             monkeypatch) -> None:
@@ -75,8 +84,7 @@ async def test_conversations_suggestions_and_alerts_open_from_the_keyboard(backe
     await make_agent(session_factory, "taras@shop.ua", role="supervisor", team="support", name="Taras")
     editor = await make_agent(session_factory, "editor@shop.ua", role="editor")
     flow = harness(settings, session_factory)
-    first, second = [(await flow.flow.process(shopper("person", user=user, data="handoff:request"))).conversation_id
-                     for user in ("1001", "1002")]
+    first, second = [await _asks_then_presses_for_a_person(flow, user) for user in ("1001", "1002")]
     server_settings = make_settings(backend, run_workers=True, redis_prefix=settings.redis_prefix)
     with LiveServer(server_settings) as server:
         await _published_article(server, session_factory, editor)
