@@ -125,6 +125,8 @@ _COMPLAINT = re.compile(
             r"\bну (?:і|и|що|шо|что|де|где)\b",
             r"\b(?:still|again|never|wait\w*|nobody|no one|broken|wrong|terrible|awful|horrible|worst)\b",
             r"\b(?:unacceptable|disgust\w*|angry|annoyed|furious|upset)\b",
+            # Rejecting the answer just given: "НЕТ, НЕ ТО!!!" shouted is a shopper the bot has failed.
+            r"\b(?:не то|не те|не це|не это|not that|not it)\b",
             r"\b(?:not|never|haven't|hasn't|didn't|did not|have not|has not) (?:arrived|received|come|got|gotten)\b",
         ]
     )

@@ -71,6 +71,8 @@ def test_ordinary_questions_do_not_ask_for_person(text):
         pytest.param("блин ну сколько можно, уже неделю жду, бесит", id="ru-annoyed"),  # found by QA
         pytest.param("скільки можна чекати на відповідь", id="uk-waiting"),
         pytest.param("I'm fed up with this delivery", id="en-fed-up"),
+        pytest.param("НЕТ, НЕ ТО!!!", id="ru-shouted-not-that"),
+        pytest.param("NO, NOT THAT!!!", id="en-shouted-not-that"),
     ],
 )
 def test_frustration(text):
