@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.flow import InboundFlow
 from bots.inbound import FlowContext, InboundMessage
+from bots.steps import default_steps
 from bots.steps.csat import csat
 from bots.steps.handoff import handoff
 from bots.steps.human_owned import human_owned
@@ -106,6 +107,13 @@ def harness(settings, factory, *, decision: dict | None = None, topics: list[str
 
     bus.subscribe("*", record)
     return result
+
+
+async def product_flow_with_vip_line(settings, factory: async_sessionmaker[AsyncSession]) -> InboundFlow:
+    """The product's steps over a general support team and a VIP team, with no one online."""
+    await make_team(factory, "support", skills=["general"])
+    await make_team(factory, "vip", is_vip=True)
+    return InboundFlow(settings=settings, session_factory=factory, bus=MemoryEventBus(), steps=default_steps())
 
 
 async def queued_request_for_a_person(settings, factory) -> int:
