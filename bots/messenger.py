@@ -47,6 +47,9 @@ class Messenger(Protocol):
     The delivery worker passes ``html`` only with a whole message that fits ``max_text_length`` as
     the channel's ``text_length`` counts (characters unless it says otherwise; see
     :func:`bots.text_split.message_parts`), so a channel may send it instead of ``text``.
+
+    A channel whose platform calls back with delivery receipts says so with ``sends_receipts = True``:
+    only then does recording a send keep each part's id for them (:func:`bots.outbox_store.mark_sent`).
     """
 
     channel: str
@@ -59,8 +62,9 @@ class Messenger(Protocol):
 class RecordingMessenger:
     """A fake channel that records what it was asked to send; tests script failures into it."""
 
-    def __init__(self, channel: str = "fake") -> None:
+    def __init__(self, channel: str = "fake", *, sends_receipts: bool = False) -> None:
         self.channel = channel
+        self.sends_receipts = sends_receipts
         self.sent: list[tuple[str, dict]] = []
         self.failures: list[DeliveryError] = []  # raised, one per call, before anything succeeds
 

@@ -220,8 +220,9 @@ class DeliveryWorker:
             await self._retry(item, f"{type(exc).__name__}: {exc}", None)
         else:
             claim_next = None if self._stopping or self._paused(item.channel) else self.claimer
+            receipts = getattr(self.messengers[item.channel], "sends_receipts", False)
             message, following = await self._while_claim_holds(
-                item, lambda: mark_sent(self.session_factory, item, ids, claim_next=claim_next))
+                item, lambda: mark_sent(self.session_factory, item, ids, claim_next=claim_next, receipts=receipts))
             await self._publish_status(message)
             return following
         return None

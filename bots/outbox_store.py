@@ -141,15 +141,21 @@ async def save_progress(factory: async_sessionmaker[AsyncSession], item: Claimed
 
 
 async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem, channel_message_ids: list[str],
-                    *, claim_next: Claimer | None = None) -> tuple[Message | None, ClaimedItem | None]:
-    """The item went out: the row is done, the message is "sent" with the channel's id for each part.
+                    *, claim_next: Claimer | None = None, receipts: bool = True
+                    ) -> tuple[Message | None, ClaimedItem | None]:
+    """The item went out: the row is done, the message is "sent" with the channel's id.
+
+    Args:
+        receipts: the channel calls back with delivery receipts (Viber): keep the id of each part for
+            them and apply any that came before this. A channel without receipts (Telegram, web chat)
+            needs neither, and skipping them saves a write and a read on every send.
 
     Returns:
         The message, and the chat's next item when ``claim_next`` is given and it could be claimed.
     """
     async with factory() as session, session.begin():
         # Before any row lock, as record_receipt takes them: the two never wait on each other in a cycle.
-        for channel_message_id in sorted(set(channel_message_ids)):
+        for channel_message_id in sorted(set(channel_message_ids)) if receipts else ():
             await serialize(session, _receipt_lock(item.channel, channel_message_id))
         if not await _finish_claim(session, item, status="sent", sent_at=utcnow(), locked_by=None, locked_until=None,
                                    last_error=None):
@@ -160,14 +166,15 @@ async def mark_sent(factory: async_sessionmaker[AsyncSession], item: ClaimedItem
         if message is not None:
             # The last part's id stands for the message (what the shopper's chat shows last).
             message.channel_message_id = channel_message_ids[-1] if channel_message_ids else None
-            session.add_all(MessagePart(message_id=message.id, position=position, channel=item.channel,
-                                        channel_message_id=channel_message_id)
-                            for position, channel_message_id in enumerate(channel_message_ids))
             if STATUS_RANK.get(message.delivery_status, 0) < STATUS_RANK["sent"]:
                 message.delivery_status = "sent"
-            await session.flush()
-            for channel_message_id in channel_message_ids:
-                await _apply_kept_receipts(session, item.channel, channel_message_id)
+            if receipts:
+                session.add_all(MessagePart(message_id=message.id, position=position, channel=item.channel,
+                                            channel_message_id=channel_message_id)
+                                for position, channel_message_id in enumerate(channel_message_ids))
+                await session.flush()
+                for channel_message_id in channel_message_ids:
+                    await _apply_kept_receipts(session, item.channel, channel_message_id)
         following = await _claim_next_in_chat(session, item, claim_next) if claim_next else None
         return message, following
 

@@ -28,6 +28,7 @@ class ViberMessenger:
     channel = "viber"
     max_text_length = VIBER_TEXT_LIMIT
     text_length = staticmethod(len)
+    sends_receipts = True  # delivered / seen / failed callbacks, one per part (bots.viber.events)
 
     def __init__(self, client: httpx.AsyncClient, *, api_url: str, token: str, sender_name: str,
                  sender_avatar: str | None = None) -> None:

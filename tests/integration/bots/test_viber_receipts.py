@@ -102,7 +102,7 @@ async def test_kept_receipts_apply_strongest_first_and_the_console_hears_it(sett
         published.append(event)
 
     bus.subscribe(events.MESSAGE_STATUS, listener)
-    messenger = RecordingMessenger()
+    messenger = RecordingMessenger(sends_receipts=True)  # as Viber: its receipts name the id the send returned
     worker = await run_worker(session_factory, bus, messenger, settings)
     try:
         await eventually(lambda: published)
