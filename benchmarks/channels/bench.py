@@ -1,7 +1,8 @@
 """Webhook → reply throughput and latency of Relaydesk's Telegram channel, next to a bare aiogram
 webhook echo bot, both against the Telegram Bot API double, measured in the same run.
 
-    /work/venv/bin/python benchmarks/channels/bench.py [--messages 400] [--chats 20] [--append]
+    /work/venv/bin/python benchmarks/channels/bench.py [--messages 400] [--chats 20] [--postgres]
+        [--baseline NAME=CHECKOUT ...] [--rounds 1] [--append]
 
 Each of ``--chats`` simulated shoppers sends its messages one after another (as Telegram delivers
 a chat's updates in order), all chats at once. Latency is from the start of the webhook POST to
@@ -9,6 +10,11 @@ the moment the double receives the bot's sendMessage for that message; throughpu
 answered per second over the whole run. Relaydesk runs as ``relaydesk serve`` (uvicorn, SQLite,
 the delivery worker in the same process) with the placeholder answer step, so the numbers cover
 the channel, the inbound flow's transaction and the outbox, not the NLU.
+
+``--baseline before=/tmp/old`` adds a Relaydesk server run from another checkout (say, the commit before
+a change), and ``--rounds`` repeats the whole line-up, so a change's effect is a ratio measured side by
+side in one run rather than against figures from another day's load. Every Relaydesk server starts on a
+fresh database of its own (a new SQLite file, or with ``--postgres`` a throw-away PostgreSQL database).
 """
 
 from __future__ import annotations
@@ -32,15 +38,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.support import telegram_payloads as tp  # noqa: E402
+from tests.support.backends import create_postgres_database, drop_postgres_database  # noqa: E402
 from tests.support.live_server import free_port  # noqa: E402
 from tests.support.telegram_double import TelegramDouble  # noqa: E402
 
 SECRET = "bench-secret"
 
 
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+def start(command: list[str], env: dict[str, str], port: int, cwd: Path = ROOT) -> subprocess.Popen:
     """Start a server process and wait for its /health."""
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -52,18 +59,22 @@ def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Pope
     raise RuntimeError(f"{command} did not start")
 
 
-def relaydesk(telegram: TelegramDouble, port: int, database_url: str, burst: int) -> subprocess.Popen:
-    """``relaydesk serve`` with Telegram pointed at the double.
+def relaydesk(telegram: TelegramDouble, port: int, database_url: str, burst: int,
+              checkout: Path = ROOT) -> subprocess.Popen:
+    """``relaydesk serve`` of ``checkout`` with Telegram pointed at the double.
 
-    ``burst``: the shopper message budget (``SHOPPER_BURST``); the benchmark's shoppers send faster than
-    any person, and a throttled message gets no reply, so the budget must cover a whole chat's messages.
+    ``checkout`` goes first on the server's PYTHONPATH, ahead of the venv's install, so a baseline runs
+    its own code with the same interpreter and dependencies. ``burst``: the shopper message budget
+    (``SHOPPER_BURST``); the benchmark's shoppers send faster than any person, and a throttled message
+    gets no reply, so the budget must cover a whole chat's messages.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYDESK_")}
-    env.update(PYTHONPATH=str(ROOT), RELAYDESK_DATABASE_URL=database_url, RELAYDESK_SECRET_KEY="bench",
+    env.update(PYTHONPATH=str(checkout), RELAYDESK_DATABASE_URL=database_url, RELAYDESK_SECRET_KEY="bench",
                RELAYDESK_TELEGRAM_TOKEN=telegram.token, RELAYDESK_TELEGRAM_API_URL=telegram.url,
                RELAYDESK_TELEGRAM_WEBHOOK_SECRET=SECRET, RELAYDESK_LOG_LEVEL="WARNING",
                RELAYDESK_SHOPPER_BURST=str(burst))
-    return start([sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port)], env, port)
+    return start([sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port)], env, port,
+                 checkout)
 
 
 def echo_bot(telegram: TelegramDouble, port: int) -> subprocess.Popen:
@@ -128,44 +139,82 @@ def machine() -> str:
             f"load average {load:.1f} at start")
 
 
-def report(results: dict[str, dict], args: argparse.Namespace, where: str) -> str:
+def report(results: list[tuple[str, dict]], args: argparse.Namespace, where: str) -> str:
     """The markdown block appended to benchmarks/README.md."""
+    database = "a fresh PostgreSQL database per server" if args.postgres else "a fresh SQLite file per server"
     lines = [f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {args.messages} messages, {args.chats} chats", "",
-             f"Machine: {where}. Database: {args.database_url or 'SQLite file (embedded default)'}.", "",
+             f"Machine: {where}. Database: {database}.", "",
              "| bot | msgs/s | p50 ms | p95 ms | p99 ms | total s | server CPU ms/msg |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for name, r in results.items():
+    for name, r in results:
         lines.append(f"| {name} | {r['throughput']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | "
                      f"{r['seconds']:.1f} | {r['cpu_ms']:.1f} |")
     return "\n".join(lines) + "\n"
 
 
+def checkouts(baselines: list[str]) -> list[tuple[str, Path]]:
+    """The Relaydesk servers to run: each ``NAME=PATH`` baseline, then this checkout."""
+    servers = []
+    for baseline in baselines:
+        name, separator, path = baseline.partition("=")
+        if not separator or not (Path(path) / "web" / "cli.py").is_file():
+            raise SystemExit(f"--baseline wants NAME=PATH of a Relaydesk checkout, not {baseline!r}")
+        servers.append((f"Relaydesk {name} ({path})", Path(path).resolve()))
+    return [*servers, ("Relaydesk (stored, flow, outbox worker)", ROOT)]
+
+
+def run_relaydesk(telegram: TelegramDouble, args: argparse.Namespace, checkout: Path, tmp: str,
+                  first_user: int) -> dict:
+    """One Relaydesk server of ``checkout`` on a fresh database, driven and stopped."""
+    database_url = (asyncio.run(create_postgres_database()) if args.postgres
+                    else f"sqlite+aiosqlite:///{tempfile.mkdtemp(dir=tmp)}/bench.db")
+    port = free_port()
+    process = relaydesk(telegram, port, database_url, args.messages, checkout)
+    try:
+        return measure(process, f"http://127.0.0.1:{port}/webhooks/telegram", telegram, args, first_user)
+    finally:
+        process.terminate()
+        process.wait(30)
+        if args.postgres:
+            asyncio.run(drop_postgres_database(database_url))
+
+
+def run_echo_bot(telegram: TelegramDouble, args: argparse.Namespace, first_user: int) -> dict:
+    """The bare echo bot, driven and stopped."""
+    port = free_port()
+    process = echo_bot(telegram, port)
+    try:
+        return measure(process, f"http://127.0.0.1:{port}/webhook", telegram, args, first_user)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
 def main() -> None:
-    """Run both bots against one double and print (and optionally append) the results."""
+    """Run every bot against one double and print (and optionally append) the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--chats", type=int, default=20)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--postgres", action="store_true",
+                        help="PostgreSQL (RELAYDESK_TEST_POSTGRES_URL's server) instead of SQLite files")
+    parser.add_argument("--baseline", action="append", default=[], metavar="NAME=PATH",
+                        help="also run the Relaydesk of another checkout, e.g. before=/tmp/relaydesk-old")
+    parser.add_argument("--rounds", type=int, default=1, help="run the whole line-up this many times")
     parser.add_argument("--append", action="store_true", help="append the results to benchmarks/README.md")
     args = parser.parse_args()
+    servers = checkouts(args.baseline)
     where = machine()
-    results = {}
+    results = []
+    first_user = 0  # every run's shoppers get their own ids, so the double's replies never mix
     with TelegramDouble() as telegram, tempfile.TemporaryDirectory() as tmp:
-        database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        bots = [  # (name, how to start it on a port, webhook path); each bot's shoppers get their own ids
-            ("bare aiogram echo bot (webhook, reply inside the request)", lambda port: echo_bot(telegram, port),
-             "/webhook"),
-            ("Relaydesk (stored, flow, outbox worker)",
-             lambda port: relaydesk(telegram, port, database_url, args.messages), "/webhooks/telegram"),
-        ]
-        for number, (name, launch, path) in enumerate(bots, start=1):
-            port = free_port()
-            process = launch(port)
-            try:
-                results[name] = measure(process, f"http://127.0.0.1:{port}{path}", telegram, args, number * 100_000)
-            finally:
-                process.terminate()
-                process.wait(30)
+        for round_number in range(1, args.rounds + 1):
+            label = f" — round {round_number}" if args.rounds > 1 else ""
+            first_user += 100_000
+            results.append((f"bare aiogram echo bot (webhook, reply inside the request){label}",
+                            run_echo_bot(telegram, args, first_user)))
+            for name, checkout in servers:
+                first_user += 100_000
+                results.append((f"{name}{label}", run_relaydesk(telegram, args, checkout, tmp, first_user)))
     text = report(results, args, where)
     print(text)
     if args.append:
