@@ -7,7 +7,9 @@ exponential backoff and jitter (a channel's ``retry_after`` is honoured, and pau
 channel, since Telegram's flood control is per bot); permanent failures, and messages still
 undelivered after ``give_up_after``, become dead letters the agents can see.
 
-A channel takes at most ``channel_concurrency`` sends at once, and the pause is checked again right
+A channel takes at most ``channel_concurrency`` sends at once, and the worker claims no more of a
+channel's items than it has slots free, so a backlog on one channel never holds claims (and the
+worker's capacity) that another channel's replies could use. The pause is checked again right
 before each send (each part of a long message): what is in flight when a channel answers "retry
 after" is all that reaches it during the wait. An item claimed before the pause goes back unsent,
 due when the pause is over, still at the head of its chat and without the claim counting as an attempt.
@@ -20,9 +22,11 @@ import contextlib
 import logging
 import random
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -107,6 +111,8 @@ class DeliveryWorker:
         self.claimer = Claimer(f"worker-{uuid.uuid4().hex[:12]}", policy.lock_seconds, skip_locked)
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task] = set()
+        # Delivery tasks per channel: claims stop at the channel's slots, so nothing claimed waits for one.
+        self._inflight_by_channel: Counter[str] = Counter()
         self._paused_until: dict[str, float] = {}
         self._slots = {channel: asyncio.Semaphore(policy.channel_concurrency) for channel in messengers}
         self._runner: asyncio.Task | None = None
@@ -159,14 +165,16 @@ class DeliveryWorker:
             for item in claimed:
                 task = asyncio.create_task(self._deliver(item))
                 self._inflight.add(task)
-                task.add_done_callback(self._finished)
+                self._inflight_by_channel[item.channel] += 1
+                task.add_done_callback(partial(self._finished, item.channel))
             if claimed and len(self._inflight) < self.policy.concurrency:
                 continue  # there may be more due right now
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.policy.poll_interval)
 
-    def _finished(self, task: asyncio.Task) -> None:
+    def _finished(self, channel: str, task: asyncio.Task) -> None:
         self._inflight.discard(task)
+        self._inflight_by_channel[channel] -= 1
         self._wake.set()  # the chat's next item may be due now
 
     def _paused(self, channel: str) -> bool:
@@ -177,9 +185,11 @@ class DeliveryWorker:
 
     async def _claim(self) -> list[ClaimedItem]:
         capacity = self.policy.concurrency - len(self._inflight)
-        channels = [name for name in self.messengers if not self._paused(name)]
+        # A task sends its chat's following items itself, so a channel's tasks are its sends in flight.
+        room = {name: self.policy.channel_concurrency - self._inflight_by_channel[name]
+                for name in self.messengers if not self._paused(name)}
         try:
-            return await claim_due(self.session_factory, channels=channels, limit=capacity, claimer=self.claimer)
+            return await claim_due(self.session_factory, per_channel=room, limit=capacity, claimer=self.claimer)
         except Exception:
             # Database briefly unreachable or a write conflict between processes: try again next round.
             logger.warning("claiming outbox items failed; retrying", exc_info=True)

@@ -19,10 +19,11 @@ transaction that stores them. The two transactions take one lock per (channel, i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -60,10 +61,15 @@ class Claimer:
     skip_locked: bool
 
 
-async def claim_due(factory: async_sessionmaker[AsyncSession], *, channels: list[str], limit: int,
+async def claim_due(factory: async_sessionmaker[AsyncSession], *, per_channel: Mapping[str, int], limit: int,
                     claimer: Claimer) -> list[ClaimedItem]:
-    """Claim up to ``limit`` due chat heads on ``channels``."""
-    if not channels or limit < 1:
+    """Claim up to ``limit`` due chat heads, oldest first, and at most ``per_channel[channel]`` of each channel.
+
+    Each channel's heads are picked on their own, so a backlog on one channel (a Telegram flood
+    wait, a broadcast) neither takes the whole batch nor keeps another channel's reply waiting.
+    """
+    per_channel = {channel: min(room, limit) for channel, room in per_channel.items() if room > 0}
+    if not per_channel or limit < 1:
         return []
     now = utcnow()
     earlier = aliased(OutboxItem)
@@ -71,13 +77,16 @@ async def claim_due(factory: async_sessionmaker[AsyncSession], *, channels: list
         earlier.channel == OutboxItem.channel, earlier.chat_id == OutboxItem.chat_id,
         earlier.status.in_(OPEN_STATUSES), earlier.id < OutboxItem.id,
     )
-    query = (
-        select(OutboxItem)
-        .where(OutboxItem.status.in_(OPEN_STATUSES), OutboxItem.channel.in_(channels), _due(now),
-               ~blocked_by_earlier)
-        .order_by(OutboxItem.id)
-        .limit(limit)
-    )
+    heads_of = [
+        select(OutboxItem.id)
+        .where(OutboxItem.channel == channel, OutboxItem.status.in_(OPEN_STATUSES), _due(now), ~blocked_by_earlier)
+        .order_by(OutboxItem.id).limit(room).subquery()
+        for channel, room in sorted(per_channel.items())
+    ]
+    # One statement: each channel's oldest heads (a subquery apiece, as SQLite wants a LIMIT inside a
+    # UNION), then the rows themselves, locked on PostgreSQL.
+    picked = union_all(*(select(heads.c.id) for heads in heads_of))
+    query = select(OutboxItem).where(OutboxItem.id.in_(picked)).order_by(OutboxItem.id).limit(limit)
     if claimer.skip_locked:
         query = query.with_for_update(skip_locked=True, of=OutboxItem)
     async with factory() as session, session.begin():

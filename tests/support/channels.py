@@ -56,11 +56,12 @@ def delivery_test_steps() -> list:
 
 @contextlib.asynccontextmanager
 async def telegram_delivery(settings: Settings, session_factory, telegram: TelegramDouble, *,
-                            policy=None) -> AsyncIterator[None]:
+                            policy=None, others: dict | None = None) -> AsyncIterator[None]:
     """A delivery worker sending the outbox through the Telegram messenger to ``telegram``, stopped on leaving.
 
     ``settings`` gives the backend (claims skip locked rows on PostgreSQL); ``policy`` defaults to
-    short backoffs and a fast poll, since nothing publishes OUTBOX_READY to wake the worker.
+    short backoffs and a fast poll, since nothing publishes OUTBOX_READY to wake the worker;
+    ``others`` adds messengers of other channels (by channel name) to the same worker.
     """
     from bots.messengers.telegram import TelegramMessenger
     from bots.outbox import DeliveryPolicy, DeliveryWorker
@@ -69,7 +70,8 @@ async def telegram_delivery(settings: Settings, session_factory, telegram: Teleg
 
     bot = build_bot(Settings(_env_file=None, telegram_token=telegram.token, telegram_api_url=telegram.url), timeout=5)
     worker = DeliveryWorker(session_factory=session_factory, bus=MemoryEventBus(),
-                            messengers={"telegram": TelegramMessenger(bot)}, skip_locked=not settings.is_sqlite,
+                            messengers={"telegram": TelegramMessenger(bot), **(others or {})},
+                            skip_locked=not settings.is_sqlite,
                             policy=policy or DeliveryPolicy(backoff_base=0.02, backoff_max=0.1, poll_interval=0.05))
     await worker.start()
     try:

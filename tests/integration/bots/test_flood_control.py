@@ -5,7 +5,9 @@ second (a claimed batch was sent concurrently, and sends already claimed went ah
 """
 
 import asyncio
+from dataclasses import replace
 
+from bots.messenger import RecordingMessenger
 from bots.outbox import DeliveryPolicy
 from core.models import OutboxItem
 from tests.integration.bots.test_outbox import queue, rows
@@ -75,3 +77,31 @@ async def test_a_long_message_sends_no_part_into_a_flood_wait_begun_between_its_
     assert telegram.texts_to(1002) == ["short"]
     attempts = {item.message_id: item.attempts for item in await rows(session_factory, OutboxItem)}
     assert attempts == {long_id: 1, short_id: 2}
+
+
+async def test_a_backlog_on_telegram_does_not_keep_another_channels_reply_waiting(settings, session_factory):
+    # Found in review: the worker claimed its whole batch from the oldest items, all Telegram's, and the
+    # ones beyond Telegram's slots sat claimed, so a later reply on another channel waited for them.
+    await queue_chats(session_factory, per_chat=1)
+    await queue(session_factory, "web-1", ["hello"], channel="fake")  # queued after all of Telegram's
+
+    class CountingTelegramAnswers(RecordingMessenger):
+        """Another channel that notes how many Telegram sends were answered when its own went out."""
+
+        answered_before: int | None = None
+
+        async def send(self, chat_id, payload):
+            self.answered_before = len(telegram.sent())
+            return await super().send(chat_id, payload)
+
+    other = CountingTelegramAnswers()
+    room_for_one_more = replace(POLICY, concurrency=CAP + 1)
+    with HoldingTelegram(hold=3.0) as telegram:
+        async with telegram_delivery(settings, session_factory, telegram, policy=room_for_one_more,
+                                     others={"fake": other}):
+            await eventually(lambda: other.sent, within=10)
+            await eventually(lambda: len(telegram.sent()) == len(CHATS), within=30)
+    # It went out alongside Telegram's first sends, not after one of them was answered.
+    assert other.answered_before == 0
+    assert telegram.max_in_flight == CAP
+    assert [telegram.texts_to(chat) for chat in CHATS] == [[f"{chat}-0"] for chat in CHATS]

@@ -18,9 +18,9 @@ async def test_expired_claim_records_nothing_over_the_worker_that_took_the_item_
     await queue(session_factory, "A", ["first", "second"])
     starved = Claimer("worker-starved", lock_seconds=0.05, skip_locked=not settings.is_sqlite)
     taker = Claimer("worker-taker", lock_seconds=30, skip_locked=not settings.is_sqlite)
-    (stale,) = await claim_due(session_factory, channels=["fake"], limit=10, claimer=starved)
+    (stale,) = await claim_due(session_factory, per_channel={"fake": 10}, limit=10, claimer=starved)
     await asyncio.sleep(0.1)
-    (current,) = await claim_due(session_factory, channels=["fake"], limit=10, claimer=taker)
+    (current,) = await claim_due(session_factory, per_channel={"fake": 10}, limit=10, claimer=taker)
     assert current.id == stale.id and current.attempts == stale.attempts + 1
 
     assert await mark_sent(session_factory, stale, ["late"], claim_next=starved) == (None, None)
@@ -37,7 +37,7 @@ async def test_expired_claim_records_nothing_over_the_worker_that_took_the_item_
 async def test_worker_does_not_send_an_item_whose_claim_is_too_old_to_finish(settings, session_factory):
     await queue(session_factory, "A", ["only"])
     starved = Claimer("worker-starved", lock_seconds=0.05, skip_locked=not settings.is_sqlite)
-    (stale,) = await claim_due(session_factory, channels=["fake"], limit=10, claimer=starved)
+    (stale,) = await claim_due(session_factory, per_channel={"fake": 10}, limit=10, claimer=starved)
     messenger = ScriptedMessenger()
     worker = DeliveryWorker(session_factory=session_factory, bus=MemoryEventBus(), messengers={"fake": messenger},
                             policy=FAST, skip_locked=not settings.is_sqlite)

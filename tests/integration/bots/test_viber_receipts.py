@@ -140,7 +140,7 @@ async def test_a_receipt_committing_while_its_token_is_stored_is_not_lost(backen
     if not backend.is_postgres:
         pytest.skip("SQLite lets one transaction write at a time; this interleaving needs PostgreSQL")
     [message_id] = await queue(session_factory, "A", ["Hello"], channel="viber")
-    [item] = await claim_due(session_factory, channels=["viber"], limit=1,
+    [item] = await claim_due(session_factory, per_channel={"viber": 1}, limit=1,
                              claimer=Claimer("test", lock_seconds=60, skip_locked=True))
     async with session_factory() as session, session.begin():
         # READ COMMITTED: without a common lock, storing the token would not see this uncommitted
