@@ -6,6 +6,8 @@ reads the environment at import time.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +21,8 @@ from sqlalchemy.exc import ArgumentError
 
 from core.customers.rfm import SEGMENTS
 from core.errors import ConfigurationError
+
+logger = logging.getLogger(__name__)
 
 SUPPORTED_LANGUAGES = ("uk", "ru", "en")
 
@@ -320,9 +324,30 @@ def build_settings(settings_class: type[AnySettings], **overrides: object) -> An
         ConfigurationError: one line naming every ``RELAYDESK_*`` variable at fault.
     """
     try:
-        return settings_class(**overrides)
+        settings = settings_class(**overrides)
     except ValidationError as exc:
         raise ConfigurationError(_describe(exc)) from None
+    _warn_unprefixed(settings)
+    return settings
+
+
+def _warn_unprefixed(settings: BaseSettings) -> None:
+    """Log a warning for each setting given in the environment under its bare name (``EMBEDDING_MODEL``).
+
+    The README's tables list names without the prefix, and a bare name silently left the default in
+    place (found evaluating another encoder). Every field is checked, even names other software sets
+    too (``DATABASE_URL`` and ``REDIS_URL`` on PaaS hosts, ``SECRET_KEY``, ``LOG_LEVEL``): there the
+    default Relaydesk falls back to (e.g. a SQLite file on a throwaway disk) is the costliest miss.
+    The message only states the fact, and setting the ``RELAYDESK_`` name silences it. Only the process
+    environment is looked at (bare names in a ``.env`` file are not), and a field set any other way (its
+    ``RELAYDESK_`` variable, the ``.env`` file, an override) is not warned about.
+    """
+    prefix = settings.model_config.get("env_prefix", "")
+    for field in type(settings).model_fields:
+        bare = field.upper()
+        if bare in os.environ and field not in settings.model_fields_set:
+            logger.warning("%s is set in the environment but ignored by Relaydesk, which reads %s%s",
+                           bare, prefix, bare)
 
 
 def _describe(exc: ValidationError) -> str:

@@ -17,6 +17,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 _CACHE_SIZE = 4096
 _MAX_TOKENS = 128
+_BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
 
 _load_lock = threading.Lock()
 _encoders: dict[str, Encoder] = {}
@@ -46,9 +47,13 @@ class Encoder:
         self._model.max_seq_length = min(self._model.max_seq_length or _MAX_TOKENS, _MAX_TOKENS)
         self._model.eval()
         self.dimension = int(self._model.get_embedding_dimension())
+        bundled = model == default_model_path()
         # The bundled all-MiniLM-L6-v2 was trained on English only; any other model is the shop's
         # choice and trusted with every script.
-        self.english_only = model == default_model_path()
+        self.english_only = bundled
+        self._name = _BUNDLED_NAME if bundled else model
+        # The weights' own precision: what the PyTorch fallback computes in.
+        self._torch_dtype = str(next(self._model.parameters()).dtype).removeprefix("torch.")
         self._onnx = OnnxTransformer.load(self._model, model)
         # What follows the transformer (pooling, normalisation, dense layers), as the model defines it.
         self._after_transformer = list(self._model)[1:]
@@ -56,9 +61,15 @@ class Encoder:
         self._lock = threading.Lock()
 
     @property
+    def model_name(self) -> str:
+        """The model as configured (``EMBEDDING_MODEL``'s path or name), or the bundled one's name."""
+        return self._name
+
+    @property
     def runtime(self) -> str:
-        """Which engine runs the transformer: ``"onnxruntime"`` or ``"torch"``."""
-        return "onnxruntime" if self._onnx is not None else "torch"
+        """What runs the transformer: ``"onnxruntime-int8"``, or ``"pytorch-float32"`` (several times slower)
+        when the int8 graph could not be made or failed its check against PyTorch."""
+        return "onnxruntime-int8" if self._onnx is not None else f"pytorch-{self._torch_dtype}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Encode texts into a float32 matrix of unit rows (shape ``len(texts) x dimension``)."""

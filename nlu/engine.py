@@ -144,6 +144,11 @@ class NLUEngine:
         """The thresholds in use."""
         return self._state.thresholds
 
+    @property
+    def encoder(self) -> Encoder:
+        """The sentence encoder in use (its ``model_name`` and ``runtime`` say what ran)."""
+        return self._encoder
+
     def _build(self, *, recalibrate: bool) -> _State:
         article_ids = sorted(self._entries)
         if not article_ids:

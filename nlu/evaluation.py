@@ -177,7 +177,9 @@ def evaluate(
         answers / answers given; None without answers), ``p50_ms``, ``p99_ms`` (wall clock), ``queries``,
         and extras: ``cpu_p50_ms``, ``cpu_p99_ms`` (CPU time per query), ``in_scope``, ``out_of_scope``,
         ``top1_accuracy`` (in scope, best candidate right whatever the action), ``language_accuracy``
-        (when test items name their language), ``actions``, ``build_s``, ``thresholds``, ``name``.
+        (when test items name their language), ``actions``, ``build_s``, ``thresholds``, ``name``,
+        ``encoder_model`` and ``encoder_runtime`` (e.g. ``"onnxruntime-int8"``; a PyTorch runtime means
+        the int8 graph was refused and latencies are several times higher).
     """
     data = load(path_or_dict)
     language = data.get("language", "en")
@@ -237,6 +239,8 @@ def evaluate(
             "calibrated": engine.thresholds.calibrated,
         },
         "name": data.get("name", ""),
+        "encoder_model": engine.encoder.model_name,
+        "encoder_runtime": engine.encoder.runtime,
     }
 
 
@@ -261,4 +265,6 @@ def summary_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         "p99_ms",
         "build_s",
     )
-    return [(key, "n/a" if result.get(key) is None else str(result[key])) for key in keys]
+    rows = [(key, "n/a" if result.get(key) is None else str(result[key])) for key in keys]
+    # One line, so a run that fell back to PyTorch is seen next to the latencies it explains.
+    return [*rows, ("encoder", f"{result['encoder_model']} on {result['encoder_runtime']}")]

@@ -54,6 +54,8 @@ class MemoEncoder:
         self._encoder = encoder
         self.dimension = encoder.dimension
         self.english_only = encoder.english_only
+        self.model_name = encoder.model_name
+        self.runtime = encoder.runtime
         self._memo: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -15,7 +15,7 @@ def test_unwritable_cache_falls_back_to_pytorch(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_directory))
     with caplog.at_level(logging.WARNING, logger="nlu.onnx_transformer"):
         encoder = Encoder(default_model_path())
-    assert encoder.runtime == "torch"
+    assert encoder.runtime == "pytorch-float32"
     assert "using PyTorch" in caplog.text
 
     texts = ["Where is my order?", "Скільки коштує доставка?"]

@@ -266,7 +266,7 @@ def test_encoder_runs_on_onnxruntime_close_to_pytorch(encoder):
 
     from nlu.encoder import default_model_path
 
-    assert encoder.runtime == "onnxruntime"
+    assert encoder.runtime == "onnxruntime-int8"
     texts = ["Where is my order?", "Скільки коштує доставка до Львова?", "ok", "x " * 300]
     reference_model = SentenceTransformer(default_model_path(), device="cpu")
     reference_model.max_seq_length = 128  # the engine's cap on very long messages

@@ -4,6 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from nlu.cli import nlu_group
+from nlu.encoder import default_model_path
 from nlu.engine import NLUEngine
 from nlu.evaluation import evaluate
 from tests.integration.nlu.conftest import SHOP_PHRASINGS
@@ -95,6 +96,35 @@ def test_cli_table(small_file, encoder):
     assert result.exit_code == 0, result.output
     assert "overall_accuracy" in result.output
     assert "p99_ms" in result.output
+
+
+def test_cli_names_the_encoder_that_ran(small_file, encoder):
+    # Found while evaluating a bigger model: its int8 graph was refused and PyTorch ran 10x slower, and
+    # nothing in the output said so.
+    result = CliRunner().invoke(nlu_group, ["eval", str(small_file), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output.strip().splitlines()[-1])
+    assert (payload["encoder_model"], payload["encoder_runtime"]) == ("all-MiniLM-L6-v2 (bundled)", "onnxruntime-int8")
+
+    table = CliRunner().invoke(nlu_group, ["eval", str(small_file)]).output.splitlines()
+    assert [line.split() for line in table if line.startswith("encoder ")] == [
+        ["encoder", "all-MiniLM-L6-v2", "(bundled)", "on", "onnxruntime-int8"]]
+
+
+def test_cli_reports_the_pytorch_fallback(small_file, tmp_path, monkeypatch, encoder):
+    # A cache directory that cannot be created keeps the int8 graph from being made, as a refused graph
+    # does; the model is the bundled one under another path, so it is loaded afresh rather than shared.
+    model = tmp_path / "model"
+    model.symlink_to(default_model_path(), target_is_directory=True)
+    not_a_directory = tmp_path / "cache-is-a-file"
+    not_a_directory.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_directory))
+    monkeypatch.setenv("RELAYDESK_EMBEDDING_MODEL", str(model))
+    result = CliRunner().invoke(nlu_group, ["eval", str(small_file), "--json"])
+    assert result.exit_code == 0, result.output
+    # stdout only: loading a model draws a progress bar on stderr.
+    payload = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (payload["encoder_model"], payload["encoder_runtime"]) == (str(model), "pytorch-float32")
 
 
 def test_cli_missing_file():

@@ -1,9 +1,12 @@
 """Settings: defaults, and one clear error naming the variable for every bad value."""
 
+import logging
+
 import pytest
 
 from core.errors import ConfigurationError
 from core.settings import load_settings
+from handoff.config import load_handoff_config
 from tests.support.cli import run_cli
 
 
@@ -64,3 +67,39 @@ def test_cli_stops_with_one_line_naming_the_variable(tmp_path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "RELAYDESK_DATABASE_URL" in lines[0]
+
+
+def _bare_name_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "core.settings" and r.levelno == logging.WARNING]
+
+
+def test_a_bare_name_in_the_environment_is_named_as_ignored(monkeypatch, tmp_path, caplog) -> None:
+    # Found evaluating another encoder: EMBEDDING_MODEL=/path (the name as the README lists it) ran the
+    # bundled model without a word.
+    monkeypatch.delenv("RELAYDESK_EMBEDDING_MODEL", raising=False)
+    monkeypatch.setenv("EMBEDDING_MODEL", str(tmp_path))
+    # Not named: a PaaS sets DATABASE_URL and REDIS_URL for everyone, and the shop set Relaydesk's own,
+    # in the environment or in a .env file; a bare name in a .env file is not looked for.
+    monkeypatch.setenv("DATABASE_URL", "postgres://paas/db")
+    monkeypatch.setenv("RELAYDESK_DATABASE_URL", "sqlite+aiosqlite:///./shop.db")
+    monkeypatch.setenv("REDIS_URL", "redis://paas:6379/0")
+    monkeypatch.delenv("RELAYDESK_REDIS_URL", raising=False)
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("RELAYDESK_REDIS_URL=redis://127.0.0.1:6379/5\nLOG_LEVEL=DEBUG\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="core.settings"):
+        settings = load_settings(_env_file=env_file)
+    assert settings.embedding_model is None
+    assert (settings.database_url, settings.redis_url) == ("sqlite+aiosqlite:///./shop.db", "redis://127.0.0.1:6379/5")
+    assert _bare_name_warnings(caplog) == [
+        "EMBEDDING_MODEL is set in the environment but ignored by Relaydesk, which reads RELAYDESK_EMBEDDING_MODEL"]
+
+
+def test_a_bare_hand_off_setting_is_named_too(monkeypatch, caplog) -> None:
+    monkeypatch.delenv("RELAYDESK_HANDOFF_TOPICS", raising=False)
+    monkeypatch.setenv("HANDOFF_TOPICS", "refunds")
+    with caplog.at_level(logging.WARNING, logger="core.settings"):
+        config = load_handoff_config(_env_file=None)
+    assert config.handoff_topics == []
+    assert _bare_name_warnings(caplog) == [
+        "HANDOFF_TOPICS is set in the environment but ignored by Relaydesk, which reads RELAYDESK_HANDOFF_TOPICS"]
