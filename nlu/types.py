@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Action = Literal["answer", "clarify", "handoff", "fallback"]
+# Reasons of a reply that answered nothing without the bot failing: nothing to read ("🙂"), everyday
+# chatter ("яка погода?") and a bare "no, not that" (bots/steps/answer.py). Analytics counts them
+# neither as unanswered questions nor as a conversation left without help, and a VIP saying them is
+# not handed to a person; the stored decision keeps its action, so past replies count the same way.
+NO_FAILURE_REASONS = ("empty", "chatter", "not_that")
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,9 @@ class Decision:
         confidence: The fused score of the best candidate (0 when nothing matched).
         candidates: The best matches, best first (clarify buttons, the editor's "test a question").
         reason: Why no answer was given: "explicit_request", "frustration", "sensitive_topic",
-            "low_confidence", "empty", "no_articles", "chatter" (everyday chatter, a fallback that is no
-            failure); None for answer and clarify.
+            "low_confidence", "empty", "no_articles", "chatter" (everyday chatter), "not_that" (a bare "no,
+            not that", a fallback or clarify of the answer step's); None for other answers and clarifies.
+            :data:`NO_FAILURE_REASONS` are no failure of the bot's.
         explanation: Per-part scores and thresholds, for editors.
         also: For a message that asks several questions, the answers to the others, each an "answer"
             of another article in the order asked (:mod:`nlu.multi_question`); empty otherwise.

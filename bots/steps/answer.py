@@ -156,7 +156,9 @@ async def _not_that(ctx: FlowContext, index: KnowledgeIndex) -> None:
 
     Right after an answer, the articles that came closest to the answered question besides it are
     offered ("Did you mean"); otherwise the fallback asks for other words or a person. Neither counts
-    as a failure nor goes to the editors' inbox: "ні" is no question.
+    as a failure nor goes to the editors' inbox: "ні" is no question. Both decisions carry the reason
+    "not_that", which keeps a VIP's "ні" from paging a person and the "ні" out of the analytics'
+    unanswered questions.
     """
     language = settle_language(ctx)
     previous = await _previous_answer(ctx)
@@ -168,7 +170,7 @@ async def _not_that(ctx: FlowContext, index: KnowledgeIndex) -> None:
         neighbours = [c for c in again.candidates if c.article_id != previous.article_id]
     action = "clarify" if neighbours else "fallback"
     decision = Decision(action=action, language=language, article_id=None, confidence=0.0,
-                        candidates=tuple(neighbours), reason=None if neighbours else "not_that",
+                        candidates=tuple(neighbours), reason="not_that",
                         explanation={"not_that": previous.article_id if previous else None})
     ctx.decision = decision
     if neighbours:

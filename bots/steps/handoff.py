@@ -16,6 +16,7 @@ from core.models import Customer
 from handoff import flows, routing, texts
 from handoff.config import HandoffConfig, default_handoff_config
 from handoff.state import CUSTOMER, Actor, Outcome
+from nlu.types import NO_FAILURE_REASONS
 
 HANDOFF_BUTTON = "handoff:request"
 # The hand-off reason when the bot itself failed on a message (see ``handoff_after_failure``).
@@ -36,7 +37,10 @@ def handoff_reason(ctx: FlowContext, customer: Customer, config: HandoffConfig) 
     if any(topic in config.handoff_topics for topic in ctx.topics):
         return "topic"
     complex_topic = any(topic in config.complex_topics for topic in ctx.topics)
-    if routing.is_vip(customer, ctx.settings) and (complex_topic or action in UNSURE_ACTIONS):
+    # A VIP's chatter or bare "ні" gets the reply anyone gets: it is no question the bot failed, and
+    # paging the VIP team for "яка погода?" wastes a person on nothing (small talk never gets here).
+    unsure = action in UNSURE_ACTIONS and decision_field(decision, "reason") not in NO_FAILURE_REASONS
+    if routing.is_vip(customer, ctx.settings) and (complex_topic or unsure):
         return "vip"
     return None
 

@@ -9,13 +9,12 @@ from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import ConversationEvent, Message, StaffUser
-from web.analytics.facts import assignee_ratings, cohort
+from web.analytics.facts import assignee_ratings, cohort, decision_field, found_no_answer
 from web.analytics.period import AnalyticsQuery
 from web.analytics.sql import percentile
 
 TOP_TOPICS = 10
-# NLU decisions (stored on the bot's message payload under "decision") that mean "no answer found".
-UNANSWERED_ACTIONS = ("fallback",)
+# Besides fallbacks that found no answer: NLU decision reasons (a hand-off) that mean "no answer found".
 UNANSWERED_REASONS = ("low_confidence", "no_articles")
 
 
@@ -68,14 +67,14 @@ async def unanswered_topics(session: AsyncSession, query: AnalyticsQuery) -> lis
     """The shopper questions the bot found no answer for, most frequent first (top 10).
 
     A question is the customer message just before a bot message whose stored NLU decision is a
-    fallback or a low-confidence abstention; questions that differ only in case and spacing are one,
-    and messages without a letter or digit are none.
+    fallback that found no answer or a low-confidence abstention (chatter and a bare "ні" are no
+    question); questions that differ only in case and spacing are one, and messages without a letter or
+    digit are none.
     """
-    decision = Message.payload["decision"]
     unanswered = (select(Message.conversation_id, Message.id)
                   .where(Message.author == "bot", Message.conversation_id.in_(cohort(query)),
-                         or_(decision["action"].as_string().in_(UNANSWERED_ACTIONS),
-                             decision["reason"].as_string().in_(UNANSWERED_REASONS)))
+                         or_(found_no_answer(Message),
+                             decision_field(Message, "reason").in_(UNANSWERED_REASONS)))
                   .subquery("unanswered"))
     question = (select(Message.text)
                 .where(Message.conversation_id == unanswered.c.conversation_id, Message.direction == "in",

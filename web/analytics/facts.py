@@ -6,15 +6,13 @@ the conversations: far cheaper on both backends than a correlated lookup per con
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from core.models import Conversation, ConversationEvent, Message
 from handoff.joining import JOINED
+from nlu.types import NO_FAILURE_REASONS
 from web.analytics.period import AnalyticsQuery
-
-# The NLU actions of bot replies that answered nothing (bots/steps/answer.py stores the decision on each).
-UNSURE_ACTIONS = ("fallback", "clarify")
 
 
 def cohort(query: AnalyticsQuery) -> Select:
@@ -28,8 +26,26 @@ def cohort(query: AnalyticsQuery) -> Select:
     return statement
 
 
-def _decision_action(message):
-    return message.payload["decision"]["action"].as_string()
+def decision_field(message, name: str):
+    """SQL: ``name`` of the NLU decision stored on a bot reply (bots/steps/answer.py), NULL when it has none."""
+    return message.payload["decision"][name].as_string()
+
+
+def found_no_answer(message):
+    """SQL: the bot reply is a fallback that is a failure of the bot's, not one of
+    :data:`~nlu.types.NO_FAILURE_REASONS` (nothing to read, chatter, a bare "ні": no question was asked).
+
+    The stored reason, not a new action, tells them apart, so replies stored before this rule count the
+    same way without a data migration.
+    """
+    reason = func.coalesce(decision_field(message, "reason"), literal(""))
+    return and_(decision_field(message, "action") == "fallback", reason.not_in(NO_FAILURE_REASONS))
+
+
+def _left_unhelped(message):
+    """SQL: the shopper was not helped by this bot reply: unpicked "Did you mean" buttons, also those after a
+    bare "not that" (the shopper turned the answer down), or a fallback that found no answer."""
+    return or_(decision_field(message, "action") == "clarify", found_no_answer(message))
 
 
 def conversation_facts(query: AnalyticsQuery):
@@ -43,8 +59,11 @@ def conversation_facts(query: AnalyticsQuery):
     by_messages = (
         select(Message.conversation_id.label("conversation_id"),
                func.max(case((Message.author == "bot", Message.created_at))).label("last_bot_at"),
-               # The bot's replies that answered nothing: "no answer" and "Did you mean …?" buttons.
-               func.max(case((and_(Message.author == "bot", _decision_action(Message).in_(UNSURE_ACTIONS)),
+               # The bot's replies that left the shopper unhelped: "no answer" and "Did you mean …?" buttons.
+               # Chatter's or a bare "ні"'s reply is none: a conversation that ends with one after an
+               # answer is settled like one that ends with "ок". Those conversations stay in the cohort,
+               # the rates' denominator: they happened and cost no person's time, like a greeting alone.
+               func.max(case((and_(Message.author == "bot", _left_unhelped(Message)),
                               Message.created_at))).label("last_unsure_at"),
                func.max(case((Message.direction == "in", Message.created_at))).label("last_customer_at"))
         .where(Message.conversation_id.in_(ids)).group_by(Message.conversation_id).subquery("by_messages"))
