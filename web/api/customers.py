@@ -190,7 +190,7 @@ async def export(customer_id: FromPath[str], request: Request, db_session: DbSes
 @post("/api/customers/{customer_id:str}/erase", guards=[requires("admin")], tags=["customers"], status_code=200,
       errors=(409,))
 async def erase(customer_id: FromPath[str], request: Request, db_session: DbSession) -> dict:
-    """Erase the customer's personal data (GDPR erasure; audited); anonymous orders and figures stay."""
+    """Erase the customer's personal data (GDPR erasure; audited); anonymous orders stay, counting for no figures."""
     customer = await _by_path(db_session, customer_id)
     record = await erase_customer(db_session, customer, actor_id=request.user.user_id)
     return {"customer_id": customer.id, "erased": True, **record.details}
