@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.flow import InboundFlow
 from bots.inbound import FlowContext, InboundMessage
+from bots.steps import default_steps
 from bots.steps.csat import csat
 from bots.steps.handoff import handoff
 from bots.steps.human_owned import human_owned
@@ -25,6 +26,13 @@ async def make_team(factory: async_sessionmaker[AsyncSession], name: str, **valu
         session.add(team)
         await session.flush()
         return team.id
+
+
+async def flow_with_support_and_vip_teams(settings, factory: async_sessionmaker[AsyncSession]) -> InboundFlow:
+    """The whole bot flow, with a general "support" team and a VIP team "vip" to hand off to."""
+    await make_team(factory, "support", skills=["general"])
+    await make_team(factory, "vip", is_vip=True)
+    return InboundFlow(settings=settings, session_factory=factory, bus=MemoryEventBus(), steps=default_steps())
 
 
 PASSWORD = "password-123"

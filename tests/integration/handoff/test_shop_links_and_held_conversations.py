@@ -11,12 +11,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bots.flow import InboundFlow
-from bots.steps import default_steps
-from core.bus import MemoryEventBus
 from core.models import AuditRecord, Conversation, ConversationEvent
 from tests.support.customers import role_headers, shopper
-from tests.support.handoff import make_team
+from tests.support.handoff import flow_with_support_and_vip_teams
 
 PERSON = {"data": "handoff:request"}
 TELEGRAM_PHONE, VIBER_PHONE = "+380971234567", "+380671112233"
@@ -25,10 +22,7 @@ VIP_ACCOUNT = {"name": "Kateryna", "tags": ["vip"], "phones": [TELEGRAM_PHONE, V
 
 @pytest.fixture
 async def flow(settings, session_factory):
-    await make_team(session_factory, "support", skills=["general"])
-    await make_team(session_factory, "vip", is_vip=True)
-    return InboundFlow(settings=settings, session_factory=session_factory, bus=MemoryEventBus(),
-                       steps=default_steps())
+    return await flow_with_support_and_vip_teams(settings, session_factory)
 
 
 async def _waits_with_verified_phone(flow, channel: str, user: str, phone: str) -> int:

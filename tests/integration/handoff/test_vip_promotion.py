@@ -7,13 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bots.flow import InboundFlow
-from bots.steps import default_steps
-from core.bus import MemoryEventBus
 from core.models import Conversation, ConversationEvent, Customer, Message
 from handoff import texts
 from tests.support.customers import OKSANA, add_customers, shopper
-from tests.support.handoff import make_agent, make_team
+from tests.support.handoff import flow_with_support_and_vip_teams, make_agent
 from tests.support.staff import bearer_for
 
 PERSON = {"data": "handoff:request"}
@@ -21,10 +18,7 @@ PERSON = {"data": "handoff:request"}
 
 @pytest.fixture
 async def flow(settings, session_factory):
-    await make_team(session_factory, "support", skills=["general"])
-    await make_team(session_factory, "vip", is_vip=True)
-    return InboundFlow(settings=settings, session_factory=session_factory, bus=MemoryEventBus(),
-                       steps=default_steps())
+    return await flow_with_support_and_vip_teams(settings, session_factory)
 
 
 async def _queued_then_shares_phone(flow, session_factory, settings, *, vip: bool) -> Conversation:
