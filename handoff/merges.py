@@ -1,15 +1,16 @@
 """What the conversations people hold undergo once two customer records are merged, or split again.
 
-Whoever merges (staff, or the shop writing an account whose phone a shopper verified) leaves the same
-follow-up: the held conversations of the one person are joined into one (:mod:`handoff.joining`), a
-VIP's is moved to the VIP line (:mod:`handoff.promotion`), and what that changed is kept in the
-merge's audit record (:mod:`handoff.kept`). Whoever splits them (staff's unmerge, or the shop removing
-the phone) gives that back and reopens the joined conversations. Figures are refreshed first: they
-decide who is a VIP.
+Whoever merges (staff, or the shop pushing or importing an account whose phone a shopper verified)
+leaves the same follow-up: the held conversations of the one person are joined into one
+(:mod:`handoff.joining`), a VIP's is moved to the VIP line (:mod:`handoff.promotion`), and what that
+changed is kept in the merge's audit record (:mod:`handoff.kept`). Whoever splits them (staff's
+unmerge, or the shop removing the phone) gives that back and reopens the joined conversations.
+Figures are refreshed first: they decide who is a VIP.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import AuditRecord, Customer
@@ -49,3 +50,19 @@ async def after_unmerge(session: AsyncSession, record: AuditRecord, customer_ids
     # A new dict, so the JSON column is written.
     record.details = {**record.details, "reopened": unjoined.reopened, "not_reopened": unjoined.not_reopened,
                       "restored": kept.restored, "not_restored": kept.not_restored}
+
+
+async def after_shop_write(session: AsyncSession, *, linked: list[dict], split_off: list[dict], settings: Settings,
+                           config: HandoffConfig, outcome: Outcome) -> None:
+    """The follow-ups of the shop writing accounts (a push or an import), in the order they happened:
+    ``split_off``, the unmerges its removed phones made, then ``linked``, the merges its phones made
+    (as :mod:`core.customers.phone_links` lists them, with their audit records' ids)."""
+    for split in split_off:
+        await after_unmerge(session, await session.get(AuditRecord, split["audit_id"]),
+                            [split["customer_id"], split["from"]], settings=settings, config=config, outcome=outcome)
+    for link in linked:
+        # Reloaded: the bulk statements of the write and the figures wrote around the ORM.
+        survivor = await session.scalar(select(Customer).where(Customer.id == link["into"])
+                                        .execution_options(populate_existing=True))
+        await after_merge(session, await session.get(AuditRecord, link["audit_id"]), survivor, settings=settings,
+                          config=config, outcome=outcome)

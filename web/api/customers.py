@@ -15,8 +15,8 @@ from core.customers.merge import merge, unmerge
 from core.customers.privacy import erase_customer, export_customer
 from core.customers.records import parse_customer, parse_order
 from core.errors import NotFoundError, ValidationFailed
-from core.models import AuditRecord, Customer
-from handoff.merges import after_merge, after_unmerge
+from core.models import Customer
+from handoff.merges import after_merge, after_shop_write, after_unmerge
 from handoff.state import Outcome
 from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, requires
@@ -71,14 +71,8 @@ async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]
     await refresh_customer_figures(db_session, services.settings,
                                    [customer.id, *(s["customer_id"] for s in split_off)])
     outcome = Outcome()
-    # The conversations people hold follow as after staff's unmerge and merge, in the order they happened.
-    for split in upserted.split_off:
-        await after_unmerge(db_session, await db_session.get(AuditRecord, split["audit_id"]),
-                            [split["customer_id"], split["from"]], settings=services.settings,
-                            config=handoff_config(services), outcome=outcome)
-    for linked in upserted.linked:
-        await after_merge(db_session, await db_session.get(AuditRecord, linked["audit_id"]), customer,
-                          settings=services.settings, config=handoff_config(services), outcome=outcome)
+    await after_shop_write(db_session, linked=upserted.linked, split_off=upserted.split_off,
+                           settings=services.settings, config=handoff_config(services), outcome=outcome)
     card = {**await service.customer_card(db_session, customer),
             "linked": [{"customer_id": s["customer_id"], "phone": s["phone"]} for s in upserted.linked],
             "split_off": split_off}
