@@ -227,6 +227,9 @@ def customers() -> None:
 def customers_import(path: Path) -> None:
     """Import customers and orders from a CSV or JSON export; nothing is written when any row is bad."""
     from core.customers.importer import import_records, problem_location, read_source, validate
+    from handoff.config import default_handoff_config
+    from handoff.merges import after_shop_write
+    from handoff.state import Outcome
 
     settings = _settings()
 
@@ -235,7 +238,12 @@ def customers_import(path: Path) -> None:
             records = await validate(session, read_source(path), region=settings.phone_region,
                                      currency=settings.shop_currency)
             with click.progressbar(length=len(records), label="importing customers", file=sys.stderr) as bar:
-                return len(records), await import_records(session, settings, records, progress=bar.update)
+                report = await import_records(session, settings, records, progress=bar.update)
+            # The console's live events are not published from here: it shows the changes on its next load,
+            # and the delivery worker finds the texts for the shoppers by polling the outbox.
+            await after_shop_write(session, linked=report.linked, split_off=report.split_off, settings=settings,
+                                   config=default_handoff_config(), outcome=Outcome())
+            return len(records), report
 
     try:
         total, report = asyncio.run(_with_factory(settings, action))
@@ -249,9 +257,9 @@ def customers_import(path: Path) -> None:
     click.echo(f"imported {total} customers ({report.customers_created} new, {report.customers_existing} existing) "
                f"and {report.orders_created + report.orders_existing} orders ({report.orders_created} new, "
                f"{report.orders_existing} existing)")
-    if report.shoppers_linked or report.shoppers_split_off:
-        click.echo(f"messenger shoppers by verified phone: {report.shoppers_linked} linked to their account, "
-                   f"{report.shoppers_split_off} split off an account that no longer lists their phone")
+    if report.linked or report.split_off:
+        click.echo(f"messenger shoppers by verified phone: {len(report.linked)} linked to their account, "
+                   f"{len(report.split_off)} split off an account that no longer lists their phone")
 
 
 @main.group()

@@ -19,7 +19,7 @@ from bots.steps.customer_texts import amount_text, status_label, text
 from bots.steps.escalation import needs_a_person
 from bots.steps.language import settle_language, shopper_language
 from bots.steps.order_pieces import Pieces, pending_pieces, reads_as_pieces
-from core.customers.phones import split_phones
+from core.customers.phones import international_without_plus, split_phones
 from core.customers.service import orders_of, surviving
 from core.database import utcnow
 from core.models import AuditRecord, Customer, CustomerPhone, Order
@@ -47,12 +47,31 @@ OTHER_ORDER_MATTERS = re.compile(
     re.IGNORECASE,
 )
 ORDER_NUMBER = re.compile(r"(?<![\w-])(?:#|№)?\s?([A-Za-z]{1,4}-?\d{3,12}|\d{3,12})(?![\w-])")
+# Digits alone as long as a phone with its country code (up to 15, E.164's most).
+DIGIT_RUN = re.compile(r"(?<![\w+-])\d{11,15}(?![\w-])")
 BARE_ORDER_NUMBER = re.compile(r"^\s*(?:#|№)?\s?([A-Za-z]{1,4}-?\d{3,12}|\d{3,12})\s*$")
 
 
 def order_numbers(text_without_phones: str) -> list[str]:
     """Order-number-like tokens in the text (``10234``, ``#10234``, ``A-1001``)."""
     return list(dict.fromkeys(match.upper() for match in ORDER_NUMBER.findall(text_without_phones)))
+
+
+def phones_and_numbers(message: str, region: str) -> tuple[list[str], list[str], str]:
+    """The phones (E.164) and order numbers in ``message``, and the message without the phones.
+
+    A foreign phone written without "+" (``12345 48601234567``, found by QA) is no phone of the shop's
+    region, and reads as an order number. It is taken for a phone when it is a valid number with "+" and
+    the message names another order number beside it: a long number alone stays an order number, for
+    shops whose numbers are that long.
+    """
+    phones, rest = split_phones(message, region)
+    numbers = order_numbers(rest)
+    foreign = {run: phone for run in DIGIT_RUN.findall(rest) if (phone := international_without_plus(run))}
+    if foreign and any(number not in foreign for number in numbers):
+        numbers = [number for number in numbers if number not in foreign]
+        phones += [phone for phone in dict.fromkeys(foreign.values()) if phone not in phones]
+    return phones, numbers, rest
 
 
 def is_order_question(message: str, phones: list[str], numbers: list[str]) -> bool:
@@ -140,8 +159,7 @@ async def answer_order_questions(ctx: FlowContext) -> None:
         return
     if not ctx.inbound.reads_as_text:
         return
-    phones, rest = split_phones(ctx.inbound.text, ctx.settings.phone_region)
-    numbers = order_numbers(rest)
+    phones, numbers, rest = phones_and_numbers(ctx.inbound.text, ctx.settings.phone_region)
     asked = is_order_question(ctx.inbound.text, phones, numbers)
     pending = await _pieces_asked_for(ctx, phones, numbers, rest, asked=asked)
     if not (asked or pending is not None) or needs_a_person(ctx):

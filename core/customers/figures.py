@@ -80,10 +80,14 @@ async def order_summaries(session: AsyncSession, currency: str,
 
     ``spent`` adds up the orders in ``currency`` (the shop's) only: 1500 UAH and 10 USD are not 1510 of
     anything, and there is no exchange rate to convert at. Every order counts for recency and frequency.
+
+    An erased customer's anonymous orders count for nobody: the shop still has the person and pushes
+    them again as a new record (nothing links the two, by design), whose orders are the same ones.
     """
     not_spent = Order.status.in_(NOT_SPENT_STATUSES) | (Order.currency != currency)
     spent = func.sum(case((not_spent, 0), else_=Order.total))
     query = (select(Order.customer_id, func.max(Order.created_at), func.count(Order.id), spent)
+             .join(Customer, Customer.id == Order.customer_id).where(Customer.erased_at.is_(None))
              .group_by(Order.customer_id).order_by(Order.customer_id))
     if customer_ids is not None:
         query = query.where(Order.customer_id.in_(customer_ids))

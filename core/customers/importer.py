@@ -59,8 +59,10 @@ class ImportReport:
     customers_existing: int = 0
     orders_created: int = 0
     orders_existing: int = 0
-    shoppers_linked: int = 0  # messenger shoppers merged into an account by a phone they verified
-    shoppers_split_off: int = 0  # and split off an account that no longer lists that phone
+    # Messenger shoppers merged into an account by a phone they verified, and split off an account that
+    # no longer lists that phone, as core.customers.phone_links lists them.
+    linked: list[dict] = field(default_factory=list)
+    split_off: list[dict] = field(default_factory=list)
 
 
 def read_source(path: Path) -> list[SourceRecord]:
@@ -318,4 +320,4 @@ async def import_records(session: AsyncSession, settings: Settings, records: lis
     return ImportReport(customers_created=len(upserted.created),
                         customers_existing=len(records) - len(upserted.created),
                         orders_created=upserted.orders_created, orders_existing=upserted.orders_existing,
-                        shoppers_linked=len(upserted.linked), shoppers_split_off=len(upserted.split_off))
+                        linked=upserted.linked, split_off=upserted.split_off)

@@ -41,7 +41,8 @@ async def link_verified_shoppers(session: AsyncSession, holders: Iterable[Row]) 
     verified phones lead to more than one shop account is left as they are.
 
     Returns:
-        ``{"customer_id", "into", "phone"}`` for each shopper merged.
+        ``{"customer_id", "into", "phone", "audit_id"}`` for each shopper merged (``audit_id``: the merge's
+        audit record).
     """
     accounts_of_phone: dict[str, set[int]] = defaultdict(set)
     phones_of_shopper: dict[int, set[str]] = defaultdict(set)
@@ -57,9 +58,10 @@ async def link_verified_shoppers(session: AsyncSession, holders: Iterable[Row]) 
             continue
         account_id = accounts.pop()
         phone = min(phone for phone in phones if account_id in accounts_of_phone[phone])
-        await merge_by_phone(session, source=await _fresh(session, shopper_id),
-                             target=await _fresh(session, account_id), phone=phone, actor_type="system", actor_id=None)
-        linked.append({"customer_id": shopper_id, "into": account_id, "phone": phone})
+        record = await merge_by_phone(session, source=await _fresh(session, shopper_id),
+                                      target=await _fresh(session, account_id), phone=phone, actor_type="system",
+                                      actor_id=None)
+        linked.append({"customer_id": shopper_id, "into": account_id, "phone": phone, "audit_id": record.id})
     return linked
 
 
@@ -72,7 +74,8 @@ async def split_off_removed_phones(session: AsyncSession, account_id: int, remov
     by staff, stays.
 
     Returns:
-        ``{"customer_id", "from", "phone"}`` for each shopper split off.
+        ``{"customer_id", "from", "phone", "audit_id"}`` for each shopper split off (``audit_id``: the
+        unmerge's audit record).
     """
     split = []
     for source in (await session.scalars(select(Customer).where(Customer.merged_into_id == account_id)
@@ -89,7 +92,7 @@ async def split_off_removed_phones(session: AsyncSession, account_id: int, remov
         phone = min(brought & removed)
         undone = await unmerge(session, customer=source, actor_type="system", actor_id=None)
         undone.details = {**undone.details, "reason": SHOP_REMOVED_PHONE, "phone": phone}
-        split.append({"customer_id": source.id, "from": account_id, "phone": phone})
+        split.append({"customer_id": source.id, "from": account_id, "phone": phone, "audit_id": undone.id})
     return split
 
 

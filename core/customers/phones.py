@@ -36,6 +36,19 @@ def normalise_phone(raw: str, region: str = "UA") -> str:
     raise InvalidPhone(f"not a valid phone number: {raw!r}", [{"field": "phone", "error": f"invalid: {raw!r}"}])
 
 
+def international_without_plus(digits: str) -> str | None:
+    """The E.164 form of ``digits`` read as a country code and number written without "+"
+    (``48601234567``), or None when that is no valid number."""
+    if not digits.isdigit() or not 11 <= len(digits) <= 15:
+        return None
+    try:
+        number = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) \
+        if phonenumbers.is_valid_number(number) else None
+
+
 def split_phones(text: str, region: str = "UA") -> tuple[list[str], str]:
     """The valid phone numbers written in free ``text`` (E.164, in order) and the text without them."""
     phones, rest, position = [], [], 0

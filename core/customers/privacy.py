@@ -1,6 +1,8 @@
-"""GDPR-style data tools: export everything about a customer, or erase them keeping only anonymous figures."""
+"""GDPR-style data tools: export everything about a customer, or erase them keeping only anonymous orders."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,14 +59,17 @@ async def export_customer(session: AsyncSession, customer: Customer, *, actor_id
 
 
 async def erase_customer(session: AsyncSession, customer: Customer, *, actor_id: int | None) -> AuditRecord:
-    """Erase a customer's personal data; orders and figures stay, anonymous, for the shop's statistics.
+    """Erase a customer's personal data; orders stay, anonymous, but count towards no figures.
 
     Messages are redacted (text and payload, and their outbox copies; unsent ones are dropped),
     identities, phones and notes are deleted, the name, e-mails, tags and shop id are cleared,
     orders lose their tracking numbers and items, and their numbers become ``[erased] <order id>``:
     the shop's number would name the person again in the shop's own records, and it stays the
     shop's to use (its next import or push of that customer creates the order anew, for whoever
-    then holds it). Records merged into this customer are erased with it.
+    then holds it). The erased record's lifetime value, segment and VIP flag are cleared, and its
+    orders are left out of every figure (:func:`core.customers.figures.order_summaries`): the shop,
+    which still has the person, pushes them again as a new record with the same orders, which would
+    otherwise count twice. Records merged into this customer are erased with it.
 
     Raises:
         ConflictError: already erased.
@@ -98,6 +103,8 @@ async def erase_customer(session: AsyncSession, customer: Customer, *, actor_id:
     for erased in (await session.scalars(select(Customer).where(Customer.id.in_(ids)))).all():
         erased.name, erased.emails, erased.tags, erased.external_id = None, [], [], None
         erased.preferred_language, erased.erased_at = None, now
+        # No figures either: the shop pushes the person again as a new record holding the same orders.
+        erased.lifetime_value, erased.rfm_segment, erased.vip = Decimal("0"), None, False
     record = AuditRecord(actor_type="staff", actor_id=actor_id, action="customer.erase", target_type="customer",
                          target_id=str(customer.id), details={**counts, "merged_customers": merged})
     session.add(record)

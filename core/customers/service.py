@@ -159,7 +159,7 @@ async def customer_card(session: AsyncSession, customer: Customer) -> dict:
         "tags": list(customer.tags or []),
         "vip": customer.vip,
         "lifetime_value": money(customer.lifetime_value),
-        "spent_by_currency": spent_by_currency(orders),
+        "spent_by_currency": {} if customer.erased_at is not None else spent_by_currency(orders),
         "rfm_segment": customer.rfm_segment,
         "language": customer.preferred_language,
         "marketing_opt_out": customer.marketing_opt_out,

@@ -28,6 +28,13 @@ async def make_team(factory: async_sessionmaker[AsyncSession], name: str, **valu
         return team.id
 
 
+async def flow_with_support_and_vip_teams(settings, factory: async_sessionmaker[AsyncSession]) -> InboundFlow:
+    """The whole bot flow, with a general "support" team and a VIP team "vip" to hand off to."""
+    await make_team(factory, "support", skills=["general"])
+    await make_team(factory, "vip", is_vip=True)
+    return InboundFlow(settings=settings, session_factory=factory, bus=MemoryEventBus(), steps=default_steps())
+
+
 PASSWORD = "password-123"
 
 
@@ -107,13 +114,6 @@ def harness(settings, factory, *, decision: dict | None = None, topics: list[str
 
     bus.subscribe("*", record)
     return result
-
-
-async def product_flow_with_vip_line(settings, factory: async_sessionmaker[AsyncSession]) -> InboundFlow:
-    """The product's steps over a general support team and a VIP team, with no one online."""
-    await make_team(factory, "support", skills=["general"])
-    await make_team(factory, "vip", is_vip=True)
-    return InboundFlow(settings=settings, session_factory=factory, bus=MemoryEventBus(), steps=default_steps())
 
 
 async def queued_request_for_a_person(settings, factory) -> int:

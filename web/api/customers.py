@@ -15,12 +15,8 @@ from core.customers.merge import merge, unmerge
 from core.customers.privacy import erase_customer, export_customer
 from core.customers.records import parse_customer, parse_order
 from core.errors import NotFoundError, ValidationFailed
-from core.models import AuditRecord, Customer
-from core.settings import pick_language
-from handoff.flows import send_notices
-from handoff.joining import join_after_merge, reopen_after_unmerge
-from handoff.kept import KEPT, held_state, merge_change, restore_after_unmerge
-from handoff.promotion import promote_if_vip
+from core.models import Customer
+from handoff.merges import after_merge, after_shop_write, after_unmerge
 from handoff.state import Outcome
 from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, requires
@@ -50,7 +46,7 @@ async def get_customer(customer_id: FromPath[str], db_session: DbSession) -> dic
 
 @put("/api/customers/{customer_id:str}", guards=[requires(*INTEGRATION)], tags=["customers"], errors=(409,))
 async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]], db_session: DbSession,
-                       services: Services) -> dict:
+                       services: Services) -> Response:
     """Create or update the customer the shop knows as ``{customer_id}`` (its external_id), with orders.
 
     Body: ``{"name", "phones": ["+380…"], "emails", "tags", "orders": [{"number", "status", "total",
@@ -61,7 +57,9 @@ async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]
     A messenger shopper who verified one of the phones earlier is merged into the account, unless the
     phone is on another shop account too; one who came to the account only through a verified phone
     the body no longer lists is split off again (:mod:`core.customers.phone_links`). The card comes
-    with both lists: ``linked`` and ``split_off``, ``[{"customer_id", "phone"}]``.
+    with both lists: ``linked`` and ``split_off``, ``[{"customer_id", "phone"}]``. The conversations
+    people hold are joined, promoted to the VIP line, given back and reopened as after staff's merge
+    and unmerge (:mod:`handoff.merges`).
     """
     if data.get("external_id") not in (None, customer_id):
         raise ValidationFailed("external_id in the body differs from the path",
@@ -72,9 +70,13 @@ async def put_customer(customer_id: FromPath[str], data: JSONBody[dict[str, Any]
     split_off = [{"customer_id": s["customer_id"], "phone": s["phone"]} for s in upserted.split_off]
     await refresh_customer_figures(db_session, services.settings,
                                    [customer.id, *(s["customer_id"] for s in split_off)])
-    return {**await service.customer_card(db_session, customer),
+    outcome = Outcome()
+    await after_shop_write(db_session, linked=upserted.linked, split_off=upserted.split_off,
+                           settings=services.settings, config=handoff_config(services), outcome=outcome)
+    card = {**await service.customer_card(db_session, customer),
             "linked": [{"customer_id": s["customer_id"], "phone": s["phone"]} for s in upserted.linked],
             "split_off": split_off}
+    return Response(card, background=after_commit(services, outcome))
 
 
 @put("/api/orders/{number:str}", guards=[requires(*INTEGRATION)], tags=["customers"], errors=(409,))
@@ -138,18 +140,11 @@ async def merge_customer(customer_id: FromPath[str], data: JSONBody[MergeRequest
     target = await service.get(db_session, customer_id=data.into)
     record = await merge(db_session, source=source, target=target, reason=data.reason, actor_type="staff",
                          actor_id=request.user.user_id)
-    outcome = Outcome()
-    held = await held_state(db_session, target.id)
-    kept = await join_after_merge(db_session, target.id, outcome=outcome)
     # The merged-away customer keeps its figures (as in a full refresh); the survivor gained orders.
     await refresh_customer_figures(db_session, services.settings, [target.id])
-    if kept is not None:
-        await promote_if_vip(db_session, kept, target, settings=services.settings, config=handoff_config(services),
-                             language=pick_language(kept.language), outcome=outcome)
-        await send_notices(db_session, kept, outcome)
-        change = merge_change(held, kept)
-        if change is not None:  # what the unmerge gives back (a new dict, so the JSON column is written)
-            record.details = {**record.details, KEPT: change}
+    outcome = Outcome()
+    await after_merge(db_session, record, target, settings=services.settings, config=handoff_config(services),
+                      outcome=outcome)
     return Response(await service.customer_card(db_session, target), background=after_commit(services, outcome))
 
 
@@ -172,16 +167,9 @@ async def unmerge_customer(customer_id: FromPath[str], request: Request, db_sess
     customer = await _by_path(db_session, customer_id)
     survivor_id = customer.merged_into_id  # unmerge clears it; the survivor gives back orders
     record = await unmerge(db_session, customer=customer, actor_type="staff", actor_id=request.user.user_id)
-    merge_record = await db_session.get(AuditRecord, record.details["merge_audit_id"])
     outcome = Outcome()
-    # The kept conversation first: a reopened one is told its place in line behind it as it now stands.
-    kept = await restore_after_unmerge(db_session, merge_record.details.get(KEPT), config=handoff_config(services),
-                                       outcome=outcome)
-    unjoined = await reopen_after_unmerge(db_session, [customer.id, survivor_id], config=handoff_config(services),
-                                          settings=services.settings, outcome=outcome)
-    # A new dict, so the JSON column is written.
-    record.details = {**record.details, "reopened": unjoined.reopened, "not_reopened": unjoined.not_reopened,
-                      "restored": kept.restored, "not_restored": kept.not_restored}
+    await after_unmerge(db_session, record, [customer.id, survivor_id], settings=services.settings,
+                        config=handoff_config(services), outcome=outcome)
     await refresh_customer_figures(db_session, services.settings, [customer.id, survivor_id])
     return Response(await service.customer_card(db_session, customer), background=after_commit(services, outcome))
 
@@ -196,7 +184,7 @@ async def export(customer_id: FromPath[str], request: Request, db_session: DbSes
 @post("/api/customers/{customer_id:str}/erase", guards=[requires("admin")], tags=["customers"], status_code=200,
       errors=(409,))
 async def erase(customer_id: FromPath[str], request: Request, db_session: DbSession) -> dict:
-    """Erase the customer's personal data (GDPR erasure; audited); anonymous orders and figures stay."""
+    """Erase the customer's personal data (GDPR erasure; audited); anonymous orders stay, counting for no figures."""
     customer = await _by_path(db_session, customer_id)
     record = await erase_customer(db_session, customer, actor_id=request.user.user_id)
     return {"customer_id": customer.id, "erased": True, **record.details}

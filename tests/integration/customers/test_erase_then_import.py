@@ -15,8 +15,9 @@ from sqlalchemy import select, text
 from bots.flow import InboundFlow
 from bots.steps import default_steps
 from core.bus import MemoryEventBus
+from core.customers.models import RfmBreakpoints
 from core.database import create_engine, utcnow
-from core.models import Order
+from core.models import Customer, Order
 from core.settings import Settings
 from tests.support.backends import create_postgres_database, drop_postgres_database
 from tests.support.cli import run_cli
@@ -43,9 +44,10 @@ async def _erase_oksana(client, headers, settings, session_factory) -> dict:
 
 
 def _nothing_of(erased: dict) -> None:
-    """The erased card keeps its figures and anonymous orders, and none of the shop's order numbers."""
+    """The erased card keeps its anonymous orders, counting for no figures, and none of the shop's order numbers."""
     assert (erased["erased"], erased["name"], erased["phones"], erased["identities"]) == (True, None, [], [])
-    assert erased["lifetime_value"] == "3740.00"
+    assert (erased["lifetime_value"], erased["spent_by_currency"], erased["rfm_segment"], erased["vip"]) == (
+        "0.00", {}, None, False)
     assert [o["total"] for o in erased["orders"]] == ["2450.00", "1290.00"]
     assert all(o["number"].startswith("[erased] ") and o["tracking"] is None for o in erased["orders"])
 
@@ -71,6 +73,23 @@ async def test_the_shops_full_import_runs_again_after_an_erase(client, headers, 
     _fresh((await client.get("/api/customers/shop-1", headers=headers["agent"])).json(), erased)
     _nothing_of(erased)
     _nothing_of((await client.get(f"/api/customers/{erased['id']}", headers=headers["agent"])).json())
+
+
+async def test_the_re_imported_persons_orders_count_once(client, headers, settings, session_factory, tmp_path):
+    # Found in review: the erased record kept its anonymous figures, so once the shop's import brought the
+    # person back as a new record, their 3740 counted on both (in the ranking and in any sum of values).
+    export = tmp_path / "customers.json"
+    export.write_text(json.dumps([OKSANA, DMYTRO], ensure_ascii=False), encoding="utf-8")
+    env = {"RELAYDESK_DATABASE_URL": settings.database_url}
+    assert run_cli("customers", "import", str(export), env=env).returncode == 0
+    erased = await _erase_oksana(client, headers, settings, session_factory)
+    assert run_cli("customers", "import", str(export), env=env).returncode == 0
+    async with session_factory() as session:
+        values = dict((await session.execute(select(Customer.id, Customer.lifetime_value))).all())
+        ranked = await session.scalar(select(RfmBreakpoints.customers))
+    back = (await client.get("/api/customers/shop-1", headers=headers["agent"])).json()
+    assert (back["lifetime_value"], values[erased["id"]], sum(values.values())) == ("3740.00", 0, 3740 + 780)
+    assert ranked == 2  # Oksana and Dmytro, not Oksana twice
 
 
 async def test_the_shop_pushes_the_erased_customers_orders_again(client, headers, settings, session_factory):

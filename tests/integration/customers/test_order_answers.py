@@ -131,3 +131,18 @@ async def test_swearing_alone_still_gets_the_status(flow, session_factory):
     (reply,) = await _ask(flow, session_factory, shopper("telegram", "tg-1", text="where is my damn order 10234",
                                                          language="en"))
     assert "20450000123456" in reply.text
+
+
+async def test_a_foreign_phone_written_without_plus_proves_the_order_in_web_chat(flow, settings, session_factory):
+    # QA F9: "30555 48601234567" read both as order numbers, so the shopper was asked for the phone again.
+    await add_customers(session_factory, settings, {
+        "external_id": "shop-pl", "name": "Agnieszka", "phones": ["+48601234567"], "emails": [], "tags": [],
+        "orders": [{"number": "30555", "status": "shipped", "total": "990",
+                    "created_at": "2026-11-22T10:00:00+00:00"}]})
+    (answer,) = await _ask(flow, session_factory, shopper("webchat", "visitor-pl", text="30555 48601234567",
+                                                         language="en"))
+    assert answer.text.startswith("Order #30555") and "shipped" in answer.text
+    # A long number alone is still an order number: the phone is asked for, no lookup is spent.
+    (ask,) = await _ask(flow, session_factory, shopper("webchat", "visitor-long", text="48601234567",
+                                                      language="en"))
+    assert "phone" in ask.text and "#" not in ask.text

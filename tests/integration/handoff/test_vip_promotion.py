@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.models import Conversation, ConversationEvent, Customer, Message
 from handoff import texts
 from tests.support.customers import OKSANA, add_customers, shopper
-from tests.support.handoff import make_agent, product_flow_with_vip_line
+from tests.support.handoff import flow_with_support_and_vip_teams, make_agent
 from tests.support.staff import bearer_for
 
 PERSON = {"data": "handoff:request"}
@@ -18,7 +18,7 @@ PERSON = {"data": "handoff:request"}
 
 @pytest.fixture
 async def flow(settings, session_factory):
-    return await product_flow_with_vip_line(settings, session_factory)
+    return await flow_with_support_and_vip_teams(settings, session_factory)
 
 
 async def _queued_then_shares_phone(flow, session_factory, settings, *, vip: bool) -> Conversation:
