@@ -17,6 +17,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Our team is offline right now. An agent will answer {when} — your message is saved and "
               "you are number {position} in the queue.",
     },
+    # A shopper writing again while queued (handoff.waiting): the message reached the team, nobody has joined yet.
+    "waiting_ack": {
+        "uk": "Ваше повідомлення передано — оператор відповість тут, щойно зможе. Ви {position}-й у черзі.",
+        "ru": "Ваше сообщение передано — оператор ответит здесь, как только сможет. Вы {position}-й в очереди.",
+        "en": "Your message is passed on — a person will answer here as soon as possible. "
+              "You are number {position} in the queue.",
+    },
+    "waiting_ack_closed": {
+        "uk": "Ваше повідомлення передано. Зараз наша команда не працює — оператор відповість {when}.",
+        "ru": "Ваше сообщение передано. Сейчас наша команда не работает — оператор ответит {when}.",
+        "en": "Your message is passed on. Our team is offline right now — an agent will answer {when}.",
+    },
     # Said instead of the bot's "write «оператор»" when a person takes over the same message anyway.
     "passing_on": {
         "uk": "Передаю ваше питання оператору.",

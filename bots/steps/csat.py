@@ -11,10 +11,11 @@ is awaited, and for :data:`RATING_WINDOW` after the resolve when none was given,
 given ("3, могло быть быстрее" typed after pressing 4 replaces the 4; the message, comment and all,
 stays in the rated conversation's history); later it is just a message. Most shoppers thank the agent
 before they rate: thanks or praise ("дякую!", "все супер") in the open window stays in the rated
-conversation and keeps the rating awaited (answered with the buttons again while there is no rating),
-so the "5" that follows is still the rating — before, the thanks ended the wait and the "5" got the
-bot's "no answer". A rating typed soon after the resolve in a conversation begun since (the window
-was ended by something else, "ок") rates the resolved one too, as a late press does.
+conversation and keeps the rating awaited (the first answered with the buttons again while there is
+no rating, later ones with thanks only: :data:`BUTTON_SHOWINGS`), so the "5" that follows is still the
+rating — before, the thanks ended the wait and the "5" got the bot's "no answer". A rating typed soon
+after the resolve in a conversation begun since (the window was ended by something else, "ок") rates
+the resolved one too, as a late press does.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from bots.steps.callbacks import callback_data
 from bots.steps.language import shopper_language
 from bots.steps.outcomes import apply_outcome
 from core.database import utcnow
-from core.models import Conversation, ConversationEvent
+from core.models import Conversation, ConversationEvent, Message
 from handoff import flows, texts
 from handoff.ratings import CSAT_PREFIX, csat_buttons, is_praise, parse_rating
 from handoff.state import Notice, Outcome
@@ -41,6 +42,10 @@ LATE_RATING_WINDOW = timedelta(hours=24)
 # Long enough to thank the agent and type a score (or a comment with a score after pressing a button);
 # short enough that a later "2" is read as a new message, not as a rating of help long done.
 RATING_WINDOW = timedelta(minutes=15)
+# The request and one reminder with the first thanks: each further "дякую" is thanked without buttons.
+# Not "only when the last bot message had none": the first thanks (right after the request) would then get
+# none, and thanks alternating with the bot's replies would bring them back every other time.
+BUTTON_SHOWINGS = 2
 
 
 def is_rating_press(inbound: InboundMessage) -> bool:
@@ -95,7 +100,7 @@ async def csat(ctx: FlowContext) -> None:
         if score is not None:
             await _record(ctx, conversation, score)
         elif is_rating_talk(ctx.inbound):
-            _answer_rating_talk(ctx, conversation)
+            await _answer_rating_talk(ctx, conversation)
         else:
             # The shopper moved on without rating: stop asking, let the bot answer this message.
             conversation.awaiting_csat = False
@@ -109,19 +114,38 @@ async def csat(ctx: FlowContext) -> None:
         if rated is not None and await rating_window_open(ctx.session, rated):
             await _record(ctx, rated, score)
     elif conversation.status == "resolved" and is_rating_talk(ctx.inbound):
-        _answer_rating_talk(ctx, conversation)
+        await _answer_rating_talk(ctx, conversation)
 
 
-def _answer_rating_talk(ctx: FlowContext, conversation: Conversation) -> None:
-    """Thank a shopper who thanked or praised; ask for the rating again (with its buttons) if none came yet."""
+async def _answer_rating_talk(ctx: FlowContext, conversation: Conversation) -> None:
+    """Thank a shopper who thanked or praised; ask for the rating again (with its buttons) once if none came yet."""
     language = shopper_language(ctx)
     outcome = Outcome()
-    if conversation.csat_score is None:
+    if conversation.csat_score is None and await _button_showings(ctx.session, conversation) < BUTTON_SHOWINGS:
         outcome.tell(Notice(texts.text("csat_glad_ask", language), buttons=csat_buttons(), author="bot"))
     else:
         outcome.tell(Notice(texts.text("csat_glad", language), author="bot"))
     apply_outcome(ctx, outcome)
     ctx.done = True
+
+
+async def _button_showings(session: AsyncSession, conversation: Conversation) -> int:
+    """How many messages with the rating buttons went out since ``conversation`` last asked for a rating."""
+    asked_at = await session.scalar(
+        select(ConversationEvent.created_at)
+        .where(ConversationEvent.conversation_id == conversation.id, ConversationEvent.kind == "csat_requested")
+        .order_by(ConversationEvent.id.desc()).limit(1))
+    if asked_at is None:
+        return 0
+    payloads = await session.scalars(
+        select(Message.payload).where(Message.conversation_id == conversation.id, Message.direction == "out",
+                                      Message.created_at >= asked_at))
+    return sum(1 for payload in payloads if _carries_rating_buttons(payload))
+
+
+def _carries_rating_buttons(payload: dict) -> bool:
+    return any(str(button.get("data", "")).startswith(RATING_BUTTON)
+               for row in payload.get("buttons") or [] for button in row)
 
 
 async def _latest_resolved(ctx: FlowContext) -> Conversation | None:

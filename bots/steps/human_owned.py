@@ -1,16 +1,22 @@
-"""While people own a conversation (queued or assigned) the bot stays silent."""
+"""While people own a conversation (queued or assigned) the bot answers nothing itself.
+
+A queued shopper who writes again only hears, now and then, that the message is passed on
+(:mod:`handoff.waiting`); once an agent holds the conversation the bot is silent.
+"""
 
 from __future__ import annotations
 
 from bots.inbound import FlowContext
-from bots.steps.language import settle_language
+from bots.steps.language import settle_language, shopper_language
+from bots.steps.outcomes import apply_outcome
 from core.database import utcnow
 from handoff import flows
 from handoff.state import HUMAN_STATUSES, Outcome
+from handoff.waiting import acknowledge_waiting
 
 
 async def human_owned(ctx: FlowContext) -> None:
-    """Keep the message for the agent, tell the console, start the next-response timer; no bot reply."""
+    """Keep the message for the agent, tell the console, start the next-response timer; acknowledge if queued."""
     if ctx.conversation.status not in HUMAN_STATUSES:
         return
     if ctx.inbound.reads_as_text:
@@ -18,7 +24,9 @@ async def human_owned(ctx: FlowContext) -> None:
         # answers in it too (found by QA: "Please rate…" in English after a Ukrainian exchange).
         settle_language(ctx)
     outcome = Outcome()
-    await flows.customer_wrote(ctx.session, ctx.conversation, now=utcnow(), outcome=outcome)
-    for topic, event in outcome.events:
-        ctx.publish_after_commit(topic, event)
+    now = utcnow()
+    await flows.customer_wrote(ctx.session, ctx.conversation, now=now, outcome=outcome)
+    await acknowledge_waiting(ctx.session, ctx.conversation, now=now, language=shopper_language(ctx),
+                              outcome=outcome)
+    apply_outcome(ctx, outcome)
     ctx.done = True

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core.database import utcnow
-from core.models import Conversation, ConversationEvent
+from core.models import Conversation, ConversationEvent, Message
 from handoff import flows, texts
 from handoff.state import SYSTEM, Outcome
 from tests.support import telegram_payloads as tp
@@ -262,3 +262,29 @@ async def test_a_question_after_thanks_still_ends_the_wait(client, channels_sett
     assert "70" in answer["text"]
     resolved, asked = await _conversations(session_factory, user_id)
     assert (resolved.awaiting_csat, asked.status) == (False, "bot")
+
+
+@pytest.mark.parametrize("user_id, language, thanks", [
+    pytest.param(7770061, "uk", ["дякую!", "дуже дякую", "все супер"], id="uk"),
+    pytest.param(7770062, "en", ["thanks!", "thank you so much!", "great service!"], id="en"),
+])
+async def test_repeated_thanks_show_the_rating_buttons_once_more_only(client, channels_settings, telegram,
+                                                                     session_factory, user_id, language,
+                                                                     thanks) -> None:
+    """Found in support: each thanks in the rating window brought the buttons again, three thanks three sets."""
+    request = await _resolved_by_an_agent(client, channels_settings, telegram, session_factory, user_id, language)
+    replies = [await _say(client, channels_settings, telegram, user_id, text, language) for text in thanks]
+    assert [r["text"] for r in replies] == [texts.text("csat_glad_ask", language),
+                                            *[texts.text("csat_glad", language)] * 2]
+    assert replies[0]["reply_markup"] == request["reply_markup"]
+    assert [r.get("reply_markup") for r in replies[1:]] == [None, None]
+
+    rated = await _say(client, channels_settings, telegram, user_id, "5", language)  # still counts
+    assert rated["text"] == texts.text("csat_thanks", language)
+    (conversation,) = await _conversations(session_factory, user_id)
+    assert (conversation.status, conversation.csat_score) == ("resolved", 5)
+    async with session_factory() as session:  # every thanks kept in the rated conversation for the agent
+        stored = (await session.scalars(select(Message.text).where(Message.conversation_id == conversation.id,
+                                                                   Message.direction == "in")
+                                        .order_by(Message.id))).all()
+    assert stored[-4:] == [*thanks, "5"]
