@@ -7,9 +7,11 @@ exponential backoff and jitter (a channel's ``retry_after`` is honoured, and pau
 channel, since Telegram's flood control is per bot); permanent failures, and messages still
 undelivered after ``give_up_after``, become dead letters the agents can see.
 
-A channel takes at most ``channel_concurrency`` sends at once, and the worker claims no more of a
-channel's items than it has slots free, so a backlog on one channel never holds claims (and the
-worker's capacity) that another channel's replies could use. The pause is checked again right
+A channel takes at most ``channel_concurrency`` sends at once. More of its chats than that may be
+claimed, taking turns at its slots (each task sends its chat's following items too, so a chat with a
+slot would otherwise keep it until its backlog is gone), but never so many that the other channels lack
+room for their own ``channel_concurrency``: a backlog on one channel does not keep another channel's
+reply waiting. The pause is checked again right
 before each send (each part of a long message): what is in flight when a channel answers "retry
 after" is all that reaches it during the wait. An item claimed before the pause goes back unsent,
 due when the pause is over, still at the head of its chat and without the claim counting as an attempt.
@@ -111,7 +113,7 @@ class DeliveryWorker:
         self.claimer = Claimer(f"worker-{uuid.uuid4().hex[:12]}", policy.lock_seconds, skip_locked)
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task] = set()
-        # Delivery tasks per channel: claims stop at the channel's slots, so nothing claimed waits for one.
+        # Delivery tasks per channel, so one channel's backlog leaves room for the others' (see _claim).
         self._inflight_by_channel: Counter[str] = Counter()
         self._paused_until: dict[str, float] = {}
         self._slots = {channel: asyncio.Semaphore(policy.channel_concurrency) for channel in messengers}
@@ -185,8 +187,10 @@ class DeliveryWorker:
 
     async def _claim(self) -> list[ClaimedItem]:
         capacity = self.policy.concurrency - len(self._inflight)
-        # A task sends its chat's following items itself, so a channel's tasks are its sends in flight.
-        room = {name: self.policy.channel_concurrency - self._inflight_by_channel[name]
+        # What the other channels' slots would need stays free for them.
+        per_channel = max(self.policy.channel_concurrency,
+                          self.policy.concurrency - self.policy.channel_concurrency * (len(self.messengers) - 1))
+        room = {name: per_channel - self._inflight_by_channel[name]
                 for name in self.messengers if not self._paused(name)}
         try:
             return await claim_due(self.session_factory, per_channel=room, limit=capacity, claimer=self.claimer)
