@@ -113,8 +113,11 @@ class DeliveryWorker:
         self.claimer = Claimer(f"worker-{uuid.uuid4().hex[:12]}", policy.lock_seconds, skip_locked)
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task] = set()
-        # Delivery tasks per channel, so one channel's backlog leaves room for the others' (see _claim).
+        # Delivery tasks per channel, and how many one channel may have: what the other channels' slots
+        # would need stays free for them, so one channel's backlog leaves room for the others' replies.
         self._inflight_by_channel: Counter[str] = Counter()
+        self._tasks_per_channel = max(policy.channel_concurrency,
+                                      policy.concurrency - policy.channel_concurrency * (len(messengers) - 1))
         self._paused_until: dict[str, float] = {}
         self._slots = {channel: asyncio.Semaphore(policy.channel_concurrency) for channel in messengers}
         self._runner: asyncio.Task | None = None
@@ -187,10 +190,7 @@ class DeliveryWorker:
 
     async def _claim(self) -> list[ClaimedItem]:
         capacity = self.policy.concurrency - len(self._inflight)
-        # What the other channels' slots would need stays free for them.
-        per_channel = max(self.policy.channel_concurrency,
-                          self.policy.concurrency - self.policy.channel_concurrency * (len(self.messengers) - 1))
-        room = {name: per_channel - self._inflight_by_channel[name]
+        room = {name: self._tasks_per_channel - self._inflight_by_channel[name]
                 for name in self.messengers if not self._paused(name)}
         try:
             return await claim_due(self.session_factory, per_channel=room, limit=capacity, claimer=self.claimer)
