@@ -57,18 +57,21 @@ def order_numbers(text_without_phones: str) -> list[str]:
     return list(dict.fromkeys(match.upper() for match in ORDER_NUMBER.findall(text_without_phones)))
 
 
-def phones_and_numbers(message: str, region: str) -> tuple[list[str], list[str], str]:
+def phones_and_numbers(message: str, region: str, *,
+                       phone_asked_for: bool = False) -> tuple[list[str], list[str], str]:
     """The phones (E.164) and order numbers in ``message``, and the message without the phones.
 
     A foreign phone written without "+" (``12345 48601234567``, found by QA) is no phone of the shop's
     region, and reads as an order number. It is taken for a phone when it is a valid number with "+" and
-    the message names another order number beside it: a long number alone stays an order number, for
-    shops whose numbers are that long.
+    the message names another order number beside it, or when it comes alone (no other phone or number)
+    and ``phone_asked_for``: the bot has just asked for the phone of an order number already given.
+    Otherwise a long number alone stays an order number, for shops whose numbers are that long.
     """
     phones, rest = split_phones(message, region)
     numbers = order_numbers(rest)
     foreign = {run: phone for run in DIGIT_RUN.findall(rest) if (phone := international_without_plus(run))}
-    if foreign and any(number not in foreign for number in numbers):
+    alone = phone_asked_for and not phones and len(foreign) == 1 and set(numbers) <= set(foreign)
+    if foreign and (alone or any(number not in foreign for number in numbers)):
         numbers = [number for number in numbers if number not in foreign]
         phones += [phone for phone in dict.fromkeys(foreign.values()) if phone not in phones]
     return phones, numbers, rest
@@ -162,6 +165,9 @@ async def answer_order_questions(ctx: FlowContext) -> None:
     phones, numbers, rest = phones_and_numbers(ctx.inbound.text, ctx.settings.phone_region)
     asked = is_order_question(ctx.inbound.text, phones, numbers)
     pending = await _pieces_asked_for(ctx, phones, numbers, rest, asked=asked)
+    if pending is not None and pending.numbers and not pending.phones:
+        # Asked for the phone of a number already given: a lone "48601234567" is that phone.
+        phones, numbers, _ = phones_and_numbers(ctx.inbound.text, ctx.settings.phone_region, phone_asked_for=True)
     if not (asked or pending is not None) or needs_a_person(ctx):
         return
     ctx.done = True

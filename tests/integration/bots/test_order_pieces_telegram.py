@@ -3,6 +3,8 @@
 Regression (QA F12): "де моє замовлення 10234" got the request for "the order number together with the
 phone", and the phone sent next got the "no answer" fallback. The cases in every language, wrong phones
 and the cap are in tests/integration/customers/test_order_pieces.py; here the real NLU stands behind.
+Regressions too: a foreign phone without "+" sent as the asked-for phone was read as another order
+number.
 """
 
 import pytest
@@ -15,6 +17,12 @@ from tests.support.channels import eventually, post_telegram
 from tests.support.customers import add_customers
 
 USER = 5560001
+AGNIESZKA = {"external_id": "shop-pl", "name": "Agnieszka", "phones": ["+48601234567"], "emails": [], "tags": [],
+             "orders": [{"number": "30555", "status": "shipped", "total": "990",
+                         "created_at": "2026-11-22T10:00:00+00:00"},
+                        # An order number as long as a phone, and one itself: asked for a number, it is one.
+                        {"number": "48601234568", "status": "delivered", "total": "120",
+                         "created_at": "2026-11-01T10:00:00+00:00"}]}
 
 
 @pytest.fixture
@@ -58,3 +66,14 @@ async def test_sharing_the_contact_after_the_prompt_still_shows_the_orders(clien
     await eventually(lambda: len(telegram.sent(USER)) == 3)  # confirmed, then a button per order
     buttons = telegram.sent(USER)[-1]["reply_markup"]["inline_keyboard"]
     assert [row[0]["callback_data"] for row in buttons] == ["order:10234", "order:10188", "order:10107"]
+
+
+async def test_a_foreign_phone_without_plus_is_the_phone_asked_for_and_a_number_asked_for_stays_one(
+        say, session_factory, channels_settings) -> None:
+    await add_customers(session_factory, channels_settings, AGNIESZKA)
+    assert (await say("де моє замовлення 30555"))["text"] == TEXTS["ask_order_phone"]["uk"]
+    assert (await say("48601234567"))["text"].startswith("Замовлення №30555")
+    # Asked for the order number, the same kind of digits is the order's number.
+    await say("де моє замовлення?")
+    assert (await say("+48601234567"))["text"] == TEXTS["ask_order_number"]["uk"]
+    assert (await say("48601234568"))["text"].startswith("Замовлення №48601234568")
