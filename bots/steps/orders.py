@@ -1,10 +1,10 @@
 """Order self-service: "where is my order?" answered with the real status, only to its owner.
 
 A shopper is identified when their customer record has a verified phone or a shop account (both
-are proven: a messenger-vouched own number, or a signed link from the shop). An identified shopper
-sees their own orders; anyone else must share their phone, or give an order number and the phone it
-was placed with, in one message or one after the other (:mod:`bots.steps.order_pieces`). Failed
-number+phone guesses are counted and capped.
+are proven: a messenger-vouched own number, or a signed link from the shop); a phone on several shop
+accounts (a family's) identifies nobody. An identified shopper sees their own orders; anyone else must
+share their phone, or give an order number and the phone it was placed with, in one message or one
+after the other (:mod:`bots.steps.order_pieces`). Failed number+phone guesses are counted and capped.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from bots.steps.customer_texts import amount_text, status_label, text
 from bots.steps.escalation import needs_a_person
 from bots.steps.language import settle_language, shopper_language
 from bots.steps.order_pieces import Pieces, pending_pieces, reads_as_pieces
+from core.customers.linking import shop_accounts_with_phone
 from core.customers.phones import international_without_plus, split_phones
 from core.customers.service import orders_of, surviving
 from core.database import utcnow
@@ -110,11 +111,21 @@ def ask_for_proof(ctx: FlowContext, key: str, pieces: Pieces = Pieces()) -> None
 
 
 async def is_identified(ctx: FlowContext) -> bool:
-    """Whether the shopper has proven who they are (verified phone or shop account)."""
+    """Whether the shopper has proven who they are: a shop account, or a verified phone.
+
+    A verified phone on several shop accounts (a family sharing a number) does not count: it links the
+    shopper to none of them (:func:`core.customers.linking.verify_phone`), so they have no orders of their
+    own, and like anyone else they prove an order with its number and phone (found by QA: they were told
+    they had no orders).
+    """
     if ctx.customer.external_id:
         return True
-    return bool(await ctx.session.scalar(select(CustomerPhone.id).where(
-        CustomerPhone.customer_id == ctx.customer.id, CustomerPhone.verified.is_(True)).limit(1)))
+    verified = (await ctx.session.scalars(select(CustomerPhone.phone).where(
+        CustomerPhone.customer_id == ctx.customer.id, CustomerPhone.verified.is_(True)))).all()
+    for phone in verified:
+        if await shop_accounts_with_phone(ctx.session, phone) <= 1:
+            return True
+    return False
 
 
 def describe_order(ctx: FlowContext, order: Order) -> str:

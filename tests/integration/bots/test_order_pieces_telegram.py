@@ -4,7 +4,8 @@ Regression (QA F12): "де моє замовлення 10234" got the request fo
 phone", and the phone sent next got the "no answer" fallback. The cases in every language, wrong phones
 and the cap are in tests/integration/customers/test_order_pieces.py; here the real NLU stands behind.
 Regressions too: a foreign phone without "+" sent as the asked-for phone was read as another order
-number.
+number; and a shopper who shared a family's phone (on two shop accounts, so linked to neither) was told
+they had no orders instead of being let prove one with its number and phone (QA F6).
 """
 
 import pytest
@@ -23,6 +24,11 @@ AGNIESZKA = {"external_id": "shop-pl", "name": "Agnieszka", "phones": ["+4860123
                         # An order number as long as a phone, and one itself: asked for a number, it is one.
                         {"number": "48601234568", "status": "delivered", "total": "120",
                          "created_at": "2026-11-01T10:00:00+00:00"}]}
+FAMILY_PHONE = "+380509990000"
+FAMILY = [{"external_id": external_id, "name": name, "phones": [FAMILY_PHONE], "emails": [], "tags": [],
+           "orders": [{"number": number, "status": "shipped", "total": "500",
+                       "created_at": "2026-11-20T10:00:00+00:00"}]}
+          for external_id, name, number in (("C500", "Mama", "50001"), ("C501", "Son", "50101"))]
 
 
 @pytest.fixture
@@ -77,3 +83,18 @@ async def test_a_foreign_phone_without_plus_is_the_phone_asked_for_and_a_number_
     await say("де моє замовлення?")
     assert (await say("+48601234567"))["text"] == TEXTS["ask_order_number"]["uk"]
     assert (await say("48601234568"))["text"].startswith("Замовлення №48601234568")
+
+
+async def test_a_shopper_on_a_family_phone_proves_an_order_with_its_number_and_phone(
+        client, channels_settings, telegram, session_factory, say) -> None:
+    await add_customers(session_factory, channels_settings, *FAMILY)
+    contact = tp.contact_update(FAMILY_PHONE, contact_user_id=USER, user_id=USER)
+    assert (await post_telegram(client, channels_settings, contact)).status_code == 200
+    await eventually(lambda: len(telegram.sent(USER)) == 2)  # confirmed, then "on several accounts"
+    assert telegram.sent(USER)[-1]["text"] == TEXTS["phone_on_several_accounts"]["en"]  # the messenger's language
+    # The shared phone alone still shows neither family member's orders: proof is asked for.
+    assert (await say("де моє замовлення?"))["text"] == TEXTS["ask_identity"]["uk"]
+    assert (await say("де моє замовлення 50001?"))["text"] == TEXTS["ask_order_phone"]["uk"]
+    answer = await say(FAMILY_PHONE)
+    assert answer["text"].startswith("Замовлення №50001") and "50101" not in answer["text"]
+    assert (await say("де моє замовлення 50101 +380671112233"))["text"] == TEXTS["order_not_matched"]["uk"]
