@@ -98,10 +98,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you! Now send the number of the order placed with this phone.",
     },
     "share_phone_button": {"uk": "Поділитися номером", "ru": "Поделиться номером", "en": "Share my number"},
-    "order_not_found": {
-        "uk": "Не знайшли замовлення {number} у вашому обліковому записі.",
-        "ru": "Не нашли заказ {number} в вашей учётной записи.",
-        "en": "We could not find order {number} on your account.",
+    # An identified shopper's order number that is not theirs: the reply keeps the number, and the phone
+    # it was placed with, sent next, proves it (bots.steps.orders).
+    "order_not_on_account": {
+        "uk": "Не знайшли замовлення {number} у вашому обліковому записі. Якщо його оформлено на інший "
+              "телефон, надішліть цей номер телефону.",
+        "ru": "Не нашли заказ {number} в вашей учётной записи. Если он оформлен на другой телефон, "
+              "отправьте этот номер телефона.",
+        "en": "We could not find order {number} on your account. If it was placed with another phone, "
+              "send that phone number.",
     },
     "order_not_matched": {
         "uk": "Не знайшли замовлення з таким номером і телефоном. Перевірте дані або поділіться номером кнопкою.",

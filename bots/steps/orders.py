@@ -167,7 +167,7 @@ async def answer_order_questions(ctx: FlowContext) -> None:
             ctx.done = True
             settle_language(ctx)
             if await is_identified(ctx):
-                await _answer_known_customer(ctx, [data.removeprefix(ORDER_CALLBACK).upper()])
+                await _answer_known_customer(ctx, [data.removeprefix(ORDER_CALLBACK).upper()], [])
             else:
                 ask_for_proof(ctx, "ask_identity")
         return
@@ -183,10 +183,12 @@ async def answer_order_questions(ctx: FlowContext) -> None:
         return
     ctx.done = True
     settle_language(ctx)
-    if await is_identified(ctx):
-        await _answer_known_customer(ctx, numbers)
-        return
     pieces = (pending or Pieces()).completed_with(numbers, phones)
+    # The phone an identified shopper was asked for (their order is on another phone) completes the
+    # pair like anyone's; every other question of theirs is about their own orders.
+    if await is_identified(ctx) and not (pending is not None and pieces.numbers and pieces.phones):
+        await _answer_known_customer(ctx, numbers, phones)
+        return
     if pieces.numbers and pieces.phones:
         await _answer_by_number_and_phone(ctx, list(pieces.numbers), list(pieces.phones))
     elif pieces.numbers:
@@ -213,18 +215,27 @@ async def _pieces_asked_for(ctx: FlowContext, phones: list[str], numbers: list[s
     return await pending_pieces(ctx)
 
 
-async def _answer_known_customer(ctx: FlowContext, numbers: list[str]) -> None:
+async def _answer_known_customer(ctx: FlowContext, numbers: list[str], phones: list[str]) -> None:
+    """An identified shopper's own orders; a number not among them is proven with its phone like anyone's.
+
+    Found by QA: a shopper who had shared their phone asked about an order placed with another phone (a
+    spouse's, a guest checkout) and was only told it was not on their account, with no way to prove it.
+    """
     if not numbers:
         await reply_with_recent_orders(ctx)
         return
     own = (await ctx.session.scalars(select(Order).where(Order.customer_id == ctx.customer.id,
                                                          func.upper(Order.number).in_(numbers)))).all()
-    if not own:
-        # The same words whether the order exists for someone else or not at all: nothing leaks.
-        ctx.reply(text(ctx, "order_not_found", number=", ".join(numbers)))
-        return
     for order in own:
         ctx.reply(describe_order(ctx, order), meta={"order_numbers": [order.number]})
+    others = [number for number in numbers if number not in {order.number.upper() for order in own}]
+    if not others:
+        return
+    if phones:
+        await _answer_by_number_and_phone(ctx, others, phones)
+    else:
+        # The same words whether the order exists for someone else or not at all: nothing leaks.
+        ctx.reply(text(ctx, "order_not_on_account", number=", ".join(others)), meta=Pieces(tuple(others)).meta())
 
 
 async def _answer_by_number_and_phone(ctx: FlowContext, numbers: list[str], phones: list[str]) -> None:

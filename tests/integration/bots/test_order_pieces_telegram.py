@@ -5,7 +5,8 @@ phone", and the phone sent next got the "no answer" fallback. The cases in every
 and the cap are in tests/integration/customers/test_order_pieces.py; here the real NLU stands behind.
 Regressions too: a foreign phone without "+" sent as the asked-for phone was read as another order
 number; and a shopper who shared a family's phone (on two shop accounts, so linked to neither) was told
-they had no orders instead of being let prove one with its number and phone (QA F6).
+they had no orders instead of being let prove one with its number and phone (QA F6); and a shopper who
+had shared their own phone could not prove an order placed with another one.
 """
 
 import pytest
@@ -98,3 +99,22 @@ async def test_a_shopper_on_a_family_phone_proves_an_order_with_its_number_and_p
     answer = await say(FAMILY_PHONE)
     assert answer["text"].startswith("Замовлення №50001") and "50101" not in answer["text"]
     assert (await say("де моє замовлення 50101 +380671112233"))["text"] == TEXTS["order_not_matched"]["uk"]
+
+
+async def test_a_shopper_who_shared_their_phone_proves_an_order_placed_with_another_phone(
+        client, channels_settings, telegram, session_factory, say) -> None:
+    """Found by QA: an identified shopper asking about an order on another phone (a spouse's, a guest
+    checkout) was only told it was not on their account."""
+    await add_customers(session_factory, channels_settings, AGNIESZKA)
+    contact = tp.contact_update("+380501234567", contact_user_id=USER, user_id=USER)
+    assert (await post_telegram(client, channels_settings, contact)).status_code == 200
+    await eventually(lambda: len(telegram.sent(USER)) == 2)  # confirmed, then a button per own order
+    # Their own order is answered as before; Agnieszka's, placed with her phone, asks for that phone.
+    assert (await say("де моє замовлення 10234?"))["text"].startswith("Замовлення №10234")
+    asked = await say("де моє замовлення 30555?")
+    assert asked["text"] == TEXTS["order_not_on_account"]["uk"].format(number="30555")
+    assert (await say("+380671112233"))["text"] == TEXTS["order_not_matched"]["uk"]  # a wrong phone proves nothing
+    await say("де моє замовлення 30555?")
+    assert (await say("+48601234567"))["text"].startswith("Замовлення №30555")
+    # Number and phone in one message work as well.
+    assert (await say("замовлення 30555 телефон +48601234567"))["text"].startswith("Замовлення №30555")
