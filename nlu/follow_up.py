@@ -21,6 +21,10 @@ without that article answers, when it is confident and more so than the message 
 buttons: "а до Львова?" after the delivery cost matches the Lviv store's hours alone, weakly, and
 the delivery cost in context, strongly (found by QA: the stores' hours were sent).
 
+Right after "Did you mean …?" buttons there is no answered article (:attr:`PreviousAnswer.article_id` is
+None): the message is read after the question the buttons were offered for, and the reading in context
+answers when it is confident ("delivery?", buttons, then "and how much?": the delivery cost).
+
 Only messages that read as follow-ups get this: at most :data:`MAX_WORDS` words, opening with a
 connective ("а", "и", "and", "what about"). Chatter that happens to come after an answer
 ("розкажи анекдот") keeps its own decision, and so does chatter with a connective ("а погода
@@ -61,7 +65,7 @@ def decide_in_context(alone: Decision, in_context: Decision, elsewhere: Decision
         alone: The message scored on its own.
         in_context: The message scored after the answered question.
         elsewhere: The same, with the article just answered left out.
-        previous: The answer the message follows.
+        previous: The answer (or the "Did you mean", with no article) the message follows.
     """
     if in_context.action not in ("answer", "clarify") or not in_context.candidates:
         return alone

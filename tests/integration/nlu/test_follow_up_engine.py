@@ -97,3 +97,10 @@ def test_a_follow_up_naming_a_store_city_asks_between_the_topic_and_the_store(de
     decision = demo_engine.decide(text, previous_answer=previous)
     assert (decision.action, decision.language) == ("clarify", language)
     assert [c.article_id for c in decision.candidates] == [previous.article_id, "stores-hours"]
+
+
+def test_a_follow_up_after_did_you_mean_is_read_against_the_question_offered_for(demo_engine) -> None:
+    # No article was answered (None): the shopper was asked "Did you mean" for "delivery?".
+    assert demo_engine.decide("and how long?").action == "clarify"
+    decision = demo_engine.decide("and how long?", previous_answer=PreviousAnswer("delivery?", None))
+    assert (decision.action, decision.article_id) == ("answer", "delivery-time")
