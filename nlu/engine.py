@@ -267,12 +267,24 @@ class NLUEngine:
         return self._score_query(state, self._prepare(text, language))
 
     def _score_query(self, state: _State, query: Query) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        return self._fused(state, self._query_parts(state, query))
+
+    def _query_parts(self, state: _State, query: Query) -> dict[str, np.ndarray]:
         parts = self._part_scores(state.index, [query], None)
         if state.classifier is not None:
             parts["clf"] = state.classifier.predict_proba(state.classifier.query_features([query]))
+        return parts
+
+    def _fused(self, state: _State, parts: dict[str, np.ndarray], *, left_out: str | None = None
+               ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Fused and per-part scores per article; ``left_out`` names an article fused as if it were absent."""
         excluded = np.zeros((1, len(state.index.article_ids)), dtype=bool)
+        if left_out in state.index.article_ids:
+            # Absent, not zeroed after fusing: each part's lead of every other article is then measured
+            # against the rest, as in calibration's leave-out samples.
+            excluded[0, state.index.article_ids.index(left_out)] = True
         fused = state.fusion.score(parts, excluded)[0]
-        return fused, {name: m[0] for name, m in parts.items()}
+        return fused, {name: np.where(excluded[0], 0.0, m[0]) for name, m in parts.items()}
 
     # -- decisions ------------------------------------------------------------------------------
 
@@ -334,13 +346,27 @@ class NLUEngine:
         context = replace(context, chatter=closer_to_chatter(query.ml_vector, state.chatter, parts.get("dense_ml")))
         decision = decide_action(context, fused, parts)
         if previous_answer and _open_to_context(decision) and not context.chatter and reads_as_follow_up(normalized):
-            fused, parts = self._score_query(state, self._prepare(with_context(text, previous_answer), language))
-            elsewhere = _without(state.index.article_ids, previous_answer.article_id, fused, parts)
-            decision = decide_in_context(decision, decide_action(context, fused, parts),
-                                         decide_action(context, *elsewhere), previous_answer)
+            decision = self._in_context(state, context, text, decision, previous_answer)
         if _open_to_context(decision) and not context.chatter:
             decision = self._answer_each_question(state, context, text, decision)
         return decision
+
+    def _in_context(self, state: _State, context: DecisionContext, text: str, alone: Decision,
+                    previous: PreviousAnswer) -> Decision:
+        """The decision for a follow-up (:func:`nlu.follow_up.decide_in_context`): the message read after the
+        previous question; and, with the article just answered left out, that reading and the previous
+        question's own (what the context suggested before the message added anything)."""
+        parts = self._query_parts(state, self._prepare(with_context(text, previous), context.language))
+        in_context = decide_action(context, *self._fused(state, parts))
+        left_out = previous.article_id
+        if left_out not in state.index.article_ids:
+            # After a "Did you mean" no article was answered: there is nothing to leave out.
+            return decide_in_context(alone, in_context, in_context, previous)
+        elsewhere = decide_action(context, *self._fused(state, parts, left_out=left_out))
+        asked = self._query_parts(state, self._prepare(previous.question, context.language))
+        before, _ = self._fused(state, asked, left_out=left_out)
+        return decide_in_context(alone, in_context, elsewhere, previous,
+                                 before=dict(zip(state.index.article_ids, before.tolist(), strict=True)))
 
     def _answer_each_question(self, state: _State, context: DecisionContext, text: str, decision: Decision
                               ) -> Decision:
@@ -399,20 +425,6 @@ class NLUEngine:
 
 def _asked_by(decision: Decision, question: str, asked_at: int) -> Decision:
     return replace(decision, explanation={**decision.explanation, "question": question, "asked_at": asked_at})
-
-
-def _without(article_ids: list[str], article_id: str, fused: np.ndarray, parts: dict[str, np.ndarray]
-             ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The scores with one article's zeroed, so it can neither be answered nor lead the candidates."""
-    if article_id not in article_ids:
-        return fused, parts
-    position = article_ids.index(article_id)
-    fused = fused.copy()
-    fused[position] = 0.0
-    parts = {name: scores.copy() for name, scores in parts.items()}
-    for scores in parts.values():
-        scores[position] = 0.0
-    return fused, parts
 
 
 def _open_to_context(decision: Decision) -> bool:

@@ -7,9 +7,13 @@ bot has just answered, and uses that reading when the message alone gave no answ
 - the question in context points to a *different* article: answer it (or ask about it, if unsure);
 - it points back to the article just answered: the previous question outweighs the few words that
   were added, so what the follow-up adds is read with that article left out (the shopper has just
-  read it). When that reading answers confidently ("and how long?" after the delivery cost: the
-  delivery time), it is the answer (found by QA: "а скільки днів?" and "and how long?" got "Did you
-  mean" with the cost first, while ru "а сколько дней?" matched the time alone and was answered);
+  read it). When that reading answers confidently, and with a higher score than the previous
+  question alone gives that article without the answered one ("and how long?" after the delivery
+  cost: the delivery time), it is the answer (found by QA: "а скільки днів?" and "and how long?" got
+  "Did you mean" with the cost first, while ru "а сколько дней?" matched the time alone and was
+  answered). The comparison is what tells what the words added: with the answered article left out,
+  the previous question alone already points to its nearest neighbour (the delivery cost's question
+  to the delivery time), and "а до Києва?" does not make the time any likelier;
 - otherwise the shopper is asked "Did you mean …?" with that article and its neighbours rather than
   sent the same text again: "а до Києва?" gets the cost back with one tap;
 - it is no clearer: the message alone decides, as without context.
@@ -21,6 +25,10 @@ without that article answers, when it is confident and more so than the message 
 buttons: "а до Львова?" after the delivery cost matches the Lviv store's hours alone, weakly, and
 the delivery cost in context, strongly (found by QA: the stores' hours were sent).
 
+Right after "Did you mean …?" buttons there is no answered article (:attr:`PreviousAnswer.article_id` is
+None): the message is read after the question the buttons were offered for, and the reading in context
+answers when it is confident ("delivery?", buttons, then "and how much?": the delivery cost).
+
 Only messages that read as follow-ups get this: at most :data:`MAX_WORDS` words, opening with a
 connective ("а", "и", "and", "what about"). Chatter that happens to come after an answer
 ("розкажи анекдот") keeps its own decision, and so does chatter with a connective ("а погода
@@ -30,6 +38,7 @@ connective ("а", "и", "and", "what about"). Chatter that happens to come after
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from nlu.types import Decision, PreviousAnswer
@@ -53,15 +62,17 @@ def with_context(text: str, previous: PreviousAnswer) -> str:
     return f"{previous.question.strip()[-MAX_CONTEXT_CHARS:]} {text.strip()}"
 
 
-def decide_in_context(alone: Decision, in_context: Decision, elsewhere: Decision, previous: PreviousAnswer
-                      ) -> Decision:
+def decide_in_context(alone: Decision, in_context: Decision, elsewhere: Decision, previous: PreviousAnswer, *,
+                      before: Mapping[str, float] | None = None) -> Decision:
     """The decision for a follow-up (see the module).
 
     Args:
         alone: The message scored on its own.
         in_context: The message scored after the answered question.
-        elsewhere: The same, with the article just answered left out.
-        previous: The answer the message follows.
+        elsewhere: The same, with the article just answered left out (fused as if it were absent).
+        previous: The answer (or the "Did you mean", with no article) the message follows.
+        before: Each article's score for the answered question alone, with the same article left out;
+            none given: no article had a score before.
     """
     if in_context.action not in ("answer", "clarify") or not in_context.candidates:
         return alone
@@ -72,8 +83,8 @@ def decide_in_context(alone: Decision, in_context: Decision, elsewhere: Decision
     if alone.action == "answer" and (not back_to_previous or in_context.confidence <= alone.confidence
                                      or not alone.candidates):
         return alone
-    if back_to_previous and elsewhere.action == "answer" and (alone.action != "answer"
-                                                              or elsewhere.confidence > alone.confidence):
+    added = elsewhere.action == "answer" and elsewhere.confidence > (before or {}).get(elsewhere.article_id, 0.0)
+    if back_to_previous and added and (alone.action != "answer" or elsewhere.confidence > alone.confidence):
         # What the few added words ask about, besides the article the shopper has just read.
         return replace(elsewhere, explanation={**explanation, "in_context": {
             **explanation["in_context"], "without_previous": elsewhere.explanation.get("fused")}})

@@ -81,7 +81,11 @@ class Decision:
 
 @dataclass(frozen=True)
 class PreviousAnswer:
-    """The bot's latest answer in a conversation: the shopper's question and the article that answered it."""
+    """The bot's latest answer in a conversation: the shopper's question and the article that answered it.
+
+    ``article_id`` is None when the bot asked "Did you mean …?" instead: the question is then the one the
+    buttons were offered for, and no article was read yet.
+    """
 
     question: str
-    article_id: str
+    article_id: str | None

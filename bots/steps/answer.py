@@ -118,7 +118,7 @@ async def _on_text(ctx: FlowContext) -> None:
     decision = await index.decide(ctx.inbound.text, language_hint=ctx.inbound.language_hint,
                                   previous_language=conversation.language,
                                   recent_failures=conversation.low_confidence_streak or 0,
-                                  previous_answer=await _previous_answer(ctx))
+                                  previous_answer=await _previous_answer(ctx, clarifies=True))
     ctx.decision = decision
     conversation.language = decision.language
     article = await _published(ctx, decision.article_id) if decision.action == "answer" else None
@@ -243,13 +243,16 @@ async def _answer(ctx: FlowContext, article: Article, decision: Decision, *, que
                         question=question or ctx.inbound.text, language=variant.language)
 
 
-async def _previous_answer(ctx: FlowContext) -> PreviousAnswer | None:
+async def _previous_answer(ctx: FlowContext, *, clarifies: bool = False) -> PreviousAnswer | None:
     """The bot's answer just before this message, if the conversation's latest reply was one, and recent.
 
-    Anything said since (an agent, a fallback, a "did you mean") or a pause of more than
-    :data:`FOLLOW_UP_WINDOW` ends the context a follow-up question leans on.
+    With ``clarifies``, a "Did you mean …?" there counts too (with no article): a follow-up right after
+    the buttons is read against the question they were offered for. Anything else said since (an
+    agent, a fallback) or a pause of more than :data:`FOLLOW_UP_WINDOW` ends the context a follow-up
+    question leans on.
     """
-    found = await last_answer(ctx.session, ctx.conversation.id, within=FOLLOW_UP_WINDOW, before_id=ctx.message.id)
+    found = await last_answer(ctx.session, ctx.conversation.id, within=FOLLOW_UP_WINDOW, before_id=ctx.message.id,
+                              clarifies=clarifies)
     if found is None:
         return None
     reply, slug = found

@@ -1,15 +1,19 @@
 """"Did you mean" end to end: an ambiguous question through the real webhook, the real NLU and the API doubles,
 one button per candidate, and the press answering the chosen article (issue #4: clarify buttons work in
-Telegram and Viber). Stale and forged presses get a clear reply.
+Telegram and Viber). Stale and forged presses get a clear reply. A short follow-up instead of a press is read
+against the question the buttons were offered for.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bots.steps.answer import DID_YOU_MEAN, GONE
+from bots.steps.answer import DID_YOU_MEAN, FALLBACK, FOLLOW_UP_WINDOW, GONE
+from core.database import utcnow
+from core.models import Message
 from knowledge_base.models import AnswerRecord
 from tests.support import telegram_payloads as tp
 from tests.support import viber_payloads as vp
@@ -180,3 +184,26 @@ async def test_forged_callback_data_gets_a_clear_reply(desk, channels_settings, 
     assert [call.params["callback_query_id"] for call in telegram.calls_of("answerCallbackQuery")] == ["cq-forged"]
     async with session_factory() as session:
         assert (await session.scalars(select(AnswerRecord))).all() == []
+
+
+@pytest.mark.parametrize(("follow_up", "article"), [
+    ("and how much?", "delivery-cost"), ("and how long?", "delivery-time"),
+])
+async def test_a_follow_up_instead_of_a_press_is_read_against_the_question_offered_for(
+        desk, channels_settings, telegram, follow_up, article):
+    # Alone, the follow-up matches neither article well enough: it got "I could not find an answer".
+    await _telegram_offer(desk, channels_settings, telegram)
+    assert (await post_telegram(desk.client, channels_settings, tp.text_update(follow_up))).status_code == 200
+    answer = await _nth_sent(telegram, tp.USER_ID, 2)
+    assert answer["text"] == ANSWERS[article]
+
+
+async def test_after_a_pause_the_offer_is_no_context_for_a_follow_up(desk, channels_settings, telegram,
+                                                                    session_factory):
+    await _telegram_offer(desk, channels_settings, telegram)
+    async with session_factory() as session, session.begin():
+        # The buttons were sent longer ago than the follow-up window: the shopper has moved on.
+        await session.execute(update(Message).where(Message.direction == "out")
+                              .values(created_at=utcnow() - FOLLOW_UP_WINDOW - timedelta(minutes=1)))
+    assert (await post_telegram(desk.client, channels_settings, tp.text_update("and how much?"))).status_code == 200
+    assert (await _nth_sent(telegram, tp.USER_ID, 2))["text"] == FALLBACK["en"]

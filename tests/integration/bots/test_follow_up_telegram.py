@@ -59,6 +59,8 @@ async def test_a_follow_up_is_offered_the_topic_and_the_tap_answers(client, chan
     ("скільки коштує доставка?", "а скільки днів?", "uk"),
     ("сколько стоит доставка?", "а сколько дней?", "ru"),
     ("how much is delivery?", "and how long?", "en"),
+    ("Скільки коштує доставка до Львова?", "а скільки днів?", "uk"),  # a longer question, outweighing more
+    ("скільки коштує доставка?", "а скільки вона йде?", "uk"),  # the knowledge base writes "іде"
 ])
 async def test_a_follow_up_asking_for_the_neighbouring_article_is_answered(client, channels_settings, telegram,
                                                                          session_factory, question, follow_up,

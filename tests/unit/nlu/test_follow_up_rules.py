@@ -111,3 +111,14 @@ def test_context_pointing_elsewhere_is_not_overridden_by_the_reading_without_the
     in_context = _decision("answer", "refund-time", "returns", article_id="refund-time")
     elsewhere = _decision("answer", "returns", article_id="returns")
     assert decide_in_context(ALONE_FALLBACK, in_context, elsewhere, PREVIOUS).article_id == "refund-time"
+
+
+def test_the_reading_besides_the_answered_article_answers_only_what_the_added_words_made_likelier() -> None:
+    # "а до Києва?" after the delivery cost: without the cost, the previous question alone already points to
+    # the delivery time (its nearest neighbour) as strongly; the added words asked nothing about it.
+    in_context = _decision("answer", "delivery-cost", "delivery-time", article_id="delivery-cost")
+    elsewhere = _decision("answer", "delivery-time", "delivery-regions", article_id="delivery-time")
+    decision = decide_in_context(ALONE_FALLBACK, in_context, elsewhere, PREVIOUS, before={"delivery-time": 0.9})
+    assert (decision.action, decision.candidates[0].article_id) == ("clarify", "delivery-cost")
+    raised = decide_in_context(ALONE_FALLBACK, in_context, elsewhere, PREVIOUS, before={"delivery-time": 0.4})
+    assert (raised.action, raised.article_id) == ("answer", "delivery-time")

@@ -11,6 +11,8 @@ from nlu.text import MAX_CHARS, has_letters, lemmas, normalize, script_of, token
         pytest.param("кур\u2019єр", "кур'єр", id="apostrophes-unified"),
         pytest.param("\ufeff", "", id="only-invisible"),
         pytest.param("ＤＥＬＩＶＥＲＹ", "delivery", id="fullwidth-folded"),
+        pytest.param("Вона йде, йти ймовірно", "вона іде, іти імовірно", id="uk-opening-y-as-i"),
+        pytest.param("мій йогурт, п'йте", "мій йогурт, п'йте", id="other-y-kept"),
     ],
 )
 def test_normalize(raw, expected):
