@@ -60,6 +60,9 @@ _AROUND = (
     "дуже", "щиро", "велике", "вам", "большое", "огромное", "very much", "so much", "a lot", "you",
     "за допомогу", "за відповідь", "за помощь", "за ответ", "for your help", "for the help", "for help",
     "for the answer",
+    # "дякую ще раз" after the agent resolved (found by QA: the fallback, and a new conversation that
+    # ended the wait for the rating).
+    "ще раз", "еще раз", "знову", "again", "once again", "за все", "for everything",
 )
 _PHRASES = {
     **{tuple(p.split()): None for p in _AROUND},

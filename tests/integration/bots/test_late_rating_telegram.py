@@ -197,6 +197,10 @@ async def test_praise_is_thanked_and_the_rating_stays_awaited(client, channels_s
     pytest.param(7770031, "uk", "дякую!", "5", 5, id="uk"),
     pytest.param(7770032, "ru", "спасибо большое!", "1", 1, id="ru-unhappy"),
     pytest.param(7770033, "en", "thank you so much!", "4 stars", 4, id="en"),
+    # Found by QA: "… again" got the fallback and a new conversation, so the rating went to that one.
+    pytest.param(7770034, "uk", "дякую ще раз", "5", 5, id="uk-again"),
+    pytest.param(7770035, "ru", "спасибо еще раз", "4", 4, id="ru-again"),
+    pytest.param(7770036, "en", "thanks again", "5", 5, id="en-again"),
 ])
 async def test_thanks_before_the_rating_keeps_it_awaited(client, channels_settings, telegram, session_factory,
                                                          user_id, language, thanks, typed, score) -> None:
