@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.database import utcnow
@@ -109,8 +109,7 @@ async def transition(
     sources, rule_target = TRANSITIONS[kind]
     from_status = conversation.status
     if from_status not in sources:
-        raise ConflictError(f"conversation {conversation.id} is {STATUS_WORDS.get(from_status, from_status)}; "
-                            f"you cannot {KIND_VERBS[kind]}")
+        raise _cannot_start(conversation.id, from_status, kind)
     target = to_status or rule_target or from_status
     await session.flush()  # pending changes first, so the refresh below does not discard them
     expected = conversation.state_version
@@ -123,6 +122,11 @@ async def transition(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        # Two agents pressing Take at once: the one who lost is told the conversation is now assigned, as
+        # a later press would be, not to retry what cannot succeed (found by QA).
+        status_now = await session.scalar(select(Conversation.status).where(Conversation.id == conversation.id))
+        if status_now not in sources:
+            raise _cannot_start(conversation.id, status_now, kind)
         raise ConflictError(f"conversation {conversation.id} was just changed by someone else; reload it and retry")
     event = ConversationEvent(
         conversation_id=conversation.id, kind=kind, from_status=from_status, to_status=target,
@@ -132,3 +136,8 @@ async def transition(
     await session.flush()
     await session.refresh(conversation)
     return event
+
+
+def _cannot_start(conversation_id: int, status: str, kind: str) -> ConflictError:
+    return ConflictError(f"conversation {conversation_id} is {STATUS_WORDS.get(status, status)}; "
+                         f"you cannot {KIND_VERBS[kind]}")

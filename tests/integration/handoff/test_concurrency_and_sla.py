@@ -14,7 +14,7 @@ from core.errors import ConflictError
 from core.models import Conversation, ConversationEvent, StaffUser
 from handoff import flows
 from handoff.config import HandoffConfig
-from handoff.state import Actor, Outcome
+from handoff.state import SYSTEM, Actor, Outcome, transition
 from handoff.worker import dispatch_waiting, record_breaches
 from tests.support.handoff import make_agent, make_team, queued_request_for_a_person
 
@@ -50,6 +50,8 @@ async def test_two_agents_taking_at_once_exactly_one_wins(settings, session_fact
     )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], ConflictError), results
+    # The one who lost is told it is taken, as a later press would be, not to retry (found by QA).
+    assert str(errors[0]) == f"conversation {conversation_id} is assigned to an agent; you cannot take it"
     async with session_factory() as session:
         conversation = await session.get(Conversation, conversation_id)
         winner = olena if results[0] is None else petro
@@ -69,7 +71,22 @@ async def test_a_stale_read_cannot_overwrite_a_newer_state(settings, session_fac
             await flows.resolve(session, fresh, actor=Actor("staff", agent_id, role="supervisor"), language="en",
                                 outcome=Outcome())
         agent = await stale_session.get(StaffUser, agent_id)
-        with pytest.raises(ConflictError, match="changed by someone else"):
+        with pytest.raises(ConflictError, match="is resolved; you cannot take it"):
+            await flows.assign(stale_session, stale, agent, actor=Actor("staff", agent_id), language="en",
+                               outcome=Outcome())
+
+
+async def test_a_stale_read_of_a_state_that_still_allows_the_step_is_told_to_retry(settings,
+                                                                                   session_factory) -> None:
+    """Still queued, but changed since it was read (an SLA breach): reloading and taking it again works."""
+    conversation_id = await queued_request_for_a_person(settings, session_factory)
+    agent_id = await make_agent(session_factory, "olena@shop.ua")
+    async with session_factory() as stale_session:
+        stale = await stale_session.get(Conversation, conversation_id)
+        async with session_factory() as session, session.begin():
+            await transition(session, await session.get(Conversation, conversation_id), "sla_breach", actor=SYSTEM)
+        agent = await stale_session.get(StaffUser, agent_id)
+        with pytest.raises(ConflictError, match="was just changed by someone else; reload it and retry"):
             await flows.assign(stale_session, stale, agent, actor=Actor("staff", agent_id), language="en",
                                outcome=Outcome())
 
