@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from nlu.cli import nlu_group
 from nlu.encoder import default_model_path
 from nlu.engine import NLUEngine
-from nlu.evaluation import evaluate
-from tests.integration.nlu.conftest import SHOP_PHRASINGS
+from nlu.evaluation import entries_of, evaluate, load
+from tests.integration.nlu.conftest import SHOP_PHRASINGS, demo_entries
 
 CONTRACT_KEYS = {
     "in_scope_accuracy",
@@ -75,12 +75,19 @@ def test_evaluate_without_out_of_scope_queries(encoder):
 def test_shop_phrasings_floors(encoder):
     # Shopper phrasings written for the demo knowledge base, in uk/ru/en plus off-topic messages.
     result = evaluate(SHOP_PHRASINGS, engine_factory=lambda: NLUEngine(encoder=encoder))
-    assert result["queries"] == 104
+    assert result["queries"] == 119
     assert result["top1_accuracy"] >= 0.8
-    assert result["in_scope_accuracy"] >= 0.7
+    assert result["in_scope_accuracy"] >= 0.8
     assert result["oos_recall"] >= 0.85
     assert result["answer_precision"] >= 0.9
     assert result["language_accuracy"] >= 0.95
+
+
+def test_shop_phrasings_hold_the_demo_knowledge_base():
+    # The evaluation format carries its articles inline; when they drift from the demo's, nlu eval
+    # measures a knowledge base no shopper talks to (the demo's "Оплата" example was missing from it).
+    inline = [(e.article_id, e.language, e.title, e.questions) for e in entries_of(load(SHOP_PHRASINGS))]
+    assert inline == [(e.article_id, e.language, e.title, e.questions) for e in demo_entries()]
 
 
 def test_cli_json_last_line_is_one_object(small_file, encoder):
