@@ -18,7 +18,7 @@ from tests.support.channels import stored_messages
 from tests.support.staff import bearer_for
 from tests.support.telegram_talk import say_on_telegram
 
-UNANSWERABLE = "скільки коштує ремонт блискавки на куртці?"
+UNANSWERABLE = "чи можна замовити ремонт взуття?"
 
 
 @pytest.fixture
