@@ -1,7 +1,10 @@
 """What the console shows of a conversation: canned replies in its language, readable button presses,
-notes with their authors, transfers to a named agent, and actions only for who may take them."""
+notes with their authors, transfers to a named agent, actions only for who may take them, and a finished
+conversation found again by a search, kept open across a reload."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 from playwright.async_api import async_playwright, expect
@@ -79,4 +82,62 @@ async def test_the_open_conversation_as_the_agent_and_the_supervisor_see_it(back
             await taras.locator(f"#assigned-list li[data-id='{ukrainian}']").click()
             await expect(taras.locator("#resolve")).to_be_visible()  # supervisors may act on anyone's
             await expect(taras.locator("#notes li")).to_contain_text("Olena · ")
+            await browser.close()
+
+
+@pytest.mark.browser
+async def test_a_resolved_conversation_is_found_by_name_opened_and_kept_open_on_reload(backend, settings,
+                                                                                      session_factory) -> None:
+    await make_team(session_factory, "support", skills=["general"])
+    await make_agent(session_factory, "olena@shop.ua", team="support", name="Olena")
+    flow = harness(settings, session_factory)
+
+    async def marta(text: str, data: str | None = None) -> int:
+        update = dataclasses.replace(shopper(text, user="77", data=data), display_name="Marta Koval")
+        return (await flow.flow.process(update)).conversation_id
+
+    await marta("The kettle arrived broken")
+    complaint = await marta("handoff:request", data="handoff:request")
+    with LiveServer(make_settings(backend, redis_prefix=settings.redis_prefix)) as server:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            olena = await (await browser.new_context(locale="en-US")).new_page()
+            await sign_in_console(olena, server.url, "olena@shop.ua", PASSWORD)
+            await olena.locator(f"#queue-list li[data-id='{complaint}']").click()
+            await olena.click("#take")
+            await expect(olena.locator("#reply-form")).to_be_visible()
+            await olena.click("#resolve")
+            await expect(olena.locator("#conversation-title")).to_have_text(f"Conversation #{complaint} · resolved")
+            # She comes back to it later: her console shows something else, the complaint is in no list.
+            await olena.goto(f"{server.url}/console")
+            await expect(olena.locator("#live-state")).to_have_text("live")
+            await expect(olena.locator("#conversation")).to_be_hidden()
+            await expect(olena.locator(f"li[data-id='{complaint}']")).to_have_count(0)
+            again = await marta("handoff:request", data="handoff:request")  # she writes in again meanwhile
+            assert again != complaint
+
+            await olena.fill("#search-text", "marta")
+            await olena.click("#search")
+            found = olena.locator(f"#search-list li[data-id='{complaint}']")
+            await expect(found).to_contain_text("Marta Koval")
+            await expect(found).to_contain_text("resolved")
+            await found.click()
+            title = olena.locator("#conversation-title")
+            await expect(title).to_have_text(f"Conversation #{complaint} · resolved")
+            await expect(olena.locator("#timeline")).to_contain_text("The kettle arrived broken")
+            for control in ("#take", "#resolve", "#reply-form"):
+                await expect(olena.locator(control)).to_be_hidden()
+
+            await olena.reload()
+            await expect(title).to_have_text(f"Conversation #{complaint} · resolved")
+            await expect(olena.locator("#timeline")).to_contain_text("The kettle arrived broken")
+
+            # The customer card's conversations are links: her new one opens, with what may be done on it.
+            await olena.locator("[data-testid=card-conversation]", has_text=f"#{again} ").click()
+            await expect(title).to_have_text(f"Conversation #{again} · queued")
+            await expect(olena.locator("#take")).to_be_visible()
+
+            await olena.fill("#search-text", "a")
+            await olena.click("#search")
+            await expect(olena.locator("#search-state")).to_have_text("q: between 2 and 100 characters")
             await browser.close()

@@ -13,6 +13,7 @@ from core.models import Conversation, StaffUser
 from handoff import agents, cards, flows
 from handoff import services as crud
 from handoff.state import Actor, Outcome
+from web import conversation_search
 from web.api.pressed import with_pressed_labels
 from web.api.publishing import after_commit, handoff_config
 from web.auth import AGENTS, Principal, requires
@@ -68,10 +69,14 @@ async def _finish(session: AsyncSession, conversation: Conversation, app: AppSer
 
 @get("/api/conversations", guards=GUARD, tags=TAGS)
 async def list_conversations(request: Request, db_session: DbSession, status: FromQuery[str | None] = None,
-                             mine: FromQuery[bool] = False) -> list[dict]:
-    """Conversations by ``status`` (bot, queued, assigned, resolved); ``mine=true`` keeps yours only."""
+                             mine: FromQuery[bool] = False, q: FromQuery[str | None] = None) -> list[dict]:
+    """Conversations by ``status`` (bot, queued, assigned, resolved); ``mine=true`` keeps yours only;
+    ``q`` (2–100 characters) keeps those whose customer's name or phone, or one of whose messages, holds it."""
     assignee = request.user.user_id if mine else None
-    found = await crud.get_all(db_session, status=status, assignee_id=assignee)
+    if q is None:
+        found = await crud.get_all(db_session, status=status, assignee_id=assignee)
+    else:
+        found = await conversation_search.find(db_session, q, status=status, assignee_id=assignee)
     names = await crud.customer_names(db_session, found)
     return [{**crud.summarize(conversation), "customer_name": names.get(conversation.customer_id)}
             for conversation in found]

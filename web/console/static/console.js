@@ -82,6 +82,7 @@ async function showApp() {
   await refreshAgents();
   await refreshLists();
   if (state.openId !== null) await renderConversation();  // signed in again: what may be done now
+  else await openFromAddress();  // a reload, a bookmark or a colleague's link
   connect();
 }
 
@@ -156,10 +157,12 @@ function replaceKeepingFocus(list, key, nodes) {
   if (again) again.focus();
 }
 
-// Only a queued conversation is waiting; an assigned one says who has it.
+// Only a queued conversation is waiting; an assigned one says who has it; one found by a search may be
+// resolved or with the bot.
 function itemState(item) {
   if (item.status === "assigned") return `with ${agentName(item.assignee_id)}`;
-  return `waiting since ${time(item.waiting_since)}`;
+  if (item.status === "queued") return `waiting since ${time(item.waiting_since)}`;
+  return `${item.status} · ${time(item.updated_at)}`;
 }
 
 function agentName(id) { return state.agentNames.get(id) || `agent #${id}`; }
@@ -177,6 +180,46 @@ async function refreshLists() {
   fill("mine-list", "mine-count", mine);
   if (isSupervisor()) fill("assigned-list", null, await api("GET", "/api/conversations?status=assigned"));
 }
+
+// ---- finding conversations -------------------------------------------------------------------
+// Resolved conversations and those back with the bot are in no list above: an agent following up a complaint
+// or a low rating finds them by the customer's name, phone or a word of a message; an empty box lists the
+// recently resolved ones.
+$("search-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const query = $("search-text").value.trim();
+  const path = query ? `/api/conversations?q=${encodeURIComponent(query)}` : "/api/conversations?status=resolved";
+  $("search-state").textContent = "";
+  try {
+    const found = await api("GET", path);
+    fill("search-list", null, found);
+    $("search-state").textContent = query ? `${found.length} found` : `${found.length} recently resolved`;
+  } catch (error) {
+    $("search-list").replaceChildren();
+    $("search-state").textContent = error.message;
+  }
+});
+
+// ---- the open conversation in the address ----------------------------------------------------------------
+// "#conversation=12": a reload keeps the conversation open, and the customer card's links open the others.
+const ADDRESS_PREFIX = "#conversation=";
+
+function conversationAddress(id) { return `${ADDRESS_PREFIX}${id}`; }
+
+function conversationInAddress() {
+  if (!location.hash.startsWith(ADDRESS_PREFIX)) return null;
+  const id = Number(location.hash.slice(ADDRESS_PREFIX.length));
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+async function openFromAddress() {
+  const id = conversationInAddress();
+  if (id === null || id === state.openId) return;
+  // A conversation that is gone (a stale bookmark) says so where actions fail, and the console goes on.
+  try { await openConversation(id); } catch (error) { $("action-error").textContent = error.message; }
+}
+
+window.addEventListener("hashchange", () => { if (state.me && !$("app").hidden) openFromAddress(); });
 
 // ---- one conversation ------------------------------------------------------------------------
 // Why the bot handed a conversation over, in the agents' words (the API keeps the codes); the same
@@ -196,6 +239,8 @@ const EVENT_LABELS = { handoff: "Handed off", assigned: "Assigned", transferred:
 
 async function openConversation(id) {
   state.openId = id;
+  // Replaced, not pushed: the lists are where one goes back to, not every conversation looked at.
+  if (location.hash !== conversationAddress(id)) history.replaceState(null, "", conversationAddress(id));
   showDrafts();
   for (const li of document.querySelectorAll("ul.conversations li")) {
     li.classList.toggle("active", Number(li.dataset.id) === id);
@@ -304,9 +349,13 @@ function renderCard(c) {
     el("span", { text: `${i.display_name || ""} ${i.username ? "@" + i.username : ""} (${i.external_id})` })])));
   $("card-orders").replaceChildren(...c.orders.map((o) => el("li", {
     text: `${o.number} · ${o.status} · ${o.total} ${o.currency}${o.tracking ? " · " + o.tracking : ""}` })));
-  $("card-conversations").replaceChildren(...c.conversations.map((v) => el("li", {
-    text: `#${v.id} · ${v.status} · ${v.channel}${v.handoff_reason ? " · " + reasonLabel(v.handoff_reason) : ""}` +
-      `${v.csat_score ? " · rated " + v.csat_score : ""}` })));
+  $("card-conversations").replaceChildren(...c.conversations.map((v) => {
+    const link = el("a", { data: { testid: "card-conversation" },
+      text: `#${v.id} · ${v.status} · ${v.channel}${v.handoff_reason ? " · " + reasonLabel(v.handoff_reason) : ""}` +
+        `${v.csat_score ? " · rated " + v.csat_score : ""}` });
+    link.href = conversationAddress(v.id);  // opened by the hashchange listener
+    return el("li", {}, [link]);
+  }));
 }
 
 function renderNotes(notes) {
