@@ -106,6 +106,8 @@ def test_a_follow_up_naming_a_store_city_asks_between_the_topic_and_the_store(de
 
 def test_a_follow_up_after_did_you_mean_is_read_against_the_question_offered_for(demo_engine) -> None:
     # No article was answered (None): the shopper was asked "Did you mean" for "delivery?".
-    assert demo_engine.decide("and how long?").action == "clarify"
-    decision = demo_engine.decide("and how long?", previous_answer=PreviousAnswer("delivery?", None))
-    assert (decision.action, decision.article_id) == ("answer", "delivery-time")
+    assert demo_engine.decide("and how much?").action == "clarify"
+    assert demo_engine.decide("а скільки коштує?").action == "fallback"
+    for follow_up in ("and how much?", "а скільки коштує?"):
+        decision = demo_engine.decide(follow_up, previous_answer=PreviousAnswer("delivery?", None))
+        assert (decision.action, decision.article_id) == ("answer", "delivery-cost"), follow_up
